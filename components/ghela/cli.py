@@ -1,0 +1,47 @@
+"""The ``ghela`` command: one subcommand module per capability.
+
+Each module in :data:`SUBCOMMAND_MODULES` has ``register(subparsers)``, which adds its
+subcommands and sets ``func(args) -> int`` on each. Errors of the project become one clear
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ghela import __version__
+from ghela.core.errors import GhelaError
+
+SUBCOMMAND_MODULES = [
+    "ghela.scheduler.cli",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ghela", description="Ghelamco Alert: the stadium-event warning light."
+    )
+    parser.add_argument("--version", action="version", version=f"ghela {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except GhelaError as exc:
+        print(f"ghela: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The seam between components and their transport.
+
+Components depend on :class:`Bus`, never on awsiot. On a Pi and under the local runtime the
+bus is :class:`ghela.core.ipc.IpcBus` (the real ``GreengrassCoreIPCClientV2``); in unit
+tests of pure logic it is :class:`InMemoryBus`.
+
+Messages are validated against the topic's model in :data:`ghela.core.messages.TOPIC_MODELS`
+on both sides: publishing a wrong model is a programming error (``TypeError``); receiving
+an invalid message is logged and passed to ``on_invalid`` and never reaches the handler.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from ghela.core.messages import TOPIC_MODELS, Message
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+Handler = Callable[[Message], None]
+InvalidHandler = Callable[[str, str], None]
+"""Called with (topic, reason) when a received message fails validation."""
+
+
+class Subscription(Protocol):
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    """Local pub/sub with typed messages, IoT Core pub/sub, configuration, state."""
+
+    def publish(self, topic: str, message: Message) -> None: ...
+
+    def subscribe(self, topic: str, handler: Handler) -> Subscription: ...
+
+    def publish_iot(self, topic: str, payload: dict[str, Any]) -> None: ...
+
+    def subscribe_iot(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> Subscription: ...
+
+    def get_configuration(self) -> dict[str, Any]:
+        """This component's whole configuration (Greengrass GetConfiguration)."""
+        ...
+
+    def subscribe_configuration(self, handler: Callable[[dict[str, Any]], None]) -> Subscription:
+        """Call ``handler`` with the new whole configuration whenever a deployment changes it."""
+        ...
+
+    def update_state(self, state: str) -> None:
+        """Report RUNNING or ERRORED to the nucleus (ERRORED makes it restart us)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def model_for(topic: str) -> type[Message]:
+    try:
+        return TOPIC_MODELS[topic]
+    except KeyError:
+        raise KeyError(f"no message model for topic {topic!r}") from None
+
+
+def check_outgoing(topic: str, message: Message) -> dict[str, Any]:
+    """The JSON-ready dict for ``message``; a wrong model for the topic is a TypeError."""
+    expected = model_for(topic)
+    if not isinstance(message, expected):
+        raise TypeError(f"topic {topic!r} carries {expected.__name__}, not {type(message).__name__}")
+    return message.model_dump(mode="json")
+
+
+def parse_incoming(topic: str, payload: Any) -> Message:
+    """Validate a received payload (dict, str or bytes) against the topic's model.
+
+    Raises ``ValueError`` with a reason that names the field on anything invalid.
+    """
+    model = model_for(topic)
+    try:
+        if isinstance(payload, bytes | bytearray | str):
+            return model.model_validate_json(payload)
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise ValueError(describe_validation_error(model.__name__, exc)) from None
+
+
+def describe_validation_error(what: str, exc: ValidationError) -> str:
+    """One readable line naming each wrong field: ``SnoozeAlert: alert_id: ...``."""
+    parts = []
+    for error in exc.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "(message)"
+        parts.append(f"{where}: {error['msg']}")
+    more = len(exc.errors()) - 5
+    if more > 0:
+        parts.append(f"and {more} more")
+    return f"invalid {what}: " + "; ".join(parts)
+
+
+class _MemorySubscription:
+    def __init__(self, unsubscribe: Callable[[], None]) -> None:
+        self._unsubscribe = unsubscribe
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+class InMemoryBus:
+    """A synchronous in-process bus for unit tests: handlers run in the publisher's thread.
+
+    Messages go through JSON and validation exactly as on the wire, so a test cannot pass a
+    message the real transport would refuse.
+    """
+
+    def __init__(
+        self, on_invalid: InvalidHandler | None = None, configuration: dict[str, Any] | None = None
+    ) -> None:
+        self._configuration = dict(configuration or {})
+        self._config_handlers: list[Callable[[dict[str, Any]], None]] = []
+        self.states: list[str] = []
+        self._local: dict[str, list[Handler]] = defaultdict(list)
+        self._iot: list[tuple[str, Callable[[str, bytes], None]]] = []
+        self._lock = threading.RLock()
+        self._on_invalid = on_invalid
+        self.published: list[tuple[str, Message]] = []
+        self.published_iot: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, topic: str, message: Message) -> None:
+        wire = json.dumps(check_outgoing(topic, message))
+        self.publish_raw(topic, wire)
+
+    def publish_raw(self, topic: str, wire: str | bytes) -> None:
+        """Deliver raw JSON as if it came off the wire (for bad-input tests)."""
+        with self._lock:
+            handlers = list(self._local.get(topic, ()))
+        try:
+            received = parse_incoming(topic, wire)
+        except ValueError as exc:
+            log.warning("invalid message on %s: %s", topic, exc)
+            if self._on_invalid is not None:
+                self._on_invalid(topic, str(exc))
+            return
+        self.published.append((topic, received))
+        for handler in handlers:
+            handler(received)
+
+    def subscribe(self, topic: str, handler: Handler) -> Subscription:
+        model_for(topic)
+        with self._lock:
+            self._local[topic].append(handler)
+        return _MemorySubscription(lambda: self._local[topic].remove(handler))
+
+    def publish_iot(self, topic: str, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload).encode()
+        self.published_iot.append((topic, payload))
+        with self._lock:
+            matching = [h for f, h in self._iot if topic_matches(f, topic)]
+        for handler in matching:
+            handler(topic, body)
+
+    def subscribe_iot(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> Subscription:
+        entry = (topic_filter, handler)
+        with self._lock:
+            self._iot.append(entry)
+        return _MemorySubscription(lambda: self._iot.remove(entry))
+
+    def get_configuration(self) -> dict[str, Any]:
+        return dict(self._configuration)
+
+    def subscribe_configuration(self, handler: Callable[[dict[str, Any]], None]) -> Subscription:
+        self._config_handlers.append(handler)
+        return _MemorySubscription(lambda: self._config_handlers.remove(handler))
+
+    def set_configuration(self, configuration: dict[str, Any]) -> None:
+        """Test helper: act as a deployment that changes this component's configuration."""
+        self._configuration = dict(configuration)
+        for handler in list(self._config_handlers):
+            handler(dict(configuration))
+
+    def update_state(self, state: str) -> None:
+        self.states.append(state)
+
+    def close(self) -> None:
+        with self._lock:
+            self._local.clear()
+            self._iot.clear()
+
+
+def topic_matches(topic_filter: str, topic: str) -> bool:
+    """MQTT topic matching with ``+`` (one level) and ``#`` (the rest, last level only)."""
+    filter_levels = topic_filter.split("/")
+    topic_levels = topic.split("/")
+    for index, level in enumerate(filter_levels):
+        if level == "#":
+            return index == len(filter_levels) - 1
+        if index >= len(topic_levels):
+            return False
+        if level != "+" and level != topic_levels[index]:
+            return False
+    return len(filter_levels) == len(topic_levels)

@@ -1,0 +1,132 @@
+"""How every component process starts, runs and stops, as the nucleus expects.
+
+A component's ``__main__`` is one call::
+
+    run_component("Scheduler", SchedulerConfig, start_scheduler)
+
+where ``start_scheduler(bus, config, clock)`` starts the component's threads and returns
+something with ``stop()``. This module:
+
+- sets up JSON logging, connects the IPC bus from the nucleus's environment,
+- reads and validates the configuration (a bad value is a clear error and exit code 2:
+  a restart cannot fix it, and the nucleus marks the component BROKEN after 3 tries),
+- restarts the service in-process when a deployment changes the configuration,
+- exits 0 only when asked to stop (SIGTERM/SIGINT), non-zero on a fatal fault (an
+  exception that escapes any worker thread), so the nucleus's restart rules do the healing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from ghela.core.bus import Bus
+from ghela.core.clock import Clock, SystemClock
+from ghela.core.config import ComponentConfig, load_config
+from ghela.core.errors import ConfigurationError
+from ghela.core.logging import setup_logging
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=ComponentConfig)
+
+EXIT_STOPPED = 0
+EXIT_FATAL = 1
+EXIT_BAD_CONFIGURATION = 2
+
+
+class Service(Protocol):
+    def stop(self) -> None:
+        """Stop every thread the service started; return when they are done."""
+        ...
+
+
+Starter = Callable[[Bus, C, Clock], Service]
+
+
+class ComponentHost:
+    """Runs one service on a bus: start, restart on configuration change, stop, fail.
+
+    Kept apart from process concerns (signals, exit codes) so tests can drive it.
+    """
+
+    def __init__(self, name: str, config_model: type[C], start: Starter[C], bus: Bus, clock: Clock) -> None:
+        self.name = name
+        self._config_model = config_model
+        self._start = start
+        self._bus = bus
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._service: Service | None = None
+        self._config: C | None = None
+        self.stopped = threading.Event()
+        self.fatal: BaseException | None = None
+
+    def start(self) -> None:
+        self._config = load_config(self._config_model, self._bus.get_configuration())
+        setup_logging(self.name, self._config.log_level)
+        self._service = self._start(self._bus, self._config, self._clock)
+        self._bus.subscribe_configuration(self._on_configuration)
+        self._bus.update_state("RUNNING")
+        log.info("%s started", self.name)
+
+    def _on_configuration(self, raw: dict[str, Any]) -> None:
+        try:
+            config = load_config(self._config_model, raw)
+        except ConfigurationError as exc:
+            log.error("configuration update refused, keeping the current one: %s", exc)
+            return
+        with self._lock:
+            if config == self._config or self.stopped.is_set():
+                return
+            log.info("configuration changed; restarting %s in-process", self.name)
+            if self._service is not None:
+                self._service.stop()
+            self._config = config
+            try:
+                self._service = self._start(self._bus, config, self._clock)
+            except Exception as exc:  # the process must exit so the nucleus restarts it
+                log.exception("restart with the new configuration failed")
+                self.fail(exc)
+
+    def fail(self, exc: BaseException) -> None:
+        """A fault a restart may fix: report ERRORED and end the process non-zero."""
+        self.fatal = exc
+        self.stopped.set()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._service is not None:
+                self._service.stop()
+                self._service = None
+        self.stopped.set()
+
+
+def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
+    """Run a component until SIGTERM; never returns (exits with the nucleus's codes)."""
+    from ghela.core.ipc import IpcBus  # only a real process needs the real client
+
+    setup_logging(name)
+    bus = IpcBus.from_environment()
+    host = ComponentHost(name, config_model, start, bus, SystemClock())
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: host.stopped.set())
+    # An exception that escapes any worker thread is a fault a restart may fix.
+    threading.excepthook = lambda hook: host.fail(hook.exc_value or RuntimeError("thread died"))
+    try:
+        host.start()
+    except ConfigurationError as exc:
+        log.error("%s", exc)
+        bus.close()
+        sys.exit(EXIT_BAD_CONFIGURATION)
+    while not host.stopped.wait(1.0):
+        pass
+    if host.fatal is not None:
+        bus.update_state("ERRORED")
+    host.stop()
+    bus.close()
+    sys.exit(EXIT_FATAL if host.fatal is not None else EXIT_STOPPED)

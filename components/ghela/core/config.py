@@ -1,0 +1,51 @@
+"""Configuration: typed, validated when a component starts, errors that name the key.
+
+Each component defines a pydantic model of its configuration (in its own package) whose
+defaults match its recipe's ``DefaultConfiguration``. :func:`load_config` turns the raw
+configuration (from IPC GetConfiguration on a Pi, a dict in tests) into that model.
+Recipe keys are camelCase (Greengrass's habit); models use snake_case with camelCase aliases.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ghela.core.clock import DEFAULT_ZONE, venue_zone
+from ghela.core.errors import ConfigurationError
+
+C = TypeVar("C", bound=BaseModel)
+
+
+class ComponentConfig(BaseModel):
+    """Base of every component's configuration model: camelCase keys, no unknown keys.
+
+    ``accessControl`` is the nucleus's business, so it is accepted and ignored here.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+    zone: str = DEFAULT_ZONE
+    log_level: str = "INFO"
+
+    def model_post_init(self, __context: Any) -> None:
+        venue_zone(self.zone)
+
+
+def load_config(model: type[C], raw: dict[str, Any] | None) -> C:
+    """Validate ``raw`` into ``model``; a ConfigurationError names every wrong key."""
+    values = {k: v for k, v in (raw or {}).items() if k != "accessControl"}
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise ConfigurationError(f"invalid {model.__name__} configuration: {problems}") from None
+    except ValueError as exc:
+        raise ConfigurationError(f"invalid {model.__name__} configuration: {exc}") from None

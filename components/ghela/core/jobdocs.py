@@ -1,0 +1,114 @@
+"""IoT job documents: what the web API writes and CloudSync reads.
+
+A document names an ``operation`` and its arguments, flat, in camelCase or snake_case::
+
+    {"operation": "snoozeAlert", "alertId": 31, "minutes": 30}
+
+The original system's shape, with ``local_alert_id`` / ``local_event_id``, is accepted too.
+:func:`parse_job_document` turns a document into the Scheduler command it asks for (or a
+:class:`~ghela.core.messages.ScrapeRequest` for ``scrapeNow``); anything else raises
+:class:`~ghela.core.errors.InvalidInput` with a reason a person can read.
+:func:`job_document` is the inverse, used by the API to write documents.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel, to_snake
+
+from ghela.core.bus import describe_validation_error
+from ghela.core.errors import InvalidInput
+from ghela.core.messages import (
+    AddAlert,
+    CancelEvent,
+    Command,
+    CreateEvent,
+    DeleteEvent,
+    Message,
+    ScrapeRequest,
+    SnoozeAlert,
+    UnsnoozeAlert,
+    UpdateAlert,
+    UpdateEvent,
+)
+
+MAX_DOCUMENT_BYTES = 32 * 1024  # IoT Jobs' own limit on a job document
+
+OPERATIONS: dict[str, type[Message]] = {
+    "snoozeAlert": SnoozeAlert,
+    "unsnoozeAlert": UnsnoozeAlert,
+    "updateAlert": UpdateAlert,
+    "addAlert": AddAlert,
+    "createEvent": CreateEvent,
+    "updateEvent": UpdateEvent,
+    "cancelEvent": CancelEvent,
+    "deleteEvent": DeleteEvent,
+    "scrapeNow": ScrapeRequest,
+}
+_OPERATION_OF = {model: name for name, model in OPERATIONS.items()}
+_LEGACY_NAMES = {"local_alert_id": "alert_id", "local_event_id": "event_id"}
+_COMMAND = TypeAdapter(Command)
+
+
+def parse_job_document(document: str | bytes | dict[str, Any]) -> Command | ScrapeRequest:
+    """The command a job document asks for; InvalidInput (naming the field) otherwise."""
+    raw = _as_dict(document)
+    operation = raw.pop("operation", None)
+    if not isinstance(operation, str) or not operation:
+        raise InvalidInput("job document has no operation", field="operation")
+    model = OPERATIONS.get(operation)
+    if model is None:
+        known = ", ".join(sorted(OPERATIONS))
+        raise InvalidInput(f"unknown operation {operation[:60]!r} (known: {known})", field="operation")
+    fields = {_LEGACY_NAMES.get(to_snake(k), to_snake(k)): _snake_keys(v) for k, v in raw.items()}
+    try:
+        if model is ScrapeRequest:
+            return ScrapeRequest.model_validate(fields)
+        op = model.model_fields["op"].default
+        return _COMMAND.validate_python({**fields, "op": op})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        field = ".".join(str(p) for p in errors[0]["loc"][1:] or errors[0]["loc"]) if errors else None
+        raise InvalidInput(describe_validation_error(operation, exc), field=field) from None
+
+
+def job_document(command: Message) -> dict[str, Any]:
+    """The job document (camelCase) for a command; the inverse of :func:`parse_job_document`."""
+    operation = _OPERATION_OF.get(type(command))
+    if operation is None:
+        raise TypeError(f"{type(command).__name__} cannot be sent as a job")
+    body = command.model_dump(mode="json", exclude_none=True, exclude={"op"})
+    return {"operation": operation, **_camel_keys(body)}
+
+
+def _as_dict(document: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(document, dict):
+        return dict(document)
+    if len(document) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(f"job document is {len(document)} bytes, more than {MAX_DOCUMENT_BYTES}")
+    try:
+        parsed = json.loads(document)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"job document is not valid JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise InvalidInput(f"job document must be a JSON object, not {type(parsed).__name__}")
+    return parsed
+
+
+def _snake_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {to_snake(k) if isinstance(k, str) else k: _snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(v) for v in value]
+    return value
+
+
+def _camel_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {to_camel(k): _camel_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel_keys(v) for v in value]
+    return value

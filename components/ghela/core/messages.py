@@ -1,0 +1,435 @@
+"""The pydantic model of every message that crosses a process boundary.
+
+Rules that hold for every model here:
+
+- JSON on the wire; unknown fields are refused (``extra="forbid"``) so a typo is an error,
+  not a silently ignored field.
+- Instants are ISO-8601 with an offset on the wire and UTC in memory (:data:`UtcDatetime`);
+  a naive time is refused. Local dates (a game whose kick-off time is not yet known) are
+  plain dates, meaning a date in the venue's zone.
+- Strings are bounded, so a huge message is refused at the boundary.
+
+:data:`TOPIC_MODELS` maps each topic in :mod:`ghela.core.topics` to its model.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from datetime import date as LocalDate
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from ghela.core import topics
+
+
+def _to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[
+    AwareDatetime,
+    AfterValidator(_to_utc),
+    PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json"),
+]
+"""An aware instant, normalised to UTC, written as ISO-8601 with offset."""
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(max_length=2000)]
+Id = Annotated[int, Field(ge=1, le=2**53)]
+CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
+OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
+"""Minutes relative to an event's start; negative is before (-180 is three hours before)."""
+
+
+def new_id() -> str:
+    """A fresh random id for a command or request."""
+    return uuid.uuid4().hex
+
+
+class Message(BaseModel):
+    """Base of every message: strict about unknown fields, immutable once made."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- Scraper
+
+
+class Fixture(Message):
+    """One home game as a source lists it.
+
+    ``key`` is stable across reschedules (competition + home + away + season, or the
+    source's own id). Exactly one of ``kickoff`` (time known) or ``date`` (time not yet
+    known; a date in the venue's zone) is set.
+    """
+
+    key: ShortText
+    home: ShortText
+    away: ShortText
+    competition: ShortText
+    season: Annotated[str, Field(max_length=20)] = ""
+    kickoff: UtcDatetime | None = None
+    date: LocalDate | None = None
+    venue: Annotated[str, Field(max_length=200)] = ""
+    source_url: Annotated[str, Field(max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _one_of_kickoff_or_date(self) -> Fixture:
+        if (self.kickoff is None) == (self.date is None):
+            raise ValueError("exactly one of kickoff (time known) or date (time unknown) is required")
+        return self
+
+
+class ScrapeRequest(Message):
+    """Ask the Scraper to scrape now (all configured sources, or one by name)."""
+
+    request_id: CommandId = Field(default_factory=new_id)
+    source: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ScrapeResult(Message):
+    """One scrape of one source.
+
+    Only a result that is both ``complete`` and ``healthy`` may cancel stored games that it
+    no longer lists; anything else may add and update but never cancel.
+    """
+
+    scrape_id: CommandId = Field(default_factory=new_id)
+    source: ShortText
+    scraped_at: UtcDatetime
+    fixtures: Annotated[list[Fixture], Field(max_length=2000)]
+    healthy: bool
+    complete: bool
+    reasons: Annotated[list[LongText], Field(max_length=100)] = []
+    http_status: int | None = None
+    rows_found: Annotated[int, Field(ge=0)] = 0
+    rows_parsed: Annotated[int, Field(ge=0)] = 0
+    window_start: LocalDate | None = None
+    window_end: LocalDate | None = None
+    """The dates the source covers; a complete scrape cancels only games inside it."""
+
+
+# --------------------------------------------------------------------------- Light
+
+
+class LightPattern(StrEnum):
+    OFF = "off"
+    STEADY = "steady"
+    BLINK = "blink"
+
+
+class LightCommand(Message):
+    """What the light should do from now until ``until`` (then off unless told again)."""
+
+    command_id: CommandId = Field(default_factory=new_id)
+    pattern: LightPattern
+    on_ms: Annotated[int, Field(ge=50, le=60_000)] = 500
+    off_ms: Annotated[int, Field(ge=50, le=60_000)] = 500
+    until: UtcDatetime | None = None
+    alert_ids: Annotated[list[Id], Field(max_length=1000)] = []
+    next_alert_at: UtcDatetime | None = None
+    """When the next alert after the current ones starts (for the button's hold signal)."""
+    issued_at: UtcDatetime
+
+
+class LightStateRequest(Message):
+    request_id: CommandId = Field(default_factory=new_id)
+
+
+class LightState(Message):
+    """What the relay actually does, reported on change and on request."""
+
+    on: bool
+    pattern: LightPattern
+    since: UtcDatetime
+    until: UtcDatetime | None = None
+    reason: Annotated[str, Field(max_length=200)] = ""
+    command_id: CommandId | None = None
+
+
+# --------------------------------------------------------------------------- Scheduler commands
+
+
+class _Command(Message):
+    """Base of every command the Scheduler applies."""
+
+
+class ApplyScrape(_Command):
+    op: Literal["apply_scrape"] = "apply_scrape"
+    result: ScrapeResult
+
+
+class AlertSpec(Message):
+    """An alert relative to its event's start (or at a fixed instant)."""
+
+    offset_minutes: OffsetMinutes | None = None
+    at: UtcDatetime | None = None
+    duration_minutes: Minutes = 30
+    pattern: LightPattern = LightPattern.STEADY
+    label: Annotated[str, Field(max_length=100)] = ""
+
+    @model_validator(mode="after")
+    def _one_of_offset_or_at(self) -> AlertSpec:
+        if (self.offset_minutes is None) == (self.at is None):
+            raise ValueError("exactly one of offset_minutes or at is required")
+        if self.pattern is LightPattern.OFF:
+            raise ValueError("an alert's pattern must be steady or blink")
+        return self
+
+
+class CreateEvent(_Command):
+    """A custom event (concert, party); it gets the standard alert plan unless ``alerts``."""
+
+    op: Literal["create_event"] = "create_event"
+    title: ShortText
+    start: UtcDatetime
+    end: UtcDatetime | None = None
+    alerts: Annotated[list[AlertSpec], Field(max_length=20)] | None = None
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> CreateEvent:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class UpdateEvent(_Command):
+    """Change a custom event, or move a game by hand; alerts are re-planned."""
+
+    op: Literal["update_event"] = "update_event"
+    event_id: Id
+    title: ShortText | None = None
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+
+
+class CancelEvent(_Command):
+    op: Literal["cancel_event"] = "cancel_event"
+    event_id: Id
+
+
+class DeleteEvent(_Command):
+    """Delete a custom event (games are cancelled, never deleted)."""
+
+    op: Literal["delete_event"] = "delete_event"
+    event_id: Id
+
+
+class AddAlert(_Command):
+    op: Literal["add_alert"] = "add_alert"
+    event_id: Id
+    alert: AlertSpec
+
+
+class UpdateAlert(_Command):
+    op: Literal["update_alert"] = "update_alert"
+    alert_id: Id
+    offset_minutes: OffsetMinutes | None = None
+    at: UtcDatetime | None = None
+    duration_minutes: Minutes | None = None
+    pattern: LightPattern | None = None
+
+
+class SnoozeAlert(_Command):
+    """Snooze for ``minutes``, or (no minutes) silence this alert entirely."""
+
+    op: Literal["snooze_alert"] = "snooze_alert"
+    alert_id: Id
+    minutes: Minutes | None = None
+
+
+class UnsnoozeAlert(_Command):
+    op: Literal["unsnooze_alert"] = "unsnooze_alert"
+    alert_id: Id
+
+
+class SnoozeActive(_Command):
+    """Snooze whatever alert is active now (the physical button)."""
+
+    op: Literal["snooze_active"] = "snooze_active"
+    minutes: Minutes | None = None
+
+
+Command = Annotated[
+    ApplyScrape
+    | CreateEvent
+    | UpdateEvent
+    | CancelEvent
+    | DeleteEvent
+    | AddAlert
+    | UpdateAlert
+    | SnoozeAlert
+    | UnsnoozeAlert
+    | SnoozeActive,
+    Field(discriminator="op"),
+]
+
+
+class CommandRequest(Message):
+    """Apply ``command`` once: a second request with the same ``command_id`` changes nothing."""
+
+    command_id: CommandId
+    origin: Annotated[str, Field(max_length=100)] = "local"
+    command: Command
+
+
+class CommandStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # this command_id was applied before; nothing changed now
+    REJECTED = "rejected"  # invalid: bad field, unknown id, rule broken
+    FAILED = "failed"  # valid but could not be applied (storage fault)
+
+
+class CommandResult(Message):
+    command_id: CommandId
+    status: CommandStatus
+    message: LongText = ""
+    field: Annotated[str, Field(max_length=100)] | None = None
+    revision: Annotated[int, Field(ge=0)] = 0
+    data: dict[str, Any] = {}
+    """What the command made, e.g. ``{"event_id": 12, "alert_ids": [40, 41]}``."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (CommandStatus.APPLIED, CommandStatus.DUPLICATE)
+
+
+# --------------------------------------------------------------------------- Scheduler state
+
+
+class EventKind(StrEnum):
+    GAME = "game"
+    CUSTOM = "custom"
+
+
+class EventState(StrEnum):
+    SCHEDULED = "scheduled"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+class AlertSnapshot(Message):
+    alert_id: Id
+    label: str = ""
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    pattern: LightPattern
+    offset_minutes: int | None = None
+    snoozed_until: UtcDatetime | None = None
+    silenced: bool = False
+    """Snoozed entirely: this alert will not light."""
+    custom: bool = False
+    """Added or changed by a person, so re-planning keeps it."""
+
+
+class EventSnapshot(Message):
+    """An event with its alerts, as the cloud's read copy stores it."""
+
+    event_id: Id
+    kind: EventKind
+    key: str
+    title: str
+    home: str = ""
+    away: str = ""
+    competition: str = ""
+    venue: str = ""
+    start: UtcDatetime | None = None
+    date: LocalDate | None = None
+    """Set when the kick-off time is not yet known (a date in the venue's zone)."""
+    end: UtcDatetime | None = None
+    state: EventState
+    revision: int
+    alerts: list[AlertSnapshot] = []
+
+
+class RevisionChanged(Message):
+    revision: Annotated[int, Field(ge=0)]
+    at: UtcDatetime
+
+
+class ChangesRequest(Message):
+    request_id: CommandId = Field(default_factory=new_id)
+    since_revision: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+class ChangesResponse(Message):
+    """Events changed after ``since_revision`` up to ``revision``, oldest change first.
+
+    ``more`` says another request (from ``revision``) is needed to catch up.
+    """
+
+    request_id: CommandId
+    since_revision: int
+    revision: int
+    events: list[EventSnapshot] = []
+    deleted: list[Id] = []
+    more: bool = False
+
+
+class ActivityKind(StrEnum):
+    EVENT_ADDED = "event_added"
+    EVENT_UPDATED = "event_updated"
+    EVENT_CANCELLED = "event_cancelled"
+    ALERT_STARTED = "alert_started"
+    ALERT_STOPPED = "alert_stopped"
+    ALERT_SNOOZED = "alert_snoozed"
+    SCRAPE_OK = "scrape_ok"
+    SCRAPE_FAILED = "scrape_failed"
+    INVALID_MESSAGE = "invalid_message"
+
+
+class Activity(Message):
+    """Something countable happened (Metrics counts these)."""
+
+    kind: ActivityKind
+    at: UtcDatetime
+    component: Annotated[str, Field(max_length=100)]
+    count: Annotated[int, Field(ge=1, le=100_000)] = 1
+    detail: LongText = ""
+
+
+# --------------------------------------------------------------------------- CloudSync
+
+
+class JobStatus(StrEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REJECTED = "REJECTED"
+
+
+class JobOutcome(Message):
+    job_id: CommandId
+    operation: Annotated[str, Field(max_length=100)]
+    status: JobStatus
+    reason: LongText = ""
+    at: UtcDatetime
+
+
+TOPIC_MODELS: dict[str, type[Message]] = {
+    topics.SCRAPE_REQUEST: ScrapeRequest,
+    topics.SCRAPE_RESULT: ScrapeResult,
+    topics.COMMAND: CommandRequest,
+    topics.COMMAND_RESULT: CommandResult,
+    topics.STATE_CHANGED: RevisionChanged,
+    topics.CHANGES_REQUEST: ChangesRequest,
+    topics.CHANGES: ChangesResponse,
+    topics.ACTIVITY: Activity,
+    topics.LIGHT_SET: LightCommand,
+    topics.LIGHT_STATE: LightState,
+    topics.LIGHT_STATE_REQUEST: LightStateRequest,
+    topics.JOB_OUTCOME: JobOutcome,
+}

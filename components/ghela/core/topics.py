@@ -1,0 +1,35 @@
+"""Every local pub/sub topic, in one place, beside the models in ``messages``.
+
+Each topic carries exactly one message model (see :data:`ghela.core.messages.TOPIC_MODELS`).
+Request/response pairs carry a ``request_id`` (or ``command_id``) so the asker can match
+the answer. IoT Core (MQTT) topics for jobs are built by :func:`jobs_topic`.
+"""
+
+from __future__ import annotations
+
+PREFIX = "ghela"
+
+# Scraper
+SCRAPE_REQUEST = f"{PREFIX}/scraper/request"  # ScrapeRequest: scrape now
+SCRAPE_RESULT = f"{PREFIX}/scraper/result"  # ScrapeResult: one per scrape, healthy or not
+
+# Scheduler
+COMMAND = f"{PREFIX}/scheduler/command"  # CommandRequest: apply one command
+COMMAND_RESULT = f"{PREFIX}/scheduler/command/result"  # CommandResult: answer, by command_id
+STATE_CHANGED = f"{PREFIX}/scheduler/changed"  # RevisionChanged: the stored revision moved
+CHANGES_REQUEST = f"{PREFIX}/scheduler/changes/request"  # ChangesRequest: what changed since N
+CHANGES = f"{PREFIX}/scheduler/changes"  # ChangesResponse: answer, by request_id
+ACTIVITY = f"{PREFIX}/scheduler/activity"  # Activity: counted by Metrics
+
+# AlertLight
+LIGHT_SET = f"{PREFIX}/light/set"  # LightCommand: what the light should do now
+LIGHT_STATE = f"{PREFIX}/light/state"  # LightState: what the light actually does
+LIGHT_STATE_REQUEST = f"{PREFIX}/light/state/request"  # LightStateRequest: report now
+
+# CloudSync
+JOB_OUTCOME = f"{PREFIX}/cloudsync/job"  # JobOutcome: a job finished (counted by Metrics)
+
+
+def jobs_topic(thing_name: str, suffix: str) -> str:
+    """An IoT Jobs MQTT topic for a thing, e.g. ``jobs_topic("pi-1", "notify-next")``."""
+    return f"$aws/things/{thing_name}/jobs/{suffix}"

@@ -1,0 +1,1 @@
+"""The Scheduler: the SQLite source of truth for events and alerts, and the light decision."""

@@ -1,0 +1,42 @@
+"""Fixtures every test area shares."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from ghela.core.clock import FrozenClock
+
+from tests.support.moto import MotoServer
+
+# No test may ever reach a real AWS account.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_REGION="eu-west-1",
+)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A frozen clock at a Wednesday noon in November 2026 (UTC); tests step it."""
+    return FrozenClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """A moto server over HTTP on a free loopback port, for the whole test session.
+
+    AWS clients in tests and in component processes reach it through ``endpoint_url``;
+    dummy credentials are set so no real account can be touched.
+    """
+    server = MotoServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

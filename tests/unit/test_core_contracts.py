@@ -1,0 +1,138 @@
+"""The shared contracts: message validation, job documents, topic matching, the clock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from ghela.core import topics
+from ghela.core.bus import InMemoryBus, parse_incoming, topic_matches
+from ghela.core.clock import FrozenClock, as_utc, venue_zone
+from ghela.core.config import ComponentConfig, load_config
+from ghela.core.errors import ConfigurationError, InvalidInput
+from ghela.core.jobdocs import job_document, parse_job_document
+from ghela.core.messages import (
+    TOPIC_MODELS,
+    CommandRequest,
+    CreateEvent,
+    Fixture,
+    ScrapeRequest,
+    SnoozeAlert,
+)
+
+
+def test_every_topic_has_a_model() -> None:
+    names = [v for k, v in vars(topics).items() if k.isupper() and k != "PREFIX"]
+    assert sorted(names) == sorted(TOPIC_MODELS)
+
+
+def test_times_are_normalised_to_utc_and_naive_times_refused() -> None:
+    event = CreateEvent(title="Concert", start="2026-07-01T20:00:00+02:00")
+    assert event.start == datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+    assert event.model_dump(mode="json")["start"] == "2026-07-01T18:00:00+00:00"
+    with pytest.raises(ValueError, match="timezone"):
+        CreateEvent(title="Concert", start="2026-07-01T20:00:00")
+
+
+def test_fixture_needs_exactly_one_of_kickoff_or_date() -> None:
+    base = {"key": "k", "home": "KAA Gent", "away": "Club Brugge", "competition": "Jupiler Pro League"}
+    with pytest.raises(ValueError, match="exactly one"):
+        Fixture(**base)
+    assert Fixture(**base, date="2026-12-06").kickoff is None
+
+
+def test_invalid_message_names_the_field_and_never_reaches_the_handler() -> None:
+    invalid: list[tuple[str, str]] = []
+    bus = InMemoryBus(on_invalid=lambda topic, reason: invalid.append((topic, reason)))
+    got: list[object] = []
+    bus.subscribe(topics.COMMAND, got.append)
+    bad = '{"command_id": "c1", "command": {"op": "snooze_alert", "alert_id": "x"}}'
+    bus.publish_raw(topics.COMMAND, bad)
+    assert got == []
+    assert invalid and "alert_id" in invalid[0][1]
+    bus.publish(topics.COMMAND, CommandRequest(command_id="c2", command=SnoozeAlert(alert_id=3)))
+    assert len(got) == 1
+
+
+def test_publishing_the_wrong_model_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="carries CommandRequest"):
+        InMemoryBus().publish(topics.COMMAND, ScrapeRequest())
+
+
+def test_parse_incoming_refuses_unknown_fields() -> None:
+    with pytest.raises(ValueError, match="surprise"):
+        parse_incoming(topics.SCRAPE_REQUEST, {"surprise": 1})
+
+
+@pytest.mark.parametrize(
+    ("topic_filter", "topic", "matches"),
+    [
+        ("$aws/things/pi/jobs/notify-next", "$aws/things/pi/jobs/notify-next", True),
+        ("$aws/things/+/jobs/#", "$aws/things/pi/jobs/j1/update/accepted", True),
+        ("$aws/things/+/jobs/+/update/accepted", "$aws/things/pi/jobs/j1/update/rejected", False),
+        ("a/#", "a", True),
+        ("a/+", "a/b/c", False),
+        ("a/b", "a", False),
+    ],
+)
+def test_mqtt_topic_matching(topic_filter: str, topic: str, matches: bool) -> None:
+    assert topic_matches(topic_filter, topic) is matches
+
+
+def test_job_documents_round_trip_and_accept_the_original_shape() -> None:
+    command = SnoozeAlert(alert_id=31, minutes=30)
+    document = job_document(command)
+    assert document == {"operation": "snoozeAlert", "alertId": 31, "minutes": 30}
+    assert parse_job_document(document) == command
+    assert parse_job_document({"operation": "snoozeAlert", "local_alert_id": 31}) == SnoozeAlert(alert_id=31)
+    assert isinstance(parse_job_document(b'{"operation": "scrapeNow"}'), ScrapeRequest)
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b"not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        ({"alertId": 1}, "no operation"),
+        ({"operation": "launchRocket"}, "unknown operation"),
+        ({"operation": "snoozeAlert", "alertId": "many"}, "alert_id"),
+        ({"operation": "createEvent", "title": "x" * 500, "start": "2026-01-01T00:00:00Z"}, "title"),
+        (b"{" + b" " * 40_000 + b"}", "more than"),
+    ],
+)
+def test_bad_job_documents_give_a_readable_reason(document: object, reason: str) -> None:
+    with pytest.raises(InvalidInput, match=reason):
+        parse_job_document(document)  # type: ignore[arg-type]
+
+
+def test_configuration_errors_name_the_key() -> None:
+    class LightConfig(ComponentConfig):
+        pin: int = 17
+
+    assert load_config(LightConfig, {"pin": 27, "accessControl": {}}).pin == 27
+    with pytest.raises(ConfigurationError, match="pin"):
+        load_config(LightConfig, {"pin": "seventeen"})
+    with pytest.raises(ConfigurationError, match="zone"):
+        load_config(LightConfig, {"zone": "Mars/Olympus"})
+
+
+def test_frozen_clock_waits_return_when_time_is_advanced() -> None:
+    clock = FrozenClock(datetime(2026, 3, 29, 0, 0, tzinfo=UTC))
+    wake = threading.Event()
+    deadline = clock.now() + timedelta(hours=1)
+    result: list[bool] = []
+    waiter = threading.Thread(target=lambda: result.append(clock.wait(wake, deadline)))
+    waiter.start()
+    clock.advance(minutes=61)
+    waiter.join(timeout=5)
+    assert result == [False]
+    wake.set()
+    assert clock.wait(wake, None) is True
+
+
+def test_naive_times_and_unknown_zones_are_refused() -> None:
+    with pytest.raises(InvalidInput):
+        as_utc(datetime(2026, 1, 1))
+    with pytest.raises(InvalidInput, match="zone"):
+        venue_zone("Nowhere/City")
