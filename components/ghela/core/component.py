@@ -7,7 +7,8 @@ A component's ``__main__`` is one call::
 where ``start_scheduler(bus, config, clock)`` starts the component's threads and returns
 something with ``stop()``. This module:
 
-- sets up JSON logging, connects the IPC bus from the nucleus's environment,
+- sets up JSON logging, connects the IPC bus from the nucleus's environment, and counts
+  every invalid message a subscription receives (an ``invalid_message`` Activity),
 - reads and validates the configuration (a bad value is a clear error and exit code 2:
   a restart cannot fix it, and the nucleus marks the component BROKEN after 3 tries),
 - restarts the service in-process when a deployment changes the configuration,
@@ -24,11 +25,13 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from ghela.core import topics
 from ghela.core.bus import Bus
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.config import ComponentConfig, load_config
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
+from ghela.core.messages import Activity, ActivityKind
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +114,22 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
 
     setup_logging(name)
-    bus = IpcBus.from_environment()
-    host = ComponentHost(name, config_model, start, bus, SystemClock())
+    clock = SystemClock()
+    bus: IpcBus | None = None
+
+    def count_invalid(topic: str, reason: str) -> None:
+        """An invalid message is logged (by the bus) and counted by Metrics."""
+        if bus is not None and topic != topics.ACTIVITY:
+            activity = Activity(
+                kind=ActivityKind.INVALID_MESSAGE,
+                at=clock.now(),
+                component=name,
+                detail=f"{topic}: {reason}"[:2000],
+            )
+            bus.publish(topics.ACTIVITY, activity)
+
+    bus = IpcBus.from_environment(on_invalid=count_invalid)
+    host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())
     # An exception that escapes any worker thread is a fault a restart may fix.
