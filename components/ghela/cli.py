@@ -17,6 +17,12 @@ from ghela.core.errors import GhelaError
 
 SUBCOMMAND_MODULES = [
     "ghela.scheduler.cli",
+    "ghela.scraper.cli",
+    "ghela.runtime.cli",
+    "ghela.packaging.cli",
+    "ghela.up.cli",
+    "ghela.cloudsync.cli",
+    "ghela_cloud.cli",
 ]
 
 

@@ -1,0 +1,125 @@
+"""``ghela scrape SOURCE``: one scrape of a URL or file, shown so a person can judge the source.
+
+Prints the home fixtures with their Brussels kick-off, the health verdict and its reasons
+(``--json``: the ScrapeResult as published). Exit 0 when the scrape is healthy, 1 when it
+is not; a source that cannot be fetched at all is one error line and exit 1.
+
+``--config FILE`` reads a Scraper configuration (YAML or JSON, the recipe's camelCase
+keys): SOURCE may then be one of its sources' names, and a URL or file is read with the
+selectors and settings of its first source of the same kind — so new selectors can be
+tried on a page before they are deployed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+
+import yaml
+
+from ghela.core.clock import SystemClock, venue_zone
+from ghela.core.config import load_config
+from ghela.core.errors import ConfigurationError, InvalidInput
+from ghela.core.messages import Fixture, ScrapeResult
+from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.dutch import WEEKDAYS
+from ghela.scraper.fetch import Fetcher, is_http
+from ghela.scraper.http import UrllibTransport
+from ghela.scraper.scrape import SourceScraper
+from ghela.scraper.service import politeness
+
+DUTCH_WEEKDAYS = {number: name for name, number in WEEKDAYS.items() if len(name) == 2}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "scrape", help="scrape one fixtures page or calendar feed now and show what was found"
+    )
+    parser.add_argument("source", metavar="SOURCE", help="an http(s) URL, a file:// URL or a file path")
+    parser.add_argument("--kind", choices=["html", "ics"], help="the source's kind (default: guessed)")
+    parser.add_argument("--json", action="store_true", help="print the ScrapeResult as JSON")
+    parser.add_argument(
+        "--config", type=Path, help="a Scraper configuration (YAML/JSON) for selectors, club and sources"
+    )
+    parser.set_defaults(func=run)
+
+
+def guess_kind(location: str) -> str:
+    """``ics`` for a name ending in .ics or a webcal/ical-looking URL, else ``html``."""
+    lowered = location.lower().split("?")[0]
+    return "ics" if lowered.endswith((".ics", ".ical", ".ifb")) or "ical" in lowered else "html"
+
+
+def run(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    source = choose_source(config, args.source, args.kind)
+    clock = SystemClock()
+    fetcher = Fetcher(UrllibTransport(), politeness(config), lambda s: threading.Event().wait(s))
+    fetched = fetcher.fetch(source.url, source.kind, clock.now())
+    if fetched.error is not None:
+        raise InvalidInput(fetched.error, field="source")
+    result = SourceScraper(source, config, fetcher).judge(clock.now(), fetched)
+    print(result.model_dump_json(indent=2) if args.json else render(result, source.kind, config.zone))
+    return 0 if result.healthy else 1
+
+
+def read_config(path: Path | None) -> ScraperConfig:
+    """The configuration in ``path`` (YAML or JSON), or the defaults."""
+    if path is None:
+        return ScraperConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ConfigurationError(f"cannot read configuration {path}: {reason}") from None
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"configuration {path} is not a mapping of keys to values")
+    return load_config(ScraperConfig, raw)
+
+
+def choose_source(config: ScraperConfig, name_or_location: str, kind: str | None) -> SourceConfig:
+    """A configured source by name, or a new one for a URL or file like the configured ones."""
+    for source in config.sources:
+        if source.name == name_or_location:
+            return source if kind is None else source.model_copy(update={"kind": kind})
+    location = name_or_location
+    if not is_http(location) and not location.lower().startswith("file://"):
+        location = str(Path(location).expanduser())
+    kind = kind or guess_kind(location)
+    like = next((source for source in config.sources if source.kind == kind), None)
+    if like is None:
+        return SourceConfig(name="cli", kind=kind, url=location)
+    return like.model_copy(update={"name": "cli", "url": location, "enabled": True})
+
+
+def render(result: ScrapeResult, kind: str, zone_name: str) -> str:
+    """A readable report: verdict, the home fixtures as a table, the reasons."""
+    health = "healthy" if result.healthy else "UNHEALTHY"
+    verdict = health + (", complete" if result.complete else ", partial")
+    window = f"{result.window_start} .. {result.window_end}" if result.window_start else "none"
+    status = f"HTTP {result.http_status}" if result.http_status is not None else "file"
+    lines = [
+        f"source:   {result.fixtures[0].source_url if result.fixtures else result.source} ({kind})",
+        f"verdict:  {verdict} ({status}; {result.rows_parsed} of {result.rows_found} rows read; "
+        f"dates {window})",
+        "",
+        f"home fixtures: {len(result.fixtures)}",
+    ]
+    rows = [("kick-off (" + zone_name + ")", "home", "away", "competition")]
+    rows += [(kickoff_text(f, zone_name), f.home, f.away, f.competition) for f in result.fixtures]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        lines.append(("  " + cells).rstrip())
+    if result.reasons:
+        lines += ["", "reasons:"] + [f"  - {reason}" for reason in result.reasons]
+    return "\n".join(lines)
+
+
+def kickoff_text(fixture: Fixture, zone_name: str) -> str:
+    if fixture.kickoff is not None:
+        local = fixture.kickoff.astimezone(venue_zone(zone_name))
+        return f"{DUTCH_WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+    assert fixture.date is not None
+    return f"{DUTCH_WEEKDAYS[fixture.date.weekday()]} {fixture.date:%Y-%m-%d} time TBD"

@@ -1,0 +1,107 @@
+"""The Scraper's configuration (its recipe's ``DefaultConfiguration`` mirrors these defaults).
+
+A source is either an ``html`` page (the club's fixtures page, parsed with XPath selectors
+that live here, so a site redesign is a deployment, not a release) or an ``ics`` calendar
+feed. ``url`` is an ``http(s)://`` URL, a ``file://`` URL or a plain local path.
+
+HTML selectors are XPath 1.0. ``row`` is absolute and selects one node per fixture; every
+other selector is evaluated relative to that row and its text is the string value of what
+it selects (all text inside, whitespace normalised). Give either ``datetime`` (one cell with
+date and time) or ``date`` (and optionally ``time``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from ghela import __version__
+from ghela.core.config import ComponentConfig
+
+Selector = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class HtmlSelectors(_Section):
+    """Where a fixtures page keeps each field (XPath; see the module docstring)."""
+
+    row: Selector = "//li[contains(concat(' ', normalize-space(@class), ' '), ' fixture ')]"
+    home: Selector = ".//*[contains(@class, 'fixture__team--home')]"
+    away: Selector = ".//*[contains(@class, 'fixture__team--away')]"
+    datetime: Selector | None = None
+    date: Selector | None = ".//*[contains(@class, 'fixture__date')]"
+    time: Selector | None = ".//*[contains(@class, 'fixture__time')]"
+    competition: Selector | None = ".//*[contains(@class, 'fixture__competition')]"
+    id: Selector | None = None
+    """The source's own stable id for a game (for example a match link); used as the key."""
+
+    @model_validator(mode="after")
+    def _valid_xpath(self) -> HtmlSelectors:
+        if self.datetime is None and self.date is None:
+            raise ValueError("selectors need either 'datetime' or 'date'")
+        for name, expression in self:
+            if expression is None:
+                continue
+            try:
+                etree.XPath(expression)
+            except etree.XPathSyntaxError as exc:
+                raise ValueError(f"selector {name!r} is not valid XPath: {expression!r} ({exc})") from None
+        return self
+
+
+class SourceConfig(_Section):
+    """One place to find fixtures."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    kind: Literal["html", "ics"]
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    enabled: bool = True
+    selectors: HtmlSelectors = HtmlSelectors()
+    """Used by ``html`` sources only."""
+    key_from: Literal["fields", "uid"] = "fields"
+    """``ics`` only: ``uid`` keys fixtures by the event's UID (only if the feed keeps UIDs
+    stable when a game moves; many embed the date), ``fields`` by competition+teams+season."""
+    default_competition: Annotated[str, Field(min_length=1, max_length=200)] = "Football"
+    """The competition of a fixture whose source names none."""
+
+
+DEFAULT_SOURCES = (SourceConfig(name="kaagent.be", kind="html", url="https://www.kaagent.be/nl/wedstrijden"),)
+
+
+class ScraperConfig(ComponentConfig):
+    """Configuration of ``com.ghelamco.alert.Scraper``."""
+
+    sources: list[SourceConfig] = Field(default_factory=lambda: list(DEFAULT_SOURCES), max_length=20)
+    interval_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 60
+    jitter_seconds: Annotated[int, Field(ge=0, le=3600)] = 120
+    club_name: Annotated[str, Field(min_length=1, max_length=100)] = "KAA Gent"
+    club_aliases: list[str] = Field(
+        default_factory=lambda: ["Gent", "AA Gent", "K.A.A. Gent", "KAA Gent"], max_length=50
+    )
+    venue: Annotated[str, Field(min_length=1, max_length=200)] = "Planet Group Arena"
+    venue_aliases: list[str] = Field(default_factory=lambda: ["Ghelamco Arena"], max_length=50)
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    backoff_seconds: Annotated[float, Field(ge=0, le=600)] = 2.0
+    backoff_max_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    user_agent: Annotated[str, Field(min_length=1, max_length=300)] = (
+        f"GhelamcoAlert/{__version__} (office parking warning light; checks fixtures hourly)"
+    )
+    respect_robots_txt: bool = True
+    min_fixture_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
+    """A scrape with fewer home fixtures than this share of the last healthy one is unhealthy."""
+    max_page_bytes: Annotated[int, Field(ge=1024, le=50_000_000)] = 2_000_000
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> ScraperConfig:
+        names = [source.name for source in self.sources]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique, repeated: {', '.join(duplicates)}")
+        return self

@@ -1,0 +1,86 @@
+"""The health verdict of one scrape: may the Scheduler trust it, and may it cancel?
+
+- **healthy**: the source answered, rows were found and most of them read, and the number
+  of home fixtures is not far below the last healthy scrape's. An unhealthy result may
+  still carry fixtures; the Scheduler must not cancel anything because of it.
+- **complete**: healthy *and* every row found was read. Only a complete result may cancel
+  games it no longer lists, and only inside its window (first..last date it covers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ghela.core.messages import Fixture, ScrapeResult
+from ghela.scraper.games import MAX_REASONS, ParseOutcome
+
+MAX_FIXTURES = 2000
+"""A result carries at most this many fixtures (the message's bound); more is a broken page."""
+
+MIN_READ_SHARE = 0.5
+"""Below this share of rows read, the page's layout has probably changed: unhealthy."""
+
+
+@dataclass(frozen=True)
+class FetchFacts:
+    """What fetching told us, for the verdict (a failed fetch has ``error``)."""
+
+    url: str
+    http_status: int | None = None
+    error: str | None = None
+    truncated: bool = False
+
+
+def verdict(
+    source: str,
+    scraped_at: datetime,
+    fetch: FetchFacts,
+    outcome: ParseOutcome,
+    fixtures: list[Fixture],
+    *,
+    previous_count: int | None,
+    min_ratio: float,
+) -> ScrapeResult:
+    """The :class:`ScrapeResult` for one scrape, with every reason it is not healthy/complete."""
+    unhealthy: list[str] = []
+    if fetch.error is not None:
+        unhealthy.append(fetch.error)
+    if fetch.truncated:
+        unhealthy.append(f"page from {fetch.url} is larger than the size cap; stopped reading")
+    unhealthy.extend(outcome.problems)
+    parsed = len(outcome.games)
+    if fetch.error is None and outcome.rows_found == 0 and not outcome.problems:
+        unhealthy.append("no fixture rows found (empty page, or the page layout changed)")
+    elif outcome.rows_found and parsed == 0:
+        unhealthy.append(f"none of the {outcome.rows_found} rows could be read")
+    elif outcome.rows_found and parsed < MIN_READ_SHARE * outcome.rows_found:
+        unhealthy.append(f"only {parsed} of {outcome.rows_found} rows could be read")
+    if parsed and not fixtures:
+        unhealthy.append("no home games among the fixtures read")
+    if len(fixtures) > MAX_FIXTURES:
+        unhealthy.append(f"{len(fixtures)} home fixtures is more than any real source lists")
+        fixtures = fixtures[:MAX_FIXTURES]
+    if previous_count and len(fixtures) < min_ratio * previous_count:
+        unhealthy.append(
+            f"far fewer home fixtures than last time: {len(fixtures)} now, {previous_count} before"
+        )
+    incomplete = list(outcome.row_errors[:MAX_REASONS])
+    if len(outcome.row_errors) > MAX_REASONS:
+        incomplete.append(f"and {len(outcome.row_errors) - MAX_REASONS} more rows not read")
+    healthy = not unhealthy
+    complete = healthy and not outcome.row_errors and parsed == outcome.rows_found
+    days = [game.day for game in outcome.games]
+    return ScrapeResult(
+        source=source,
+        scraped_at=scraped_at,
+        fixtures=fixtures,
+        healthy=healthy,
+        complete=complete,
+        reasons=[reason[:2000] for reason in unhealthy + incomplete][:100],
+        http_status=fetch.http_status,
+        rows_found=outcome.rows_found,
+        rows_parsed=parsed,
+        window_start=min(days) if days else None,
+        window_end=max(days) if days else None,
+    )

@@ -1,0 +1,132 @@
+"""One source, scraped: fetch, parse, verdict, and what the next scrape must remember.
+
+:class:`SourceScraper` keeps, per source, the last healthy result (its home fixture count
+is the "last time" a scrape is compared with, and its ETag / Last-Modified make the next
+request conditional). A 304 Not Modified re-publishes the last healthy result's fixtures
+under a new scrape id and time, with ``http_status`` 304 and a reason saying so: the
+Scheduler gets one result per scrape either way, and an unchanged page is as trustworthy
+as it was. This memory lives in the process only; after a restart the first scrape is
+unconditional and has no "last time".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from ghela.core.clock import venue_zone
+from ghela.core.messages import ScrapeResult, new_id
+from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.fetch import Fetched, Fetcher, Validators
+from ghela.scraper.games import ParseOutcome, home_fixtures
+from ghela.scraper.health import FetchFacts, verdict
+from ghela.scraper.ics import parse_ics
+from ghela.scraper.spider import parse_html
+from ghela.scraper.teams import Club
+
+log = logging.getLogger(__name__)
+
+
+class SourceScraper:
+    """Scrapes one configured source; never raises for what the source contains."""
+
+    def __init__(self, source: SourceConfig, config: ScraperConfig, fetcher: Fetcher) -> None:
+        self.source = source
+        self._config = config
+        self._fetcher = fetcher
+        self._zone = venue_zone(config.zone)
+        self._club = Club(config.club_name, config.club_aliases)
+        self._last_good: ScrapeResult | None = None
+        self._validators: Validators | None = None
+
+    @property
+    def previous_count(self) -> int | None:
+        """Home fixtures in the last healthy result (None before the first)."""
+        return len(self._last_good.fixtures) if self._last_good is not None else None
+
+    def scrape(self, now: datetime) -> ScrapeResult:
+        fetched = self._fetcher.fetch(self.source.url, self.source.kind, now, self._validators)
+        if fetched.not_modified and self._last_good is not None:
+            result = self._unchanged(now, fetched)
+        else:
+            if fetched.not_modified:
+                fetched = replace(fetched, error="304 Not Modified without an earlier good result")
+            result = self.judge(now, fetched)
+        self._remember(result, fetched)
+        log.info(
+            "scraped %s: %s, %s, %d home fixtures, %d/%d rows%s",
+            self.source.name,
+            "healthy" if result.healthy else "UNHEALTHY",
+            "complete" if result.complete else "partial",
+            len(result.fixtures),
+            result.rows_parsed,
+            result.rows_found,
+            f"; reasons: {'; '.join(result.reasons[:5])}" if result.reasons else "",
+        )
+        return result
+
+    def parse(self, body: bytes, url: str, now: datetime) -> ParseOutcome:
+        """Parse a body of this source's kind (also used by the CLI and the benchmark)."""
+        try:
+            if self.source.kind == "ics":
+                return parse_ics(
+                    body,
+                    url,
+                    zone=self._zone,
+                    club=self._club,
+                    venue_names=[self._config.venue, *self._config.venue_aliases],
+                    default_competition=self.source.default_competition,
+                )
+            return parse_html(
+                body,
+                url,
+                self.source.selectors,
+                zone=self._zone,
+                reference=now.astimezone(self._zone).date(),
+                default_competition=self.source.default_competition,
+            )
+        except Exception as exc:  # a parser bug must cost one scrape, not the component
+            log.exception("parsing %s failed", url)
+            return ParseOutcome(problems=[f"internal error while parsing {url}: {exc!r}"[:500]])
+
+    def judge(self, now: datetime, fetched: Fetched) -> ScrapeResult:
+        """The result for what was fetched (parsed unless the fetch failed)."""
+        outcome = ParseOutcome() if fetched.error else self.parse(fetched.body, fetched.url, now)
+        fixtures = home_fixtures(
+            outcome,
+            self._club,
+            self._config.venue,
+            fetched.url,
+            use_source_ids=self.source.kind == "html" or self.source.key_from == "uid",
+        )
+        facts = FetchFacts(fetched.url, fetched.status, fetched.error, fetched.truncated)
+        return verdict(
+            self.source.name,
+            now,
+            facts,
+            outcome,
+            fixtures,
+            previous_count=self.previous_count,
+            min_ratio=self._config.min_fixture_ratio,
+        )
+
+    def _unchanged(self, now: datetime, fetched: Fetched) -> ScrapeResult:
+        assert self._last_good is not None
+        since = self._last_good.scraped_at.isoformat()
+        note = f"not modified since the scrape at {since} (HTTP 304); its fixtures are repeated"
+        return self._last_good.model_copy(
+            update={
+                "scrape_id": new_id(),
+                "scraped_at": now,
+                "http_status": fetched.status,
+                "reasons": [*self._last_good.reasons, note][-100:],
+            }
+        )
+
+    def _remember(self, result: ScrapeResult, fetched: Fetched) -> None:
+        if not result.healthy or fetched.not_modified:
+            return
+        self._last_good = result
+        has_validators = fetched.validators.etag or fetched.validators.last_modified
+        self._validators = fetched.validators if has_validators else None

@@ -1,0 +1,153 @@
+"""The Scraper component: scrape at start-up, then every interval (with jitter) or on request.
+
+One worker thread owns the scraping. It sleeps with ``clock.wait`` on an event, so a
+:class:`ScrapeRequest` on ``SCRAPE_REQUEST`` wakes it at once and :meth:`ScraperService.stop`
+is prompt even in the middle of a retry backoff. Each scrape publishes, per enabled source,
+one :class:`ScrapeResult` on ``SCRAPE_RESULT`` and one :class:`Activity` (``scrape_ok`` or
+``scrape_failed``) on ``ACTIVITY`` for Metrics.
+
+What a source contains never ends the thread (a scrape turns every fault of the source
+into an unhealthy result). A publish that fails after the IPC client's own reconnects
+does: the host then exits non-zero and the nucleus restarts the component.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import deque
+from datetime import datetime, timedelta
+
+from ghela.core import topics
+from ghela.core.bus import Bus
+from ghela.core.clock import Clock
+from ghela.core.messages import Activity, ActivityKind, Message, ScrapeRequest, ScrapeResult
+from ghela.scraper.config import ScraperConfig
+from ghela.scraper.fetch import Fetcher, Politeness
+from ghela.scraper.http import Transport, UrllibTransport
+from ghela.scraper.scrape import SourceScraper
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "Scraper"
+ALL_SOURCES = None
+
+
+def politeness(config: ScraperConfig) -> Politeness:
+    """The fetching courtesies from the component's configuration."""
+    return Politeness(
+        user_agent=config.user_agent,
+        timeout=config.timeout_seconds,
+        retries=config.retries,
+        backoff=config.backoff_seconds,
+        backoff_max=config.backoff_max_seconds,
+        max_bytes=config.max_page_bytes,
+        respect_robots=config.respect_robots_txt,
+    )
+
+
+class ScraperService:
+    """Runs the scrape loop on its own thread until :meth:`stop`."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        config: ScraperConfig,
+        clock: Clock,
+        transport: Transport,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._bus = bus
+        self._config = config
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._requests: deque[str | None] = deque()
+        fetcher = Fetcher(transport, politeness(config), self._sleep)
+        self._scrapers = {
+            source.name: SourceScraper(source, config, fetcher) for source in config.sources if source.enabled
+        }
+        self._subscription = bus.subscribe(topics.SCRAPE_REQUEST, self._on_request)
+        self._thread = threading.Thread(target=self._run, name="scraper", daemon=True)
+        self.next_scrape_at: datetime | None = None
+
+    def start(self) -> ScraperService:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._subscription.close()
+        self._stopping.set()
+        self._wake.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def _on_request(self, message: Message) -> None:
+        assert isinstance(message, ScrapeRequest)
+        if message.source is not None and message.source not in self._scrapers:
+            log.warning("scrape request %s names no enabled source %r", message.request_id, message.source)
+            return
+        self._requests.append(message.source)
+        self._wake.set()
+
+    def _sleep(self, seconds: float) -> bool:
+        return self._clock.wait(self._stopping, self._clock.now() + timedelta(seconds=seconds))
+
+    def _run(self) -> None:
+        self.next_scrape_at = self._clock.now()
+        while not self._stopping.is_set():
+            self._wake.clear()
+            requested = set()
+            while self._requests:
+                requested.add(self._requests.popleft())
+            if self._clock.now() >= self.next_scrape_at or ALL_SOURCES in requested:
+                self._scrape(list(self._scrapers))
+                self.next_scrape_at = self._next_time()
+            elif requested:
+                self._scrape([name for name in self._scrapers if name in requested])
+            if self._stopping.is_set():
+                break
+            self._clock.wait(self._wake, self.next_scrape_at)
+
+    def _next_time(self) -> datetime:
+        jitter = self._rng.uniform(0, self._config.jitter_seconds)
+        return self._clock.now() + timedelta(minutes=self._config.interval_minutes, seconds=jitter)
+
+    def _scrape(self, names: list[str]) -> None:
+        for name in names:
+            if self._stopping.is_set():
+                return
+            result = self._scrape_one(name)
+            if self._stopping.is_set():
+                log.info("stopping: result of %s not published", name)
+                return
+            self._publish(result)
+
+    def _scrape_one(self, name: str) -> ScrapeResult:
+        now = self._clock.now()
+        try:
+            return self._scrapers[name].scrape(now)
+        except Exception as exc:  # a bug must cost one scrape, and be seen, not end the loop
+            log.exception("scraping %s failed", name)
+            reason = f"internal error while scraping: {exc!r}"[:2000]
+            return ScrapeResult(
+                source=name, scraped_at=now, fixtures=[], healthy=False, complete=False, reasons=[reason]
+            )
+
+    def _publish(self, result: ScrapeResult) -> None:
+        self._bus.publish(topics.SCRAPE_RESULT, result)
+        kind = ActivityKind.SCRAPE_OK if result.healthy else ActivityKind.SCRAPE_FAILED
+        detail = f"{result.source}: {len(result.fixtures)} home fixtures"
+        if result.reasons:
+            detail += "; " + "; ".join(result.reasons[:3])
+        self._bus.publish(
+            topics.ACTIVITY,
+            Activity(kind=kind, at=self._clock.now(), component=COMPONENT, detail=detail[:2000]),
+        )
+
+
+def start(bus: Bus, config: ScraperConfig, clock: Clock) -> ScraperService:
+    """The ``run_component`` starter: the real HTTP transport, scraping at once."""
+    return ScraperService(bus, config, clock, UrllibTransport()).start()

@@ -1,0 +1,40 @@
+"""The demo feed round-trips through the ICS parser with the right kick-offs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from ghela.core.errors import InvalidInput
+from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.demo import write_demo_feed
+from ghela.scraper.fetch import Fetcher
+from ghela.scraper.http import HttpRequest, HttpResponse
+from ghela.scraper.scrape import SourceScraper
+from ghela.scraper.service import politeness
+
+
+def no_network(request: HttpRequest) -> HttpResponse:
+    raise AssertionError(request.url)
+
+
+def test_demo_feed_round_trips(tmp_path: Path) -> None:
+    now = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night clocks go forward in Brussels
+    kickoffs = [now + timedelta(hours=3, minutes=5), now + timedelta(minutes=20), now + timedelta(days=2)]
+    path = write_demo_feed(tmp_path / "demo" / "home.ics", kickoffs, written_at=now)
+    source = SourceConfig(name="demo", kind="ics", url=str(path))
+    config = ScraperConfig(sources=[source])
+    result = SourceScraper(source, config, Fetcher(no_network, politeness(config), lambda s: False)).scrape(
+        now
+    )
+    assert result.healthy and result.complete
+    assert [f.kickoff for f in result.fixtures] == sorted(kickoffs)
+    assert all(f.home == "KAA Gent" and f.competition == "Demo" for f in result.fixtures)
+    assert len({f.key for f in result.fixtures}) == 3
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_naive_kickoffs_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="kickoff"):
+        write_demo_feed(tmp_path / "home.ics", [datetime(2026, 3, 29, 20, 0)])
