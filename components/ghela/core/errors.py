@@ -32,7 +32,11 @@ class InvalidCommand(InvalidInput):
 
 
 class NotFound(GhelaError, LookupError):
-    """A referenced thing does not exist."""
+    """A referenced thing does not exist; ``field`` names the reference, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConfigurationError(GhelaError, ValueError):

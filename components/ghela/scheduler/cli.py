@@ -1,0 +1,305 @@
+"""The Scheduler's ``ghela`` subcommands: see and change the schedule without the cloud.
+
+``ghela schedule``, ``ghela event add|update|cancel|delete``,
+``ghela alert add|update|snooze|unsnooze``, ``ghela db check|demo``. Every command takes
+``--db PATH`` (default ``$GHELA_DB`` or ``./ghela.db``). Changes are applied as commands
+with an id (generated, or ``--id``), exactly as a job from the cloud would be, so running
+the same ``--id`` twice changes nothing. A running Scheduler notices the change within
+seconds (it watches the file). Times are read and shown in the venue's zone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ghela.core.bus import describe_validation_error
+from ghela.core.clock import SystemClock, venue_zone
+from ghela.core.errors import InvalidCommand, InvalidInput, NotFound, StorageError
+from ghela.core.messages import (
+    AddAlert,
+    AlertSpec,
+    CancelEvent,
+    CommandRequest,
+    CommandStatus,
+    CreateEvent,
+    DeleteEvent,
+    SnoozeAlert,
+    UnsnoozeAlert,
+    UpdateAlert,
+    UpdateEvent,
+    new_id,
+)
+from ghela.scheduler.commands import CommandHandler, stored_config
+from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.demo import write_demo
+from ghela.scheduler.schedule_view import render_schedule
+from ghela.scheduler.store import Store
+
+DEFAULT_DB = "ghela.db"
+
+
+def default_db() -> str:
+    return os.environ.get("GHELA_DB") or DEFAULT_DB
+
+
+def parse_when(text: str, zone_name: str, field: str) -> datetime:
+    """An ISO instant; without an offset it is read as the venue's local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {text!r} is not a time (use e.g. 2026-12-06 18:30 or 2026-12-06T18:30+01:00)",
+            field=field,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=venue_zone(zone_name))
+    return moment
+
+
+def _open(args: argparse.Namespace, *, must_exist: bool = True) -> Store:
+    path = Path(args.db)
+    if must_exist and not path.exists():
+        raise NotFound(f"no database at {path} (start the Scheduler, or create one with `ghela db demo`)")
+    return Store(path)
+
+
+def _config(store: Store) -> SchedulerConfig:
+    return stored_config(store) or SchedulerConfig()
+
+
+def _build(what: str, make: Callable[[], Any]) -> Any:
+    try:
+        return make()
+    except ValidationError as exc:
+        raise InvalidInput(describe_validation_error(what, exc)) from None
+
+
+def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], Any]) -> int:
+    store = _open(args, must_exist=False)
+    try:
+        config = _config(store)
+        command = make_command(config)
+        request = _build(
+            "command",
+            lambda: CommandRequest(command_id=args.id or f"cli-{new_id()}", origin="cli", command=command),
+        )
+        result = CommandHandler(store, config).apply(request, SystemClock().now()).result
+    finally:
+        store.close()
+    if result.status is CommandStatus.REJECTED:
+        raise InvalidCommand(result.message, field=result.field)
+    if result.status is CommandStatus.FAILED:
+        raise StorageError(result.message)
+    print(
+        f"{result.status.value}: {result.message} (command {result.command_id}, revision {result.revision})"
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        config = _config(store)
+        print(render_schedule(store, SystemClock().now(), venue_zone(config.zone), args.days, args.all))
+    finally:
+        store.close()
+    return 0
+
+
+def _event_add(args: argparse.Namespace) -> int:
+    def make(config: SchedulerConfig) -> CreateEvent:
+        start = parse_when(args.start, config.zone, "start")
+        end = parse_when(args.end, config.zone, "end") if args.end else None
+        return _build("event", lambda: CreateEvent(title=args.title, start=start, end=end))
+
+    return _apply(args, make)
+
+
+def _event_update(args: argparse.Namespace) -> int:
+    def make(config: SchedulerConfig) -> UpdateEvent:
+        start = parse_when(args.start, config.zone, "start") if args.start else None
+        end = parse_when(args.end, config.zone, "end") if args.end else None
+        return _build(
+            "event", lambda: UpdateEvent(event_id=args.event_id, title=args.title, start=start, end=end)
+        )
+
+    return _apply(args, make)
+
+
+def _event_cancel(args: argparse.Namespace) -> int:
+    return _apply(args, lambda _: _build("event", lambda: CancelEvent(event_id=args.event_id)))
+
+
+def _event_delete(args: argparse.Namespace) -> int:
+    return _apply(args, lambda _: _build("event", lambda: DeleteEvent(event_id=args.event_id)))
+
+
+def _alert_add(args: argparse.Namespace) -> int:
+    def make(config: SchedulerConfig) -> AddAlert:
+        at = parse_when(args.at, config.zone, "at") if args.at else None
+        spec = _build(
+            "alert",
+            lambda: AlertSpec(
+                offset_minutes=args.offset,
+                at=at,
+                duration_minutes=args.duration,
+                pattern=args.pattern,
+                label=args.label,
+            ),
+        )
+        return _build("alert", lambda: AddAlert(event_id=args.event_id, alert=spec))
+
+    return _apply(args, make)
+
+
+def _alert_update(args: argparse.Namespace) -> int:
+    def make(config: SchedulerConfig) -> UpdateAlert:
+        at = parse_when(args.at, config.zone, "at") if args.at else None
+        return _build(
+            "alert",
+            lambda: UpdateAlert(
+                alert_id=args.alert_id,
+                offset_minutes=args.offset,
+                at=at,
+                duration_minutes=args.duration,
+                pattern=args.pattern,
+            ),
+        )
+
+    return _apply(args, make)
+
+
+def _alert_snooze(args: argparse.Namespace) -> int:
+    return _apply(
+        args, lambda _: _build("alert", lambda: SnoozeAlert(alert_id=args.alert_id, minutes=args.minutes))
+    )
+
+
+def _alert_unsnooze(args: argparse.Namespace) -> int:
+    return _apply(args, lambda _: _build("alert", lambda: UnsnoozeAlert(alert_id=args.alert_id)))
+
+
+def _db_check(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        problems = store.integrity_check()
+        version = store.schema_version
+    finally:
+        store.close()
+    if problems:
+        raise StorageError(f"{args.db} is damaged: " + "; ".join(problems[:5]))
+    print(f"ok: {args.db} passed the integrity check (schema version {version})")
+    return 0
+
+
+def _db_demo(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if path.exists():
+        if not args.force:
+            raise InvalidInput(f"{path} exists; add --force to replace it with a demo database", field="db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = Store(path)
+    try:
+        summary = write_demo(store, SchedulerConfig(), SystemClock().now())
+    finally:
+        store.close()
+    print(f"demo database {path}: {summary}")
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def _common(parser: argparse.ArgumentParser, *, command: bool = False) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--db", default=default_db(), help="database file (default: $GHELA_DB or ./ghela.db)"
+    )
+    if command:
+        parser.add_argument("--id", help="command id (default: generated); the same id applies once")
+    return parser
+
+
+def _pattern(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument("--pattern", choices=["steady", "blink"], default=default, help="light pattern")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    schedule = _common(subparsers.add_parser("schedule", help="upcoming events and alerts (venue time)"))
+    schedule.add_argument("--days", type=int, default=60, help="how far ahead (default 60)")
+    schedule.add_argument("--all", action="store_true", help="include cancelled events")
+    schedule.set_defaults(func=_schedule)
+
+    event = subparsers.add_parser("event", help="custom events; cancel games").add_subparsers(
+        dest="event_command", metavar="ACTION", required=True
+    )
+    add = _common(
+        event.add_parser("add", help="create a custom event (gets the standard alerts)"), command=True
+    )
+    add.add_argument("--title", required=True)
+    add.add_argument(
+        "--start", required=True, help="e.g. '2026-12-06 18:30' (venue time) or ISO with offset"
+    )
+    add.add_argument("--end")
+    add.set_defaults(func=_event_add)
+    update = _common(event.add_parser("update", help="change an event's title or time"), command=True)
+    update.add_argument("event_id", type=int)
+    update.add_argument("--title")
+    update.add_argument("--start")
+    update.add_argument("--end")
+    update.set_defaults(func=_event_update)
+    for name, func, text in (
+        ("cancel", _event_cancel, "cancel an event (its alerts stop)"),
+        ("delete", _event_delete, "delete a custom event (games are cancelled, not deleted)"),
+    ):
+        sub = _common(event.add_parser(name, help=text), command=True)
+        sub.add_argument("event_id", type=int)
+        sub.set_defaults(func=func)
+
+    alert = subparsers.add_parser("alert", help="add, change and snooze alerts").add_subparsers(
+        dest="alert_command", metavar="ACTION", required=True
+    )
+    alert_add = _common(alert.add_parser("add", help="add an alert to an event"), command=True)
+    alert_add.add_argument("event_id", type=int)
+    when = alert_add.add_mutually_exclusive_group(required=True)
+    when.add_argument("--offset", type=int, help="minutes from the event's start (-240: 4 h before)")
+    when.add_argument("--at", help="a fixed time")
+    alert_add.add_argument("--duration", type=int, default=30, help="minutes (default 30)")
+    alert_add.add_argument("--label", default="")
+    _pattern(alert_add, "steady")
+    alert_add.set_defaults(func=_alert_add)
+    alert_update = _common(alert.add_parser("update", help="move or change an alert"), command=True)
+    alert_update.add_argument("alert_id", type=int)
+    moved = alert_update.add_mutually_exclusive_group()
+    moved.add_argument("--offset", type=int)
+    moved.add_argument("--at")
+    alert_update.add_argument("--duration", type=int)
+    _pattern(alert_update, None)
+    alert_update.set_defaults(func=_alert_update)
+    snooze = _common(
+        alert.add_parser("snooze", help="snooze for --minutes, or silence the alert"), command=True
+    )
+    snooze.add_argument("alert_id", type=int)
+    snooze.add_argument("--minutes", type=int, help="minutes (default: the whole alert)")
+    snooze.set_defaults(func=_alert_snooze)
+    unsnooze = _common(alert.add_parser("unsnooze", help="undo a snooze or silence"), command=True)
+    unsnooze.add_argument("alert_id", type=int)
+    unsnooze.set_defaults(func=_alert_unsnooze)
+
+    db = subparsers.add_parser("db", help="the Scheduler's database").add_subparsers(
+        dest="db_command", metavar="ACTION", required=True
+    )
+    _common(db.add_parser("check", help="SQLite integrity check")).set_defaults(func=_db_check)
+    demo = _common(db.add_parser("demo", help="create a demo database with upcoming games"))
+    demo.add_argument("--force", action="store_true", help="replace an existing file")
+    demo.set_defaults(func=_db_demo)

@@ -1,0 +1,232 @@
+"""The person-made commands: custom events, alerts, snoozes.
+
+Each function applies one command within a :class:`~ghela.scheduler.work.Work` and returns
+``(message, data)``; an invalid command raises :class:`InvalidCommand` or :class:`NotFound`
+naming the field, before or after changing rows — the caller's transaction rolls back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ghela.core.errors import InvalidCommand, NotFound
+from ghela.core.messages import (
+    ActivityKind,
+    AddAlert,
+    AlertSpec,
+    CancelEvent,
+    CreateEvent,
+    DeleteEvent,
+    EventKind,
+    EventState,
+    SnoozeActive,
+    SnoozeAlert,
+    UnsnoozeAlert,
+    UpdateAlert,
+    UpdateEvent,
+)
+from ghela.scheduler.tables import AlertRow, EventRow
+from ghela.scheduler.work import Work
+
+Outcome = tuple[str, dict[str, Any]]
+
+
+def _event(work: Work, event_id: int, field: str = "event_id") -> EventRow:
+    event = work.repo.event(event_id)
+    if event is None:
+        raise NotFound(f"event {event_id} does not exist", field=field)
+    return event
+
+
+def _live_event(work: Work, event_id: int) -> EventRow:
+    event = _event(work, event_id)
+    if not work.is_live(event):
+        raise InvalidCommand(f"event {event_id} is {event.state}", field="event_id")
+    return event
+
+
+def _alert(work: Work, alert_id: int) -> tuple[AlertRow, EventRow]:
+    alert = work.repo.alert(alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} does not exist", field="alert_id")
+    return alert, _event(work, alert.event_id)
+
+
+def _future(work: Work, moment: datetime, field: str) -> None:
+    if moment <= work.now:
+        raise InvalidCommand(f"{field} must be in the future", field=field)
+
+
+def _spec_start(work: Work, event: EventRow, spec: AlertSpec, field: str) -> datetime:
+    if spec.at is not None:
+        return spec.at
+    if event.start is None:
+        raise InvalidCommand(
+            f"event {event.id} has no kick-off time yet: give the alert a fixed time (at)",
+            field=f"{field}.offset_minutes",
+        )
+    return event.start + timedelta(minutes=spec.offset_minutes or 0)
+
+
+def _add_spec(work: Work, event: EventRow, spec: AlertSpec, field: str) -> AlertRow:
+    starts_at = _spec_start(work, event, spec, field)
+    if starts_at + timedelta(minutes=spec.duration_minutes) <= work.now:
+        raise InvalidCommand("the alert would be over before now", field=field)
+    return work.add_alert(
+        event,
+        starts_at=starts_at,
+        minutes=spec.duration_minutes,
+        pattern=spec.pattern,
+        label=spec.label,
+        offset_minutes=spec.offset_minutes,
+        at=spec.at,
+    )
+
+
+def create_event(work: Work, command: CreateEvent, command_id: str) -> Outcome:
+    _future(work, command.start, "start")
+    event = EventRow(
+        kind=EventKind.CUSTOM.value,
+        key=f"custom:{command_id}",
+        title=command.title,
+        state=EventState.SCHEDULED.value,
+        uses_plan=command.alerts is None,
+    )
+    work.set_time(event, command.start, None, command.end)
+    work.new_event(event)
+    if command.alerts is None:
+        work.replan(event)
+    else:
+        for index, spec in enumerate(command.alerts):
+            _add_spec(work, event, spec, f"alerts.{index}")
+    alert_ids = [alert.id for alert in work.repo.alerts_of(event.id or 0)]
+    return f"event {event.id} created", {"event_id": event.id, "alert_ids": alert_ids}
+
+
+def update_event(work: Work, command: UpdateEvent) -> Outcome:
+    event = _live_event(work, command.event_id)
+    if command.title is None and command.start is None and command.end is None:
+        raise InvalidCommand("nothing to update: give title, start or end", field="event_id")
+    start = command.start if command.start is not None else event.start
+    if command.start is not None:
+        _future(work, command.start, "start")
+    end = command.end if command.end is not None else event.end
+    if end is not None:
+        if start is None:
+            raise InvalidCommand("an end needs a start", field="end")
+        if end <= start:
+            raise InvalidCommand("end must be after start", field="end")
+    if command.title is not None:
+        event.title = command.title
+    if command.start is not None or command.end is not None:
+        moved = command.start is not None and command.start != event.start
+        work.set_time(event, start, None if start is not None else event.local_date, end)
+        if moved:
+            event.state = EventState.UPDATED.value
+        work.replan(event)
+    work.touch(event)
+    work.activity[ActivityKind.EVENT_UPDATED] += 1
+    return f"event {event.id} updated", {"event_id": event.id}
+
+
+def cancel_event(work: Work, command: CancelEvent) -> Outcome:
+    event = _event(work, command.event_id)
+    if event.state == EventState.CANCELLED.value:
+        return f"event {event.id} was already cancelled", {"event_id": event.id}
+    if event.state == EventState.FINISHED.value:
+        raise InvalidCommand(f"event {event.id} is finished", field="event_id")
+    event.state = EventState.CANCELLED.value
+    work.touch(event)
+    work.refresh_event_alerts(event)
+    work.activity[ActivityKind.EVENT_CANCELLED] += 1
+    return f"event {event.id} cancelled", {"event_id": event.id}
+
+
+def delete_event(work: Work, command: DeleteEvent) -> Outcome:
+    event = _event(work, command.event_id)
+    if event.kind != EventKind.CUSTOM.value:
+        raise InvalidCommand(
+            f"event {event.id} is a game: games are cancelled, not deleted", field="event_id"
+        )
+    work.repo.delete_event(event.id or 0, work.revision())
+    return f"event {command.event_id} deleted", {"event_id": command.event_id}
+
+
+def add_alert(work: Work, command: AddAlert) -> Outcome:
+    event = _live_event(work, command.event_id)
+    alert = _add_spec(work, event, command.alert, "alert")
+    work.touch(event)
+    return f"alert {alert.id} added to event {event.id}", {"event_id": event.id, "alert_id": alert.id}
+
+
+def update_alert(work: Work, command: UpdateAlert) -> Outcome:
+    alert, event = _alert(work, command.alert_id)
+    changes = (command.offset_minutes, command.at, command.duration_minutes, command.pattern)
+    if all(value is None for value in changes):
+        raise InvalidCommand(
+            "nothing to update: give offset_minutes, at, duration_minutes or pattern", field="alert_id"
+        )
+    if command.offset_minutes is not None and command.at is not None:
+        raise InvalidCommand("give offset_minutes or at, not both", field="at")
+    if command.pattern is not None:
+        if command.pattern.value == "off":
+            raise InvalidCommand("an alert's pattern must be steady or blink", field="pattern")
+        alert.pattern = command.pattern.value
+    starts_at = alert.starts_at
+    if command.at is not None:
+        alert.at, alert.offset_minutes, starts_at = command.at, None, command.at
+    elif command.offset_minutes is not None:
+        if event.start is None:
+            raise InvalidCommand(f"event {event.id} has no kick-off time yet", field="offset_minutes")
+        alert.at, alert.offset_minutes = None, command.offset_minutes
+        starts_at = event.start + timedelta(minutes=command.offset_minutes)
+    minutes = command.duration_minutes or alert.duration_minutes
+    moved = command.at is not None or command.offset_minutes is not None
+    if moved and starts_at + timedelta(minutes=minutes) <= work.now:
+        field = "at" if command.at is not None else "offset_minutes"
+        raise InvalidCommand("the alert would be over before now", field=field)
+    alert.custom = True  # a person changed it: re-planning keeps it
+    work.set_alert_time(event, alert, starts_at, minutes)
+    work.touch(event)
+    return f"alert {alert.id} updated", {"alert_id": alert.id, "event_id": event.id}
+
+
+def _snooze(work: Work, alert: AlertRow, event: EventRow, minutes: int | None) -> None:
+    if minutes is None:
+        alert.silenced = True
+    else:
+        alert.snoozed_until = max(work.now, alert.starts_at) + timedelta(minutes=minutes)
+    work.refresh_lit(event, alert)
+    work.touch(event)
+    work.activity[ActivityKind.ALERT_SNOOZED] += 1
+
+
+def snooze_alert(work: Work, command: SnoozeAlert) -> Outcome:
+    alert, event = _alert(work, command.alert_id)
+    if alert.ends_at <= work.now:
+        raise InvalidCommand(f"alert {alert.id} is already over", field="alert_id")
+    _snooze(work, alert, event, command.minutes)
+    how = "silenced" if command.minutes is None else f"snoozed for {command.minutes} min"
+    return f"alert {alert.id} {how}", {"alert_id": alert.id, "event_id": event.id}
+
+
+def unsnooze_alert(work: Work, command: UnsnoozeAlert) -> Outcome:
+    alert, event = _alert(work, command.alert_id)
+    if alert.snoozed_until is None and not alert.silenced:
+        return f"alert {alert.id} was not snoozed", {"alert_id": alert.id, "event_id": event.id}
+    alert.snoozed_until = None
+    alert.silenced = False
+    work.refresh_lit(event, alert)
+    work.touch(event)
+    return f"alert {alert.id} unsnoozed", {"alert_id": alert.id, "event_id": event.id}
+
+
+def snooze_active(work: Work, command: SnoozeActive) -> Outcome:
+    active = work.repo.active_alerts(work.now)
+    if not active:
+        raise InvalidCommand("no alert is active now", field="minutes")
+    for alert in active:
+        _snooze(work, alert, _event(work, alert.event_id), command.minutes)
+    ids = [alert.id for alert in active]
+    return f"snoozed alert(s) {', '.join(map(str, ids))}", {"alert_ids": ids}

@@ -1,0 +1,38 @@
+"""What the Scheduler needs to know on each wake, read in one snapshot of the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ghela.scheduler.light import LightDecision, light_at, next_change_after
+from ghela.scheduler.repository import Repository
+from ghela.scheduler.store import Store
+
+
+@dataclass(frozen=True)
+class Outlook:
+    at: datetime
+    decision: LightDecision
+    next_change: datetime | None
+    """When the light decision changes next (an alert starts or stops lighting)."""
+    next_alert_at: datetime | None
+    """When the next alert after those lit now starts lighting."""
+    next_finish: datetime | None
+    """When the next live event is over (and becomes finished)."""
+    revision: int
+
+
+def outlook(store: Store, now: datetime) -> Outlook:
+    with store.read() as session:
+        repo = Repository(session)
+        lit = repo.active_alerts(now)
+        next_lit = repo.next_lit_after(now)
+        return Outlook(
+            at=now,
+            decision=light_at(lit, now),
+            next_change=next_change_after(lit, next_lit, now),
+            next_alert_at=next_lit,
+            next_finish=repo.next_finish_after(now),
+            revision=repo.revision(),
+        )

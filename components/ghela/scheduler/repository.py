@@ -1,0 +1,219 @@
+"""Queries on the Scheduler's tables within one session (one transaction).
+
+Every query the service runs on each wake is an indexed range query, so its cost does not
+grow with the number of stored events: alerts active at ``t`` are found through the index
+on ``lit_from`` within the last :data:`~ghela.scheduler.config.MAX_ALERT_MINUTES`, and the
+next change is the smallest ``lit_from`` after ``t`` or the earliest end of an active alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_
+from sqlmodel import Session, col, select
+
+from ghela.core.messages import EventState
+from ghela.scheduler.config import MAX_ALERT_MINUTES
+from ghela.scheduler.tables import AlertRow, AppliedCommand, EventRow, Meta, Tombstone
+
+REVISION_KEY = "revision"
+LIVE_STATES = (EventState.SCHEDULED.value, EventState.UPDATED.value)
+MAX_ALERT = timedelta(minutes=MAX_ALERT_MINUTES)
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    """Events changed and events deleted after a revision, up to ``revision``."""
+
+    events: list[EventRow]
+    deleted: list[int]
+    revision: int
+    more: bool
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # ------------------------------------------------------------------ revision
+
+    def revision(self) -> int:
+        row = self.session.get(Meta, REVISION_KEY)
+        return int(row.value) if row else 0
+
+    def set_revision(self, revision: int) -> None:
+        row = self.session.get(Meta, REVISION_KEY) or Meta(key=REVISION_KEY, value="0")
+        row.value = str(revision)
+        self.session.add(row)
+
+    def meta(self, key: str) -> str | None:
+        row = self.session.get(Meta, key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        row = self.session.get(Meta, key) or Meta(key=key, value=value)
+        row.value = value
+        self.session.add(row)
+
+    # ------------------------------------------------------------------ events
+
+    def event(self, event_id: int) -> EventRow | None:
+        return self.session.get(EventRow, event_id)
+
+    def event_by_key(self, key: str) -> EventRow | None:
+        return self.session.exec(select(EventRow).where(EventRow.key == key)).first()
+
+    def games_of_source_between(self, source: str, first: date, last: date) -> list[EventRow]:
+        query = select(EventRow).where(
+            EventRow.source == source,
+            EventRow.kind == "game",
+            col(EventRow.local_date) >= first,
+            col(EventRow.local_date) <= last,
+        )
+        return list(self.session.exec(query))
+
+    def add(self, row: EventRow | AlertRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def delete_event(self, event_id: int, revision: int) -> None:
+        """Delete an event (its alerts go with it, by foreign key) and leave a tombstone."""
+        self.session.exec(delete(EventRow).where(col(EventRow.id) == event_id))  # type: ignore[call-overload]
+        self.session.add(Tombstone(event_id=event_id, revision=revision))
+        self.session.flush()
+        self.session.expunge_all()
+
+    def events_to_finish(self, t: datetime) -> list[EventRow]:
+        query = select(EventRow).where(col(EventRow.state).in_(LIVE_STATES), col(EventRow.finishes_at) <= t)
+        return list(self.session.exec(query))
+
+    def next_finish_after(self, t: datetime) -> datetime | None:
+        query = select(func.min(EventRow.finishes_at)).where(
+            col(EventRow.state).in_(LIVE_STATES), col(EventRow.finishes_at) > t
+        )
+        return self.session.exec(query).one()
+
+    def upcoming(self, t: datetime, until: datetime, include_cancelled: bool) -> list[EventRow]:
+        """Events not yet finished at ``t`` that start (or fall on a date) before ``until``."""
+        query = select(EventRow).where(
+            col(EventRow.finishes_at) > t,
+            or_(
+                col(EventRow.start) < until,
+                and_(col(EventRow.start).is_(None), col(EventRow.local_date) <= until.date()),
+            ),
+        )
+        if not include_cancelled:
+            query = query.where(col(EventRow.state) != EventState.CANCELLED.value)
+        rows = list(self.session.exec(query))
+        return sorted(rows, key=lambda row: (row.local_date, row.start is not None, row.start, row.id))
+
+    # ------------------------------------------------------------------ alerts
+
+    def alert(self, alert_id: int) -> AlertRow | None:
+        return self.session.get(AlertRow, alert_id)
+
+    def alerts_of(self, event_id: int) -> list[AlertRow]:
+        query = select(AlertRow).where(AlertRow.event_id == event_id).order_by(col(AlertRow.starts_at))
+        return list(self.session.exec(query))
+
+    def alerts_of_events(self, event_ids: list[int]) -> dict[int, list[AlertRow]]:
+        found: dict[int, list[AlertRow]] = {event_id: [] for event_id in event_ids}
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            query = (
+                select(AlertRow).where(col(AlertRow.event_id).in_(chunk)).order_by(col(AlertRow.starts_at))
+            )
+            for alert in self.session.exec(query):
+                found[alert.event_id].append(alert)
+        return found
+
+    def delete_alert(self, alert: AlertRow) -> None:
+        self.session.delete(alert)
+        self.session.flush()
+
+    def active_alerts(self, t: datetime) -> list[AlertRow]:
+        """Alerts lit at ``t``: ``lit_from <= t < ends_at`` (an indexed, bounded range)."""
+        query = (
+            select(AlertRow)
+            .where(
+                col(AlertRow.lit_from) > t - MAX_ALERT,
+                col(AlertRow.lit_from) <= t,
+                col(AlertRow.ends_at) > t,
+            )
+            .order_by(col(AlertRow.id))
+        )
+        return list(self.session.exec(query))
+
+    def next_lit_after(self, t: datetime) -> datetime | None:
+        """When the next alert starts lighting after ``t`` (the index's next entry)."""
+        return self.session.exec(
+            select(func.min(AlertRow.lit_from)).where(col(AlertRow.lit_from) > t)
+        ).one()
+
+    # ------------------------------------------------------------------ changes for the cloud
+
+    def changes_since(self, since: int, limit: int) -> ChangePage:
+        """Oldest changes first, in whole revisions (a page never splits one revision)."""
+        current = self.revision()
+        events = list(
+            self.session.exec(
+                select(EventRow)
+                .where(col(EventRow.revision) > since)
+                .order_by(col(EventRow.revision), col(EventRow.id))
+                .limit(limit + 1)
+            )
+        )
+        deleted = list(
+            self.session.exec(
+                select(Tombstone)
+                .where(col(Tombstone.revision) > since)
+                .order_by(col(Tombstone.revision), col(Tombstone.event_id))
+                .limit(limit + 1)
+            )
+        )
+        merged = sorted(
+            [(row.revision, 0, row.id or 0, row) for row in events]
+            + [(row.revision, 1, row.event_id, row) for row in deleted],
+            key=lambda item: item[:3],
+        )
+        if len(merged) <= limit:
+            return ChangePage(
+                events=[row for *_, row in merged if isinstance(row, EventRow)],
+                deleted=[row.event_id for *_, row in merged if isinstance(row, Tombstone)],
+                revision=current,
+                more=False,
+            )
+        last = merged[limit - 1][0]
+        if merged[limit][0] == last:
+            # The page would split revision ``last``: stop before it, unless it is the
+            # first one, which is then sent whole however large it is.
+            if merged[0][0] == last:
+                return self._whole_revision(last)
+            last = max(item[0] for item in merged[:limit] if item[0] < last)
+        kept = [item for item in merged[:limit] if item[0] <= last]
+        return ChangePage(
+            events=[row for *_, row in kept if isinstance(row, EventRow)],
+            deleted=[row.event_id for *_, row in kept if isinstance(row, Tombstone)],
+            revision=last,
+            more=True,
+        )
+
+    def _whole_revision(self, revision: int) -> ChangePage:
+        events = self.session.exec(
+            select(EventRow).where(EventRow.revision == revision).order_by(col(EventRow.id))
+        )
+        deleted = self.session.exec(select(Tombstone.event_id).where(Tombstone.revision == revision))
+        return ChangePage(
+            events=list(events), deleted=list(deleted), revision=revision, more=revision < self.revision()
+        )
+
+    # ------------------------------------------------------------------ idempotency
+
+    def applied(self, command_id: str) -> AppliedCommand | None:
+        return self.session.get(AppliedCommand, command_id)
+
+    def record(self, row: AppliedCommand) -> None:
+        self.session.add(row)
+        self.session.flush()

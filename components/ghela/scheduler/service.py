@@ -1,0 +1,263 @@
+"""The Scheduler component: commands in, light commands and changes out.
+
+On start it rebuilds everything from the database and reconciles the light (on only if an
+alert is lit now). Then one worker thread sleeps until the next thing that can change —
+the next alert boundary, the next event finishing, the next refresh of a lit light, the
+next look for other writers — with ``clock.wait``; every applied command wakes it.
+
+Re-sending the light command every ``refreshMinutes`` while lit matters: the AlertLight
+switches itself off 60 minutes after the last command it got (its fail-safe).
+
+Other writers of the database file (the ``ghela`` CLI) are noticed through SQLite's
+``PRAGMA data_version``, checked every ``dbCheckSeconds``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ghela.core import topics
+from ghela.core.bus import Bus, Subscription
+from ghela.core.clock import Clock
+from ghela.core.messages import (
+    Activity,
+    ActivityKind,
+    ApplyScrape,
+    ChangesRequest,
+    ChangesResponse,
+    CommandRequest,
+    CommandResult,
+    CommandStatus,
+    LightCommand,
+    Message,
+    RevisionChanged,
+    ScrapeResult,
+)
+from ghela.scheduler.commands import Applied, CommandHandler
+from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.light import LightDecision
+from ghela.scheduler.outlook import Outlook, outlook
+from ghela.scheduler.repository import Repository
+from ghela.scheduler.snapshots import event_snapshot
+from ghela.scheduler.store import Store
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "Scheduler"
+
+
+class SchedulerService:
+    def __init__(self, bus: Bus, config: SchedulerConfig, clock: Clock, store: Store | None = None) -> None:
+        self.bus = bus
+        self.config = config
+        self.clock = clock
+        self.store = store or Store(config.db_path)
+        self.handler = CommandHandler(self.store, config)
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._subscriptions: list[Subscription] = []
+        self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+        self._decision: LightDecision | None = None
+        self._said: dict[str, object] | None = None
+        self._sent_at: datetime | None = None
+        self._revision = 0
+        self._data_version = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> SchedulerService:
+        self.handler.save_config()
+        with self._lock:
+            self._revision = outlook(self.store, self.clock.now()).revision
+            self._tick()
+        self._subscriptions = [
+            self.bus.subscribe(topics.COMMAND, self._guard(self._on_command)),
+            self.bus.subscribe(topics.SCRAPE_RESULT, self._guard(self._on_scrape)),
+            self.bus.subscribe(topics.CHANGES_REQUEST, self._guard(self._on_changes_request)),
+        ]
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        for subscription in self._subscriptions:
+            subscription.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self.store.close()
+
+    def _run(self) -> None:
+        with self._lock:
+            wake_at = self._tick()
+        check_at = self.clock.now() + self._check_every
+        while not self._stopping.is_set():
+            woken = self.clock.wait(self._wake, min(wake_at, check_at))
+            self._wake.clear()
+            now = self.clock.now()
+            if not woken and now < wake_at and not self._changed_by_others():
+                check_at = now + self._check_every
+                continue
+            with self._lock:
+                wake_at = self._tick()
+            check_at = now + self._check_every
+
+    def _changed_by_others(self) -> bool:
+        """Whether another connection (the CLI) committed since the last look."""
+        version = self.store.data_version()
+        changed = version != self._data_version
+        self._data_version = version
+        if changed:
+            log.info("the database was changed by another writer; re-reading it")
+        return changed
+
+    # ------------------------------------------------------------------ one wake
+
+    def _tick(self) -> datetime:
+        """Catch up with the database and the clock; returns when to wake next."""
+        now = self.clock.now()
+        self.handler.finish_past(now)
+        # Read the version after our own writes and before the outlook: a later commit by
+        # another writer shows up at the next check, an earlier one is in this outlook.
+        self._data_version = self.store.data_version()
+        view = outlook(self.store, now)
+        self._announce_revision(view.revision, now)
+        self._reconcile(view)
+        return self._next_wake(view)
+
+    @property
+    def _check_every(self) -> timedelta:
+        return timedelta(seconds=self.config.db_check_seconds)
+
+    def _next_wake(self, view: Outlook) -> datetime:
+        """The next boundary, the next event finishing, or the next refresh of a lit light."""
+        candidates = [view.at + timedelta(days=1)]
+        if view.next_change is not None:
+            candidates.append(view.next_change)
+        if view.next_finish is not None:
+            candidates.append(view.next_finish)
+        if self._decision is not None and self._decision.on and self._sent_at is not None:
+            candidates.append(self._sent_at + timedelta(minutes=self.config.refresh_minutes))
+        return min(candidates)
+
+    def _reconcile(self, view: Outlook) -> None:
+        """Publish the light command when it would say something new, or to refresh a lit light."""
+        decision = view.decision
+        previous = self._decision
+        command = LightCommand(
+            pattern=decision.pattern,
+            on_ms=self.config.blink_on_ms,
+            off_ms=self.config.blink_off_ms,
+            until=view.next_change if decision.on else None,
+            alert_ids=list(decision.alert_ids),
+            next_alert_at=view.next_alert_at,
+            issued_at=view.at,
+        )
+        said = command.model_dump(include={"pattern", "until", "alert_ids", "next_alert_at"})
+        due = (
+            decision.on
+            and self._sent_at is not None
+            and view.at >= self._sent_at + timedelta(minutes=self.config.refresh_minutes)
+        )
+        if said == self._said and not due:
+            return
+        self.bus.publish(topics.LIGHT_SET, command)
+        self._said = said
+        self._sent_at = view.at
+        self._decision = decision
+        if previous is not None:
+            started = set(decision.alert_ids) - set(previous.alert_ids)
+            stopped = set(previous.alert_ids) - set(decision.alert_ids)
+            self._activity(ActivityKind.ALERT_STARTED, len(started), view.at, f"alerts {sorted(started)}")
+            self._activity(ActivityKind.ALERT_STOPPED, len(stopped), view.at, f"alerts {sorted(stopped)}")
+
+    def _announce_revision(self, revision: int, now: datetime) -> None:
+        if revision != self._revision:
+            self._revision = revision
+            self.bus.publish(topics.STATE_CHANGED, RevisionChanged(revision=revision, at=now))
+
+    def _activity(self, kind: ActivityKind, count: int, at: datetime, detail: str) -> None:
+        if count > 0:
+            self.bus.publish(
+                topics.ACTIVITY, Activity(kind=kind, at=at, component=COMPONENT, count=count, detail=detail)
+            )
+
+    # ------------------------------------------------------------------ handlers
+
+    def _guard(self, handler: Callable[[Message], None]) -> Callable[[Message], None]:
+        """Run a handler; a fault in one message is logged, never fatal to the component."""
+
+        def guarded(message: Message) -> None:
+            try:
+                handler(message)
+            except Exception:
+                log.exception("handling a message failed")
+
+        return guarded
+
+    def apply(self, request: CommandRequest) -> CommandResult:
+        """Apply a command, announce what changed, and re-decide the light."""
+        with self._lock:
+            now = self.clock.now()
+            try:
+                applied = self.handler.apply(request, now)
+            except Exception as exc:
+                log.exception("command %s failed", request.command_id)
+                applied = Applied(
+                    CommandResult(
+                        command_id=request.command_id, status=CommandStatus.FAILED, message=str(exc)
+                    )
+                )
+            result = applied.result
+            log.info(
+                "command %s (%s from %s): %s %s",
+                request.command_id,
+                request.command.op,
+                request.origin,
+                result.status.value,
+                result.message,
+            )
+            for kind, count in applied.activity.items():
+                self._activity(kind, count, now, f"command {request.command_id}")
+            self._tick()
+        self._wake.set()
+        return result
+
+    def _on_command(self, message: Message) -> None:
+        assert isinstance(message, CommandRequest)
+        result = self.apply(message)
+        self.bus.publish(topics.COMMAND_RESULT, result)
+
+    def _on_scrape(self, message: Message) -> None:
+        assert isinstance(message, ScrapeResult)
+        command_id = f"scrape-{message.scrape_id}"[:128]
+        self.apply(
+            CommandRequest(command_id=command_id, origin="scraper", command=ApplyScrape(result=message))
+        )
+
+    def _on_changes_request(self, message: Message) -> None:
+        assert isinstance(message, ChangesRequest)
+        self.bus.publish(topics.CHANGES, self.changes(message))
+
+    def changes(self, request: ChangesRequest) -> ChangesResponse:
+        with self.store.read() as session:
+            repo = Repository(session)
+            page = repo.changes_since(request.since_revision, request.limit)
+            alerts = repo.alerts_of_events([event.id or 0 for event in page.events])
+            return ChangesResponse(
+                request_id=request.request_id,
+                since_revision=request.since_revision,
+                revision=page.revision,
+                events=[event_snapshot(event, alerts[event.id or 0]) for event in page.events],
+                deleted=page.deleted,
+                more=page.more,
+            )
+
+
+def start(bus: Bus, config: SchedulerConfig, clock: Clock) -> SchedulerService:
+    """The component's entry point for :func:`ghela.core.component.run_component`."""
+    return SchedulerService(bus, config, clock).start()

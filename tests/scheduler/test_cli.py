@@ -1,0 +1,148 @@
+"""The Scheduler's ``ghela`` subcommands, in-process through ``ghela.cli.main`` and once as a process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ghela.cli import main
+
+from tests.scheduler.helpers import alerts, events
+
+FUTURE = "2030-06-01 20:45"
+
+
+def ghela(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "ghela.db")
+
+
+def test_demo_database_and_schedule(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, out, _ = ghela(capsys, "db", "demo", "--db", db)
+    assert code == 0 and "3 added" in out
+    code, out, _ = ghela(capsys, "schedule", "--db", db)
+    assert code == 0
+    assert "Europe/Brussels" in out and "light now:" in out
+    assert "KAA Gent – Club Brugge" in out and "TBD" in out and "Concert in the arena" in out
+    assert "final call" in out and "kick-off time not confirmed" in out
+    code, _, err = ghela(capsys, "db", "demo", "--db", db)
+    assert code == 1 and "--force" in err
+    assert ghela(capsys, "db", "demo", "--db", db, "--force")[0] == 0
+
+
+def test_event_and_alert_commands(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, out, _ = ghela(
+        capsys, "event", "add", "--db", db, "--title", "Concert", "--start", FUTURE, "--id", "x-1"
+    )
+    assert code == 0 and out.startswith("applied: event 1 created (command x-1, revision 1)")
+    code, out, _ = ghela(
+        capsys, "event", "add", "--db", db, "--title", "Concert", "--start", FUTURE, "--id", "x-1"
+    )
+    assert code == 0 and out.startswith("duplicate:")
+    from ghela.scheduler.store import Store
+
+    store = Store(db)
+    try:
+        [event] = events(store)
+        assert event.start.isoformat() == "2030-06-01T18:45:00+00:00"  # 20:45 CEST
+    finally:
+        store.close()
+    assert ghela(capsys, "alert", "add", "1", "--db", db, "--offset", "-30", "--label", "doors")[0] == 0
+    assert ghela(capsys, "alert", "snooze", "3", "--db", db, "--minutes", "10")[0] == 0
+    assert ghela(capsys, "alert", "unsnooze", "3", "--db", db)[0] == 0
+    assert ghela(capsys, "alert", "snooze", "1", "--db", db)[0] == 0
+    assert (
+        ghela(capsys, "alert", "update", "2", "--db", db, "--at", "2030-06-01 15:00", "--pattern", "blink")[
+            0
+        ]
+        == 0
+    )
+    assert ghela(capsys, "event", "update", "1", "--db", db, "--title", "Big concert")[0] == 0
+    store = Store(db)
+    try:
+        by_id = {a.id: a for a in alerts(store, 1)}
+        assert by_id[1].silenced and by_id[3].label == "doors" and by_id[3].snoozed_until is None
+        assert by_id[2].pattern == "blink" and by_id[2].custom
+        assert events(store)[0].title == "Big concert"
+    finally:
+        store.close()
+    assert ghela(capsys, "event", "cancel", "1", "--db", db)[0] == 0
+    assert ghela(capsys, "event", "delete", "1", "--db", db)[0] == 0
+    code, out, _ = ghela(capsys, "schedule", "--db", db)
+    assert "No upcoming events." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["alert", "snooze", "31"], "ghela: error: alert 31 does not exist"),
+        (
+            ["event", "add", "--title", "x", "--start", "2020-01-01 10:00"],
+            "ghela: error: start must be in the future",
+        ),
+        (
+            ["event", "add", "--title", "x", "--start", "next friday"],
+            "ghela: error: start: 'next friday' is not a time",
+        ),
+        (["event", "add", "--title", "", "--start", FUTURE], "ghela: error: invalid event: title"),
+        (["alert", "snooze", "1", "--minutes", "0"], "ghela: error: invalid alert: minutes"),
+    ],
+)
+def test_errors_are_one_line_and_non_zero(
+    capsys: pytest.CaptureFixture[str], db: str, args: list[str], message: str
+) -> None:
+    code, _, err = ghela(capsys, *args, "--db", db)
+    assert code == 1
+    assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_games_cannot_be_deleted(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    ghela(capsys, "db", "demo", "--db", db)
+    code, _, err = ghela(capsys, "event", "delete", "1", "--db", db)
+    assert code == 1 and "games are cancelled, not deleted" in err
+
+
+def test_db_check(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
+    code, _, err = ghela(capsys, "db", "check", "--db", db)
+    assert code == 1 and "no database at" in err
+    ghela(capsys, "db", "demo", "--db", db)
+    code, out, _ = ghela(capsys, "db", "check", "--db", db)
+    assert code == 0 and out.startswith("ok:")
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    code, _, err = ghela(capsys, "db", "check", "--db", str(broken))
+    assert code == 1 and err.startswith("ghela: error:") and "Traceback" not in err
+
+
+def test_as_a_process_with_the_database_from_the_environment(db: str) -> None:
+    env = {**os.environ, "GHELA_DB": db}
+    demo = subprocess.run(
+        [sys.executable, "-m", "ghela.cli", "db", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert demo.returncode == 0, demo.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "ghela.cli", "schedule"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0 and "KAA Gent – RSC Anderlecht" in shown.stdout
+    failed = subprocess.run(
+        [sys.executable, "-m", "ghela.cli", "alert", "snooze", "999"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == "ghela: error: alert 999 does not exist"

@@ -1,0 +1,240 @@
+"""The Scheduler service on an in-memory bus with a frozen clock (no IPC, no real waiting)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from ghela.core import topics
+from ghela.core.bus import InMemoryBus
+from ghela.core.clock import FrozenClock
+from ghela.core.messages import (
+    ActivityKind,
+    ChangesRequest,
+    CommandRequest,
+    CommandStatus,
+    CreateEvent,
+    LightPattern,
+    Message,
+    ScrapeResult,
+    SnoozeActive,
+    SnoozeAlert,
+)
+from ghela.scheduler.commands import CommandHandler, stored_config
+from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.service import SchedulerService
+from ghela.scheduler.store import Store
+
+from tests.scheduler.helpers import game
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+CONCERT = NOW + timedelta(hours=5)  # early warning 06:00-07:00 UTC ago; final call 13:00-14:00
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def sent(bus: InMemoryBus, topic: str) -> list[Message]:
+    return [message for published_topic, message in list(bus.published) if published_topic == topic]
+
+
+class Harness:
+    def __init__(self, tmp_path: Path) -> None:
+        self.db = tmp_path / "ghela.db"
+        self.config = SchedulerConfig(db_path=str(self.db), db_check_seconds=1)
+        self.clock = FrozenClock(NOW)
+        self.bus = InMemoryBus()
+        self.service: SchedulerService | None = None
+
+    def start(self) -> SchedulerService:
+        self.service = SchedulerService(self.bus, self.config, self.clock).start()
+        return self.service
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+
+    def command(self, command_id: str, command: object) -> None:
+        self.bus.publish(topics.COMMAND, CommandRequest(command_id=command_id, command=command))
+
+    def result(self, command_id: str):
+        results = [m for m in sent(self.bus, topics.COMMAND_RESULT) if m.command_id == command_id]
+        return results[-1]
+
+    def lights(self) -> list:
+        return sent(self.bus, topics.LIGHT_SET)
+
+    def activity(self, kind: ActivityKind) -> int:
+        return sum(m.count for m in sent(self.bus, topics.ACTIVITY) if m.kind is kind)
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path)
+    yield harness
+    harness.stop()
+
+
+def test_starts_off_on_an_empty_database(harness: Harness) -> None:
+    harness.start()
+    [light] = harness.lights()
+    assert light.pattern is LightPattern.OFF and light.alert_ids == []
+
+
+def test_a_command_gets_its_result_state_change_and_activity(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    result = harness.result("c-1")
+    assert result.status is CommandStatus.APPLIED and result.revision == 1
+    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED)] == [1]
+    assert harness.activity(ActivityKind.EVENT_ADDED) == 1
+    light = harness.lights()[-1]
+    assert light.pattern is LightPattern.OFF
+    assert light.next_alert_at == CONCERT - timedelta(hours=4)
+
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    assert harness.result("c-1").status is CommandStatus.DUPLICATE
+    assert len(sent(harness.bus, topics.STATE_CHANGED)) == 1
+
+    harness.command("c-2", SnoozeAlert(alert_id=31))
+    rejected = harness.result("c-2")
+    assert (rejected.status, rejected.field, rejected.message) == (
+        CommandStatus.REJECTED,
+        "alert_id",
+        "alert 31 does not exist",
+    )
+
+
+def test_the_light_follows_the_clock_and_is_refreshed_while_on(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    final_call = CONCERT - timedelta(hours=4)
+    harness.clock.set(final_call)
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+    on = harness.lights()[-1]
+    assert on.until == final_call + timedelta(hours=1) and on.issued_at == final_call
+    assert harness.activity(ActivityKind.ALERT_STARTED) == 1
+    count = len(harness.lights())
+    harness.clock.advance(minutes=10)
+    wait_for(lambda: len(harness.lights()) > count)
+    refresh = harness.lights()[-1]
+    assert refresh.pattern is LightPattern.STEADY and refresh.issued_at == final_call + timedelta(
+        minutes=10
+    )
+    harness.clock.set(final_call + timedelta(hours=1))
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.OFF)
+    assert harness.activity(ActivityKind.ALERT_STOPPED) == 1
+
+
+def test_the_button_snoozes_what_is_lit(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    harness.clock.set(CONCERT - timedelta(hours=3, minutes=30))
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+    harness.command("button-1", SnoozeActive(minutes=10))
+    assert harness.result("button-1").status is CommandStatus.APPLIED
+    assert harness.lights()[-1].pattern is LightPattern.OFF
+    assert harness.activity(ActivityKind.ALERT_SNOOZED) == 1
+    harness.clock.advance(minutes=10)
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+
+
+def test_on_start_the_light_is_reconciled_from_the_database(harness: Harness) -> None:
+    store = Store(harness.db)
+    request = CommandRequest(command_id="c-1", command=CreateEvent(title="Concert", start=CONCERT))
+    CommandHandler(store, harness.config).apply(request, NOW - timedelta(days=1))
+    store.close()
+    harness.clock.set(CONCERT - timedelta(hours=3, minutes=59))
+    harness.start()
+    first = harness.lights()[0]
+    assert first.pattern is LightPattern.STEADY and first.alert_ids == [2]
+    assert harness.activity(ActivityKind.ALERT_STARTED) == 0  # a restart is not a new alert
+
+
+def test_scrape_results_are_applied_once(harness: Harness) -> None:
+    harness.start()
+    result = ScrapeResult(
+        scrape_id="s-1",
+        source="kaagent.be",
+        scraped_at=NOW,
+        fixtures=[game("g1", CONCERT)],
+        healthy=True,
+        complete=False,
+    )
+    harness.bus.publish(topics.SCRAPE_RESULT, result)
+    harness.bus.publish(topics.SCRAPE_RESULT, result)
+    assert harness.activity(ActivityKind.EVENT_ADDED) == 1
+    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED)] == [1]
+
+
+def test_changes_are_answered_in_pages(harness: Harness) -> None:
+    harness.start()
+    for index in range(3):
+        harness.command(
+            f"c-{index}", CreateEvent(title=f"Event {index}", start=CONCERT + timedelta(days=index))
+        )
+    harness.bus.publish(topics.CHANGES_REQUEST, ChangesRequest(request_id="r-1", since_revision=0, limit=2))
+    page = sent(harness.bus, topics.CHANGES)[-1]
+    assert (page.request_id, page.revision, page.more) == ("r-1", 2, True)
+    assert [e.title for e in page.events] == ["Event 0", "Event 1"]
+    assert len(page.events[0].alerts) == 2
+    harness.bus.publish(topics.CHANGES_REQUEST, ChangesRequest(request_id="r-2", since_revision=2))
+    rest = sent(harness.bus, topics.CHANGES)[-1]
+    assert ([e.title for e in rest.events], rest.revision, rest.more) == (["Event 2"], 3, False)
+
+
+def test_changes_by_another_writer_are_noticed(harness: Harness) -> None:
+    harness.start()
+    other = Store(harness.db)
+    try:
+        request = CommandRequest(
+            command_id="cli-1", command=CreateEvent(title="From the CLI", start=CONCERT)
+        )
+        CommandHandler(other, harness.config).apply(request, NOW)
+    finally:
+        other.close()
+    harness.clock.set(CONCERT - timedelta(hours=4) + timedelta(seconds=0.5))
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+    harness.clock.advance(seconds=1)
+    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED))
+    assert sent(harness.bus, topics.STATE_CHANGED)[-1].revision == 1
+
+
+def test_events_finish_after_their_time(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT, end=CONCERT + timedelta(hours=2)))
+    harness.clock.set(CONCERT + timedelta(hours=2))
+    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED)[-1].revision == 2)
+    assert harness.service is not None
+    page = harness.service.changes(ChangesRequest(since_revision=1))
+    assert [e.state.value for e in page.events] == ["finished"]
+
+
+def test_an_invalid_command_message_is_dropped_and_the_service_carries_on(harness: Harness) -> None:
+    invalid: list[str] = []
+    harness.bus = InMemoryBus(on_invalid=lambda topic, reason: invalid.append(reason))
+    harness.start()
+    harness.bus.publish_raw(topics.COMMAND, '{"command_id": "bad", "command": {"op": "snooze_alert"}}')
+    assert invalid and "alert_id" in invalid[0]
+    assert sent(harness.bus, topics.COMMAND_RESULT) == []
+    harness.command("good", CreateEvent(title="Concert", start=CONCERT))
+    assert harness.result("good").status is CommandStatus.APPLIED
+
+
+def test_stored_configuration_is_what_the_cli_plans_with(harness: Harness) -> None:
+    harness.config = harness.config.model_copy(update={"refresh_minutes": 7})
+    harness.start()
+    store = Store(harness.db)
+    try:
+        stored = stored_config(store)
+        assert stored is not None and stored.refresh_minutes == 7
+    finally:
+        store.close()
