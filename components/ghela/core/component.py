@@ -12,6 +12,8 @@ something with ``stop()``. This module:
 - reads and validates the configuration (a bad value is a clear error and exit code 2:
   a restart cannot fix it, and the nucleus marks the component BROKEN after 3 tries),
 - restarts the service in-process when a deployment changes the configuration,
+- ships logs to CloudWatch Logs for components whose configuration sets ``logGroup``
+  (see :mod:`ghela.core.logship`),
 - exits 0 only when asked to stop (SIGTERM/SIGINT), non-zero on a fatal fault (an
   exception that escapes any worker thread), so the nucleus's restart rules do the healing.
 """
@@ -31,6 +33,7 @@ from ghela.core.clock import Clock, SystemClock
 from ghela.core.config import ComponentConfig, load_config
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
+from ghela.core.logship import with_log_shipping
 from ghela.core.messages import Activity, ActivityKind
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
 
     setup_logging(name)
+    start = with_log_shipping(name, start)
     clock = SystemClock()
     bus: IpcBus | None = None
 
@@ -126,7 +130,10 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
                 component=name,
                 detail=f"{topic}: {reason}"[:2000],
             )
-            bus.publish(topics.ACTIVITY, activity)
+            try:
+                bus.publish(topics.ACTIVITY, activity)
+            except Exception:  # a refused count must not take the component down
+                log.exception("could not report an invalid message on %s", topic)
 
     bus = IpcBus.from_environment(on_invalid=count_invalid)
     host = ComponentHost(name, config_model, start, bus, clock)

@@ -1,0 +1,1 @@
+"""Metrics: counts what the other components report and pushes it to CloudWatch."""

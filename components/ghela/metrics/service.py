@@ -1,0 +1,66 @@
+"""The Metrics component: subscribe to what is countable, count it, push it every interval."""
+
+from __future__ import annotations
+
+import logging
+
+from ghela.core import topics
+from ghela.core.bus import Bus, Subscription
+from ghela.core.clock import Clock
+from ghela.core.messages import Activity, JobOutcome, Message
+from ghela.metrics.buffer import DatapointBuffer
+from ghela.metrics.cloudwatch import CloudWatchMetrics
+from ghela.metrics.config import MetricsConfig
+from ghela.metrics.counters import Counters
+from ghela.metrics.pusher import Pusher
+
+log = logging.getLogger(__name__)
+
+
+class MetricsService:
+    """Counts Activity and JobOutcome messages; the :class:`Pusher` sends them."""
+
+    def __init__(self, bus: Bus, counters: Counters, pusher: Pusher, buffer: DatapointBuffer) -> None:
+        self.counters = counters
+        self.pusher = pusher
+        self.buffer = buffer
+        self._subscriptions: list[Subscription] = [
+            bus.subscribe(topics.ACTIVITY, self._on_activity),
+            bus.subscribe(topics.JOB_OUTCOME, self._on_job),
+        ]
+        pusher.start()
+
+    def _on_activity(self, message: Message) -> None:
+        if isinstance(message, Activity):
+            self.counters.count_activity(message)
+
+    def _on_job(self, message: Message) -> None:
+        if isinstance(message, JobOutcome):
+            self.counters.count_job(message)
+
+    def stop(self) -> None:
+        for subscription in self._subscriptions:
+            subscription.close()
+        if self.pusher.stop():
+            self.buffer.close()
+
+
+def start(bus: Bus, config: MetricsConfig, clock: Clock) -> MetricsService:
+    """The Metrics component's starter for :func:`ghela.core.component.run_component`."""
+    device = config.device_name()
+    buffer = DatapointBuffer(config.buffer_path, config.max_buffered_datapoints)
+    counters = Counters()
+    pusher = Pusher(
+        counters,
+        buffer,
+        CloudWatchMetrics.connect(config.namespace, config.aws_endpoint_url),
+        clock,
+        device,
+        config.interval_seconds,
+        config.retry_max_seconds,
+    )
+    log.info(
+        "counting into %s (Device=%s) every %d s; %d datapoints buffered from before",
+        config.namespace, device, config.interval_seconds, len(buffer),
+    )
+    return MetricsService(bus, counters, pusher, buffer)
