@@ -1,0 +1,94 @@
+"""``ghela gdk build`` and ``ghela gdk publish`` (see :mod:`ghela.packaging`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ghela.packaging.validation import PackagingError
+from ghela.runtime.recipes import RECIPE_SUFFIXES, load_recipe
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    gdk = subparsers.add_parser("gdk", help="build and publish the Greengrass components (as GDK does)")
+    commands = gdk.add_subparsers(dest="gdk_command", metavar="ACTION", required=True)
+
+    build = commands.add_parser("build", help="recipes and zipped artifacts into greengrass-build/")
+    build.add_argument(
+        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+    )
+    build.add_argument(
+        "--out", type=Path, default=Path("greengrass-build"), help="default: greengrass-build/"
+    )
+    build.add_argument(
+        "--component", action="append", help="build only this component (repeatable; default: every recipe)"
+    )
+    build.add_argument("--bucket", help="fill {BUCKET_NAME} now (default: at publish)")
+    build.add_argument("--region", help="fill {REGION} now (default: at publish)")
+    build.add_argument("--author", help="fill {COMPONENT_AUTHOR} (default: the recipe's ComponentPublisher)")
+    build.add_argument("--recipe-file", help="name of the built recipe (GDK projects: recipe.yaml)")
+    build.set_defaults(func=_build)
+
+    publish = commands.add_parser("publish", help="upload artifacts to S3 and create the component versions")
+    publish.add_argument("--bucket", required=True, help="S3 bucket for the artifacts (created if missing)")
+    publish.add_argument("--region", required=True, help="AWS region of the bucket and of Greengrass")
+    publish.add_argument("--endpoint-url", help="AWS endpoint (e.g. moto's server) instead of real AWS")
+    publish.add_argument(
+        "--build-dir", type=Path, default=Path("greengrass-build"), help="default: greengrass-build/"
+    )
+    publish.add_argument(
+        "--thing-group", default="ghela-offices", help="deployment target (default: ghela-offices)"
+    )
+    publish.set_defaults(func=_publish)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ghela.packaging.build import build
+
+    paths = (
+        sorted(p for p in args.recipes.iterdir() if p.suffix in RECIPE_SUFFIXES)
+        if args.recipes.is_dir()
+        else []
+    )
+    if not paths:
+        raise PackagingError(f"no recipes in {args.recipes}")
+    if args.component:
+        by_name = {load_recipe(path).name: path for path in paths}
+        missing = sorted(set(args.component) - set(by_name))
+        if missing:
+            raise PackagingError(f"no recipe in {args.recipes} for {', '.join(missing)}")
+        paths = [by_name[name] for name in args.component]
+    for built in build(
+        paths,
+        args.out,
+        author=args.author,
+        bucket=args.bucket,
+        region=args.region,
+        recipe_file=args.recipe_file,
+    ):
+        print(
+            f"built {built.name} {built.version}: {built.recipe}"
+            + "".join(f" + {a}" for a in built.artifacts)
+        )
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    import boto3
+
+    from ghela.packaging.publish import Publisher
+
+    session = boto3.session.Session(region_name=args.region)
+    publisher = Publisher(
+        session.client("s3", endpoint_url=args.endpoint_url),
+        session.client("greengrassv2", endpoint_url=args.endpoint_url),
+        session.client("sts", endpoint_url=args.endpoint_url),
+        bucket=args.bucket,
+        region=args.region,
+    )
+    published = publisher.publish(args.build_dir)
+    for item in published:
+        print(f"published {item.name} {item.version} ({item.status or 'requested'}): {item.arn}")
+    print("\nDeploy it to the thing group with:\n")
+    print(publisher.deployment_command(published, args.thing_group))
+    return 0

@@ -1,0 +1,110 @@
+"""``ghela gdk publish``: built components to S3 and AWS IoT Greengrass, then how to deploy.
+
+For each recipe in ``greengrass-build/recipes/`` it fills ``{BUCKET_NAME}``/``{REGION}``,
+uploads each ``s3://`` artifact from ``greengrass-build/artifacts/<name>/<version>/`` to
+the key its URI names (creating the bucket if needed, as GDK does), and registers the
+recipe with greengrassv2 ``create_component_version``. It ends with the
+``aws greengrassv2 create-deployment`` command that rolls the Suite (or whatever was
+published) out to the thing group.
+
+AWS is reached only through the clients handed to :class:`Publisher`, so tests pass clients
+pointed at moto's server (S3, STS) and a stubbed greengrassv2 client (moto has no
+greengrassv2).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ghela.packaging.validation import PackagingError, fill_placeholders, validate_recipe
+from ghela.runtime.recipes import ci_get
+
+SUITE = "com.ghelamco.alert.Suite"
+
+
+@dataclass(frozen=True)
+class Published:
+    name: str
+    version: str
+    arn: str
+    status: str
+    uploaded: tuple[str, ...]
+
+
+class Publisher:
+    def __init__(self, s3: Any, greengrass: Any, sts: Any, bucket: str, region: str) -> None:
+        self._s3 = s3
+        self._greengrass = greengrass
+        self._sts = sts
+        self.bucket = bucket
+        self.region = region
+
+    def publish(self, build_dir: Path) -> list[Published]:
+        recipes = sorted((build_dir / "recipes").glob("*.y*ml")) + sorted(
+            (build_dir / "recipes").glob("*.json")
+        )
+        if not recipes:
+            raise PackagingError(f"no recipes in {build_dir / 'recipes'}: run `ghela gdk build` first")
+        self._ensure_bucket()
+        return [self._publish_one(path, build_dir / "artifacts") for path in recipes]
+
+    def _ensure_bucket(self) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            options = (
+                {}
+                if self.region == "us-east-1"
+                else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
+            )
+            self._s3.create_bucket(Bucket=self.bucket, **options)
+
+    def _publish_one(self, path: Path, artifacts_dir: Path) -> Published:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        recipe = fill_placeholders(document, {"BUCKET_NAME": self.bucket, "REGION": self.region})
+        validate_recipe(recipe, str(path))
+        name, version = str(ci_get(recipe, "ComponentName")), str(ci_get(recipe, "ComponentVersion"))
+        uploaded = []
+        for manifest in ci_get(recipe, "Manifests") or []:
+            for artifact in ci_get(manifest, "Artifacts") or []:
+                uri = str(ci_get(artifact, "URI"))
+                if not uri.startswith("s3://"):
+                    continue
+                bucket, _, key = uri.removeprefix("s3://").partition("/")
+                local = artifacts_dir / name / version / key.rsplit("/", 1)[-1]
+                if not local.is_file():
+                    raise PackagingError(f"{name}: artifact {local} is missing: run `ghela gdk build` first")
+                if uri not in uploaded:
+                    self._s3.upload_file(str(local), bucket, key)
+                    uploaded.append(uri)
+        answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(recipe).encode())
+        return Published(
+            name, version, answer["arn"], answer.get("status", {}).get("componentState", ""), tuple(uploaded)
+        )
+
+    def account(self) -> str:
+        return self._sts.get_caller_identity()["Account"]
+
+    def deployment_command(self, published: list[Published], thing_group: str) -> str:
+        """The AWS CLI command that deploys the Suite (else everything published) to the group."""
+        chosen = [p for p in published if p.name == SUITE] or published
+        components = {p.name: {"componentVersion": p.version} for p in chosen}
+        target = f"arn:aws:iot:{self.region}:{self.account()}:thinggroup/{thing_group}"
+        version = chosen[0].version if len(chosen) == 1 else "release"
+        return " ".join(
+            [
+                "aws greengrassv2 create-deployment",
+                f"--region {self.region}",
+                f"--target-arn {shlex.quote(target)}",
+                f"--deployment-name {shlex.quote(f'ghela-{thing_group}-{version}')}",
+                f"--components {shlex.quote(json.dumps(components, separators=(',', ':')))}",
+            ]
+        )

@@ -1,0 +1,168 @@
+"""GDK projects, ``ghela gdk build`` and ``ghela gdk publish``.
+
+Publishing talks to moto's server over HTTP for S3 and STS. moto has no greengrassv2
+(only Greengrass v1), so that client is a real boto3 client under botocore's Stubber: the
+request is still checked against the real API model.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ghela
+import pytest
+import yaml
+from botocore.stub import ANY, Stubber
+from ghela.cli import main
+from ghela.packaging.build import build, device_requirements
+from ghela.packaging.publish import Publisher
+from ghela.packaging.validation import read_gdk_config, validate_recipe
+from ghela.runtime.recipes import load_recipe, load_recipes
+
+from tests.support.moto import MotoServer
+from tests.support.runtime import RECIPES, REPO, SUITE
+
+GDK_CONFIGS = [REPO / "gdk-config.json", *sorted((REPO / "gdk").glob("*/gdk-config.json"))]
+
+
+@pytest.mark.parametrize("path", GDK_CONFIGS, ids=lambda p: p.parent.name)
+def test_every_gdk_config_is_valid_and_matches_its_recipe(path: Path) -> None:
+    config = read_gdk_config(path)
+    ((name, component),) = config["component"].items()
+    recipe = load_recipe(path.parent / "recipe.yaml")  # what GDK reads beside the config
+    assert recipe.name == name
+    assert component["version"] == recipe.version == ghela.__version__
+    assert component["build"]["build_system"] == "custom"
+
+
+def test_every_component_has_a_gdk_project_and_the_root_one_is_the_suite() -> None:
+    names = {next(iter(read_gdk_config(p)["component"])) for p in GDK_CONFIGS}
+    assert names == set(load_recipes(RECIPES))
+    assert next(iter(read_gdk_config(REPO / "gdk-config.json")["component"])) == SUITE
+    for path in GDK_CONFIGS:  # one recipe per component: the GDK projects link to recipes/
+        assert (path.parent / "recipe.yaml").resolve().parent == RECIPES
+
+
+def test_build_writes_gdks_layout_with_reproducible_artifacts(tmp_path: Path) -> None:
+    paths = sorted(RECIPES.glob("*.yaml"))
+    first = build(paths, tmp_path / "one")
+    build(paths, tmp_path / "two")  # a second build, byte-compared below
+    assert [b.name for b in first] == [load_recipe(p).name for p in paths]
+    for component in first:
+        recipe = yaml.safe_load(component.recipe.read_text())
+        validate_recipe(recipe, str(component.recipe))
+        uris = [a["URI"] for m in recipe["Manifests"] for a in m.get("Artifacts", [])]
+        if component.name == SUITE:
+            assert uris == [] and component.artifacts == ()
+            continue
+        assert uris == [f"s3://{{BUCKET_NAME}}/{component.name}/{component.version}/ghela.zip"]
+        (artifact,) = component.artifacts
+        assert artifact == tmp_path / "one" / "artifacts" / component.name / component.version / "ghela.zip"
+        twin = tmp_path / "two" / artifact.relative_to(tmp_path / "one")
+        assert artifact.read_bytes() == twin.read_bytes()
+    with zipfile.ZipFile(first[0].artifacts[0]) as archive:
+        names = archive.namelist()
+        requirements = archive.read("requirements.txt").decode().split()
+    assert "ghela/__init__.py" in names and "ghela/scraper/__main__.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert requirements == device_requirements()
+    assert any(r.startswith("awsiotsdk") for r in requirements) and not any(
+        r.startswith("moto") for r in requirements
+    )
+
+
+def test_the_artifact_holds_a_complete_package(tmp_path: Path) -> None:
+    (built,) = build([RECIPES / "com.ghelamco.alert.Scheduler.yaml"], tmp_path / "build")
+    with zipfile.ZipFile(built.artifacts[0]) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    # Imported from the unpacked artifact only (-I: no site-packages of the checkout).
+    code = "import ghela, ghela.core.topics as t; print(ghela.__file__); print(t.LIGHT_SET)"
+    answer = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tmp_path / 'unpacked')!r}); {code}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    where, topic = answer.stdout.split()
+    assert where == str(tmp_path / "unpacked" / "ghela" / "__init__.py") and topic == "ghela/light/set"
+
+
+@pytest.mark.parametrize("path", GDK_CONFIGS[1:3], ids=lambda p: p.parent.name)
+def test_a_gdk_projects_custom_build_command_builds_that_component(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ((name, component),) = read_gdk_config(path)["component"].items()
+    command = component["build"]["custom_build_command"]
+    assert command[:3] == ["ghela", "gdk", "build"]
+    project = tmp_path / "gdk" / name  # the same relative layout as the repository
+    project.mkdir(parents=True)
+    (tmp_path / "recipes").symlink_to(RECIPES)
+    monkeypatch.chdir(project)
+    assert main(command[1:]) == 0
+    built = yaml.safe_load((project / "greengrass-build" / "recipes" / "recipe.yaml").read_text())
+    assert built["ComponentName"] == name
+    assert (project / "greengrass-build" / "artifacts" / name / component["version"] / "ghela.zip").is_file()
+
+
+@pytest.mark.moto
+def test_publish_uploads_registers_and_prints_the_deployment(
+    tmp_path: Path, moto_server: MotoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    assert main(["gdk", "build", "--recipes", str(RECIPES), "--out", str(tmp_path / "greengrass-build")]) == 0
+    names = sorted(load_recipes(RECIPES))
+    greengrass = boto3.client("greengrassv2", region_name="eu-west-1")
+    stubber = Stubber(greengrass)
+    for name in names:
+        stubber.add_response(
+            "create_component_version",
+            {
+                "arn": f"arn:aws:greengrass:eu-west-1:123456789012:components:{name}:versions:0.1.0",
+                "componentName": name,
+                "componentVersion": ghela.__version__,
+                "creationTimestamp": datetime(2026, 11, 25, tzinfo=UTC),
+                "status": {"componentState": "REQUESTED", "message": "requested"},
+            },
+            {"inlineRecipe": ANY},
+        )
+    requests: list[dict] = []
+    greengrass.meta.events.register(
+        "before-parameter-build.greengrassv2.CreateComponentVersion",
+        lambda params, **_: requests.append(json.loads(params["inlineRecipe"])),
+    )
+    publisher = Publisher(
+        moto_server.client("s3"),
+        greengrass,
+        moto_server.client("sts"),
+        bucket="ghela-test-artifacts",
+        region="eu-west-1",
+    )
+    with stubber:
+        published = publisher.publish(tmp_path / "greengrass-build")
+        stubber.assert_no_pending_responses()
+    assert [p.name for p in published] == names
+    keys = {
+        o["Key"] for o in moto_server.client("s3").list_objects_v2(Bucket="ghela-test-artifacts")["Contents"]
+    }
+    assert keys == {f"{n}/{ghela.__version__}/ghela.zip" for n in names if n != SUITE}
+    by_name = {r["ComponentName"]: r for r in requests}
+    scraper = by_name["com.ghelamco.alert.Scraper"]["Manifests"][0]["Artifacts"][0]["URI"]
+    assert scraper == f"s3://ghela-test-artifacts/com.ghelamco.alert.Scraper/{ghela.__version__}/ghela.zip"
+    command = shlex.split(publisher.deployment_command(published, "ghela-offices"))
+    assert command[:3] == ["aws", "greengrassv2", "create-deployment"]
+    options = dict(zip(command[3::2], command[4::2], strict=True))
+    assert options["--target-arn"] == "arn:aws:iot:eu-west-1:123456789012:thinggroup/ghela-offices"
+    assert json.loads(options["--components"]) == {SUITE: {"componentVersion": ghela.__version__}}

@@ -1,0 +1,167 @@
+"""Recipe parsing, recipe variables and deployment-style configuration merges."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ghela.core.errors import ConfigurationError
+from ghela.runtime.configmerge import apply_update, merge, read_overrides
+from ghela.runtime.layout import Layout
+from ghela.runtime.recipes import RecipeError, load_recipe
+from ghela.runtime.variables import ComponentContext, Resolver, json_pointer
+
+LAYOUT = Layout(Path("/gg"))
+CONFIG = {"port": 8080, "name": "light", "nested": {"a/b": [1, {"x": True}]}, "empty": ""}
+
+
+def resolver(others: dict[str, ComponentContext] | None = None) -> Resolver:
+    me = ComponentContext("com.example.Me", "1.2.3", CONFIG)
+    return Resolver(LAYOUT, "pi-7", me, lambda name: (others or {}).get(name))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{artifacts:path}/run.sh", "/gg/packages/artifacts/com.example.Me/1.2.3/run.sh"),
+        ("{artifacts:decompressedPath}/a", "/gg/packages/artifacts-unarchived/com.example.Me/1.2.3/a"),
+        ("cd {work:path}", "cd /gg/work/com.example.Me"),
+        ("{kernel:rootPath}", "/gg"),
+        ("$aws/things/{iot:thingName}/jobs", "$aws/things/pi-7/jobs"),
+        ("--port {configuration:/port} --name {configuration:/name}", "--port 8080 --name light"),
+        ("{configuration:/nested/a~1b/1}", '{"x": true}'),
+        ("[{configuration:/empty}]", "[]"),
+        (
+            "{configuration:/missing} {unknown:thing} ${HOME}",
+            "{configuration:/missing} {unknown:thing} ${HOME}",
+        ),
+        (
+            "{com.example.Other:configuration:/port} {com.example.Other:work:path}",
+            "9 /gg/work/com.example.Other",
+        ),
+        ("{com.example.Absent:work:path}", "{com.example.Absent:work:path}"),
+    ],
+)
+def test_variables_resolve_as_the_nucleus_does(text: str, expected: str) -> None:
+    other = ComponentContext("com.example.Other", "0.0.1", {"port": 9})
+    assert resolver({"com.example.Other": other}).resolve(text) == expected
+
+
+def test_json_pointer_finds_and_misses() -> None:
+    assert json_pointer(CONFIG, "") == (True, CONFIG)
+    assert json_pointer(CONFIG, "/nested/a~1b/0") == (True, 1)
+    assert json_pointer(CONFIG, "/nested/a~1b/5") == (False, None)
+    assert json_pointer(CONFIG, "port") == (False, None)
+
+
+DEFAULTS = {
+    "interval": 60,
+    "sources": [{"name": "club"}],
+    "limits": {"max": 3, "min": 1},
+    "zone": "Europe/Brussels",
+}
+
+
+def test_merge_merges_objects_and_replaces_everything_else() -> None:
+    merged = merge(DEFAULTS, {"limits": {"max": 5, "extra": True}, "sources": [], "new": {"a": 1}})
+    assert merged == {
+        "interval": 60,
+        "sources": [],
+        "limits": {"max": 5, "min": 1, "extra": True},
+        "zone": "Europe/Brussels",
+        "new": {"a": 1},
+    }
+    assert DEFAULTS["limits"] == {"max": 3, "min": 1}  # inputs untouched
+
+
+def test_reset_goes_back_to_the_default_before_merge_applies() -> None:
+    current = apply_update(DEFAULTS, {"merge": {"interval": 5, "limits": {"max": 9}, "added": 1}})
+    again = apply_update(DEFAULTS, {"reset": ["/limits/max", "/added"], "merge": {"zone": "UTC"}}, current)
+    assert again == {**DEFAULTS, "interval": 5, "zone": "UTC"}
+    assert apply_update(DEFAULTS, {"reset": [""]}, current) == DEFAULTS
+
+
+def test_merge_may_be_a_json_string_as_the_aws_api_carries_it() -> None:
+    assert apply_update(DEFAULTS, {"merge": json.dumps({"interval": 1})})["interval"] == 1
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ({"merge": {}, "replace": {}}, "unknown keys"),
+        ({"reset": "/interval"}, "list of JSON pointers"),
+        ({"reset": ["interval"]}, "must be a JSON pointer"),
+        ({"merge": "{not json"}, "not valid JSON"),
+        ({"merge": [1]}, "must be a JSON object"),
+    ],
+)
+def test_bad_updates_are_refused_with_the_reason(update: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        apply_update(DEFAULTS, update)
+
+
+def test_the_override_file_has_the_deployment_shape(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"components": {"a": {"configurationUpdate": {"merge": {"x": 1}}}, "b": {}}}))
+    assert read_overrides(good) == {"a": {"merge": {"x": 1}}, "b": {}}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"a": {"merge": {}}}))
+    with pytest.raises(ConfigurationError, match="expected"):
+        read_overrides(bad)
+
+
+def test_recipes_are_read_without_regard_to_key_case(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        """
+recipeformatversion: "2020-01-25"
+COMPONENTNAME: com.example.Case
+componentVersion: "1.0.0"
+componentconfiguration: {defaultconfiguration: {KeepCase: 1}}
+Manifests:
+  - platform: {os: windows}
+    lifecycle: {run: never}
+  - Platform: {os: linux}
+    Selections: [fast]
+Lifecycle:
+  fast:
+    setenv: {A: 1, B: true}
+    RUN: {script: "echo hi", Timeout: "30", requiresprivilege: "TRUE", Skipif: "onpath echo"}
+"""
+    )
+    recipe = load_recipe(path)
+    assert (recipe.name, recipe.version, recipe.default_configuration) == (
+        "com.example.Case",
+        "1.0.0",
+        {"KeepCase": 1},
+    )
+    assert recipe.setenv == {"A": "1", "B": "true"}
+    run = recipe.steps["run"]
+    assert (run.script, run.timeout, run.requires_privilege, run.skipif) == (
+        "echo hi",
+        30.0,
+        True,
+        "onpath echo",
+    )
+
+
+HEAD = "ComponentName: a\nComponentVersion: '1'\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("ComponentVersion: '1'\nManifests: []", "ComponentName is required"),
+        (HEAD + "Manifests: [{Platform: {os: darwin}}]", "no manifest for"),
+        (HEAD + "Manifests: [{Lifecycle: {Run: {Skipif: x}}}]", "Script is required"),
+        (HEAD + "Manifests: [{Lifecycle: {Run: {Script: x, Skipif: maybe}}}]", "Skipif must be"),
+        ("- just a list", "must be a mapping"),
+    ],
+)
+def test_a_wrong_recipe_is_refused_naming_the_file(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "wrong.yaml"
+    path.write_text(body)
+    with pytest.raises(RecipeError, match=message) as caught:
+        load_recipe(path)
+    assert str(path) in str(caught.value)
