@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from ghela.core import metricnames
 from ghela.core.config import ComponentConfig
 from ghela.core.errors import ConfigurationError
 from ghela.core.logship import LogShippingSettings
@@ -18,7 +19,7 @@ THING_NAME_VARIABLE = "AWS_IOT_THING_NAME"
 class MetricsConfig(ComponentConfig):
     """What to count into, where to send it, and how much to keep while offline."""
 
-    namespace: Annotated[str, Field(min_length=1, max_length=255)] = "GhelamcoAlert"
+    namespace: Annotated[str, Field(min_length=1, max_length=255)] = metricnames.NAMESPACE
     """CloudWatch namespace of every metric."""
     device: Annotated[str, Field(max_length=255)] = ""
     """Value of the ``Device`` dimension; "" = the core device's thing name (AWS_IOT_THING_NAME)."""

@@ -9,21 +9,7 @@ from __future__ import annotations
 import threading
 
 from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
-
-METRIC_NAMES = (
-    "EventsAdded",
-    "EventsUpdated",
-    "EventsCancelled",
-    "AlertsStarted",
-    "AlertsStopped",
-    "AlertsSnoozed",
-    "ScrapesOk",
-    "ScrapesFailed",
-    "JobsSucceeded",
-    "JobsFailed",
-    "InvalidMessages",
-    "Heartbeat",
-)
+from ghela.core.metricnames import METRIC_NAMES
 
 ACTIVITY_METRICS: dict[ActivityKind, str] = {
     ActivityKind.EVENT_ADDED: "EventsAdded",

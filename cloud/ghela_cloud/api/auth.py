@@ -1,0 +1,65 @@
+"""Who is calling, read only from the authorizer context of the API Gateway event.
+
+In AWS the HTTP API's JWT authorizer has already checked the Cognito token (issuer,
+audience, expiry) and put its claims in ``requestContext.authorizer.jwt.claims``; locally
+:mod:`ghela_cloud.local.jwt` applies the same rules and fills in the same place. A request
+with no claims there is answered 401 (a route reached without the authorizer is a
+misconfiguration, never an anonymous caller).
+
+Admin-only operations (document: README, "Who may do what"): changing, cancelling or
+re-timing a *game* (games come from the official fixture lists; a wrong change costs a
+fine per car). Everything else needs any signed-in user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, UnauthorizedError
+
+from ghela_cloud.api.services import Services, get_services
+
+
+@dataclass(frozen=True)
+class Caller:
+    subject: str
+    name: str
+    groups: frozenset[str]
+    is_admin: bool
+
+
+def parse_groups(raw: Any) -> frozenset[str]:
+    """``cognito:groups`` as a set: a JSON list, or the HTTP API's ``"[a b]"`` string form."""
+    if isinstance(raw, list):
+        return frozenset(str(g) for g in raw)
+    if isinstance(raw, str):
+        text = raw.strip().removeprefix("[").removesuffix("]")
+        return frozenset(part for part in text.replace(",", " ").split() if part)
+    return frozenset()
+
+
+def current_caller(request: Request, services: Annotated[Services, Depends(get_services)]) -> Caller:
+    authorizer = request.resolved_event.get("requestContext", {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise UnauthorizedError("a valid Cognito token is required (Authorization: Bearer <token>)")
+    name = claims.get("email") or claims.get("cognito:username") or claims.get("username") or subject
+    groups = parse_groups(claims.get("cognito:groups"))
+    return Caller(
+        subject=subject,
+        name=str(name),
+        groups=groups,
+        is_admin=services.settings.admin_group in groups,
+    )
+
+
+def require_admin_for_games(caller: Caller, event_kind: str) -> None:
+    if event_kind == "game" and not caller.is_admin:
+        raise ForbiddenError("only administrators may change or cancel a game")
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,0 +1,1 @@
+"""The Lambda entry points, one per function in ``cloud/template.yaml``."""

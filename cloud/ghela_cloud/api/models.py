@@ -1,0 +1,201 @@
+"""The API's request and response bodies: camelCase JSON, validated with pydantic.
+
+Request bodies reuse the core's field types (:mod:`ghela.core.messages`) so the API refuses
+exactly what the device would refuse; each is turned into a core command, whose job
+document comes from :func:`ghela.core.jobdocs.job_document`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from ghela.core.messages import (
+    AlertSnapshot,
+    AlertSpec,
+    EventSnapshot,
+    LightPattern,
+    Minutes,
+    OffsetMinutes,
+    ShortText,
+    UtcDatetime,
+)
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, extra="forbid")
+
+
+class ApiModel(BaseModel):
+    model_config = _CAMEL
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class AlertBody(AlertSpec):
+    """An alert relative to the event's start (``offsetMinutes``, -180 = 3 h before) or at ``at``."""
+
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
+class CreateEventBody(ApiModel):
+    """A custom event; without ``alerts`` it gets the standard alert plan."""
+
+    title: ShortText
+    start: UtcDatetime
+    end: UtcDatetime | None = None
+    alerts: Annotated[list[AlertBody], Field(max_length=20)] | None = None
+
+
+class UpdateEventBody(ApiModel):
+    """Change an event (``cancelled: true`` cancels it; nothing else may be sent with it)."""
+
+    title: ShortText | None = None
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+    cancelled: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> UpdateEventBody:
+        changes = [v for v in (self.title, self.start, self.end) if v is not None]
+        if self.cancelled and changes:
+            raise ValueError("cancelled cannot be combined with other changes")
+        if not self.cancelled and not changes:
+            raise ValueError("nothing to change: give title, start, end or cancelled")
+        return self
+
+
+class UpdateAlertBody(ApiModel):
+    offset_minutes: OffsetMinutes | None = None
+    at: UtcDatetime | None = None
+    duration_minutes: Minutes | None = None
+    pattern: Literal[LightPattern.STEADY, LightPattern.BLINK] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> UpdateAlertBody:
+        if self.offset_minutes is not None and self.at is not None:
+            raise ValueError("give offsetMinutes or at, not both")
+        if all(v is None for v in (self.offset_minutes, self.at, self.duration_minutes, self.pattern)):
+            raise ValueError("nothing to change: give offsetMinutes, at, durationMinutes or pattern")
+        return self
+
+
+class SnoozeBody(ApiModel):
+    """Snooze for ``minutes``; without minutes the alert is silenced entirely."""
+
+    minutes: Minutes | None = None
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class Accepted(ApiModel):
+    """A change was queued as an IoT job; follow it on ``GET /jobs``."""
+
+    job_id: str
+    device: str
+    operation: str
+    status: Literal["QUEUED"] = "QUEUED"
+
+
+class AlertView(AlertSnapshot):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
+class EventView(EventSnapshot):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+    alerts: list[AlertView] = Field(default_factory=list)
+    device: str
+    synced_at: UtcDatetime | None = None
+
+
+class EventList(ApiModel):
+    device: str
+    events: list[EventView]
+
+
+class JobState(StrEnum):
+    QUEUED = "QUEUED"
+    IN_PROGRESS = "IN_PROGRESS"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REJECTED = "REJECTED"
+    CANCELED = "CANCELED"
+    TIMED_OUT = "TIMED_OUT"
+
+
+PENDING_STATES = frozenset({JobState.QUEUED, JobState.IN_PROGRESS})
+
+
+class JobView(ApiModel):
+    job_id: str
+    device: str
+    operation: str
+    document: dict[str, Any]
+    requested_by: str
+    status: JobState
+    reason: str = ""
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class JobList(ApiModel):
+    device: str
+    pending: list[JobView]
+    finished: list[JobView]
+    """Finished within the last ``hours``, newest first, with their reasons."""
+    hours: int
+
+
+class LightView(ApiModel):
+    on: bool
+    pattern: str
+    since: UtcDatetime | None = None
+
+
+class DeviceView(ApiModel):
+    device: str
+    online: bool
+    last_heartbeat: UtcDatetime | None = None
+    last_seen: UtcDatetime | None = None
+    light: LightView | None = None
+    revision: int | None = None
+    software_version: str | None = None
+
+
+class MetricsPeriod(StrEnum):
+    DAY = "24h"
+    WEEK = "7d"
+
+
+class Series(ApiModel):
+    metric: str
+    timestamps: list[datetime]
+    values: list[float]
+
+
+class MetricsView(ApiModel):
+    device: str
+    period: MetricsPeriod
+    period_seconds: int
+    start: UtcDatetime
+    end: UtcDatetime
+    series: list[Series]
+    widget_image: str | None = None
+    """A PNG of the same metrics (base64), only where the real CloudWatch is used."""
+
+
+class FieldError(ApiModel):
+    field: str
+    message: str
+
+
+class ErrorBody(ApiModel):
+    """Every error; API Gateway's own 401 (no valid token) has only ``message``."""
+
+    status_code: int | None = None
+    message: str
+    errors: list[FieldError] = []

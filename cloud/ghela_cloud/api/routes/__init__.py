@@ -1,0 +1,1 @@
+"""One powertools Router per resource."""

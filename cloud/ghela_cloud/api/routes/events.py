@@ -1,0 +1,108 @@
+"""/events: the device's upcoming events (read copy) and changes to them (as IoT jobs)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from ghela.core.errors import InvalidInput
+from ghela.core.messages import AddAlert, AlertSpec, CancelEvent, CreateEvent, DeleteEvent, UpdateEvent
+
+from ghela_cloud.api.auth import CallerDep, require_admin_for_games
+from ghela_cloud.api.commands import submit
+from ghela_cloud.api.models import (
+    Accepted,
+    AlertBody,
+    CreateEventBody,
+    EventList,
+    EventView,
+    UpdateEventBody,
+)
+from ghela_cloud.api.params import ACCEPTED, DeviceQuery, ServicesDep
+from ghela_cloud.api.views import event_view, load_event, pick_device, relevant_until, sort_key
+
+router = Router()
+
+EventId = Annotated[int, Path(ge=1, le=2**53, description="The event's id on the device")]
+
+
+@router.get("/events", summary="Upcoming events of a device, with their alerts")
+def list_events(caller: CallerDep, services: ServicesDep, device: DeviceQuery = None) -> EventList:
+    thing = pick_device(device, services)
+    now = services.clock.now()
+    views = [v for v in map(event_view, services.events.list_events(thing)) if v is not None]
+    upcoming = [v for v in views if (until := relevant_until(v)) is None or until >= now]
+    return EventList(device=thing, events=sorted(upcoming, key=sort_key))
+
+
+@router.get("/events/<event_id>", summary="One event with its alerts")
+def get_event(
+    event_id: EventId, caller: CallerDep, services: ServicesDep, device: DeviceQuery = None
+) -> EventView:
+    return load_event(services, pick_device(device, services), event_id)
+
+
+@router.post("/events", summary="Create a custom event", responses=ACCEPTED)
+def create_event(
+    body: Annotated[CreateEventBody, Body()],
+    caller: CallerDep,
+    services: ServicesDep,
+    device: DeviceQuery = None,
+) -> tuple[Accepted, int]:
+    thing = pick_device(device, services)
+    alerts = None if body.alerts is None else [AlertSpec(**a.model_dump(by_alias=False)) for a in body.alerts]
+    command = CreateEvent(title=body.title, start=body.start, end=body.end, alerts=alerts)
+    return submit(command, thing, caller, services), 202
+
+
+@router.patch(
+    "/events/<event_id>", summary="Change or cancel an event (games: admins only)", responses=ACCEPTED
+)
+def update_event(
+    event_id: EventId,
+    body: Annotated[UpdateEventBody, Body()],
+    caller: CallerDep,
+    services: ServicesDep,
+    device: DeviceQuery = None,
+) -> tuple[Accepted, int]:
+    thing = pick_device(device, services)
+    event = load_event(services, thing, event_id)
+    require_admin_for_games(caller, event.kind)
+    if body.cancelled:
+        command: CancelEvent | UpdateEvent = CancelEvent(event_id=event_id)
+    else:
+        end = body.end
+        start = body.start or event.start
+        if end is not None and start is not None and end <= start:
+            raise InvalidInput("end must be after the event's start", field="end")
+        command = UpdateEvent(event_id=event_id, title=body.title, start=body.start, end=end)
+    return submit(command, thing, caller, services), 202
+
+
+@router.delete("/events/<event_id>", summary="Delete a custom event", responses=ACCEPTED)
+def delete_event(
+    event_id: EventId, caller: CallerDep, services: ServicesDep, device: DeviceQuery = None
+) -> tuple[Accepted, int]:
+    thing = pick_device(device, services)
+    event = load_event(services, thing, event_id)
+    if event.kind != "custom":
+        raise ServiceError(
+            409, 'games are cancelled, never deleted: PATCH the event with {"cancelled": true}'
+        )
+    return submit(DeleteEvent(event_id=event_id), thing, caller, services), 202
+
+
+@router.post("/events/<event_id>/alerts", summary="Add an alert to an event", responses=ACCEPTED)
+def add_alert(
+    event_id: EventId,
+    body: Annotated[AlertBody, Body()],
+    caller: CallerDep,
+    services: ServicesDep,
+    device: DeviceQuery = None,
+) -> tuple[Accepted, int]:
+    thing = pick_device(device, services)
+    load_event(services, thing, event_id)
+    command = AddAlert(event_id=event_id, alert=AlertSpec(**body.model_dump(by_alias=False)))
+    return submit(command, thing, caller, services), 202

@@ -1,0 +1,81 @@
+"""Stored items → API views, and the lookups every route shares (device, event, alert)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from ghela.core.clock import venue_zone
+from pydantic import ValidationError
+
+from ghela_cloud.api.models import AlertView, EventView
+from ghela_cloud.api.services import Services
+
+log = Logger(service="ghela-api", child=True)
+
+GAME_LENGTH = timedelta(hours=3)
+"""How long an event without an end counts as running after its start."""
+
+_EVENT_FIELDS = frozenset(EventView.model_fields)
+
+
+def pick_device(device: str | None, services: Services) -> str:
+    """The named device, or the first configured one; 404 for a device this API does not serve."""
+    devices = services.settings.devices
+    if device is None or device == "":
+        return devices[0]
+    if device not in devices:
+        raise NotFoundError(f"unknown device {device[:128]!r}")
+    return device
+
+
+def event_view(item: dict[str, Any]) -> EventView | None:
+    """The view of a stored event item, or None (logged) if the item is malformed."""
+    fields = {k: v for k, v in item.items() if k in _EVENT_FIELDS}
+    try:
+        return EventView.model_validate(fields)
+    except ValidationError as exc:
+        log.warning("skipping malformed event item %s/%s: %s", item.get("device"), item.get("sk"), exc)
+        return None
+
+
+def load_event(services: Services, device: str, event_id: int) -> EventView:
+    item = services.events.get_event(device, event_id)
+    view = event_view(item) if item is not None else None
+    if view is None:
+        raise NotFoundError(f"event {event_id} not found on {device}")
+    return view
+
+
+def load_alert(services: Services, device: str, alert_id: int) -> tuple[EventView, AlertView]:
+    for item in services.events.list_events(device):
+        view = event_view(item)
+        if view is None:
+            continue
+        for alert in view.alerts:
+            if alert.alert_id == alert_id:
+                return view, alert
+    raise NotFoundError(f"alert {alert_id} not found on {device}")
+
+
+def relevant_until(event: EventView) -> datetime | None:
+    """The last instant an event matters: its end (or start + 3 h), or its last alert's end."""
+    candidates: list[datetime] = [alert.ends_at for alert in event.alerts]
+    if event.end is not None:
+        candidates.append(event.end)
+    elif event.start is not None:
+        candidates.append(event.start + GAME_LENGTH)
+    if event.date is not None:
+        next_day = datetime.combine(event.date + timedelta(days=1), time(0), tzinfo=venue_zone())
+        candidates.append(next_day)
+    return max(candidates) if candidates else None
+
+
+def sort_key(event: EventView) -> tuple[str, int]:
+    if event.start is not None:
+        return (event.start.isoformat(), event.event_id)
+    if event.date is not None:
+        return (event.date.isoformat(), event.event_id)
+    return ("9999", event.event_id)

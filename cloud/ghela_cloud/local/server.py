@@ -1,0 +1,251 @@
+"""The local HTTP server: the API under ``/api/...``, the web page at ``/``, ``/config.json``.
+
+moto cannot route API Gateway to Lambda nor run Lambda code, so this server plays API
+Gateway: it checks the Cognito token like the JWT authorizer (401 without a valid one),
+builds the HTTP API v2 event with the authorizer's claims, and calls the very handler the
+template deploys for that route, whose AWS calls go to the moto server.
+
+:class:`LocalApi` is the request → response logic (tested without sockets);
+:class:`LocalApiServer` runs it on a port in a background thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ghela_cloud.api.routing import Function
+from ghela_cloud.api.services import Services, use_services
+from ghela_cloud.api.settings import Settings
+from ghela_cloud.local.aws import local_session
+from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context, fetch_jwks
+from ghela_cloud.local.lambda_events import LocalLambdaContext, http_api_event, match_route
+from ghela_cloud.local.provision import LocalResources
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api"
+DEFAULT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+MAX_BODY_BYTES = 1024 * 1024
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Max-Age": "600",
+}
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, **headers: str) -> HttpResponse:
+        return cls(status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers})
+
+
+def settings_for(resources: LocalResources) -> Settings:
+    """The handlers' settings for the resources :func:`provision` made in moto."""
+    return Settings(
+        events_table=resources.events_table,
+        jobs_table=resources.jobs_table,
+        devices=(resources.thing_name,),
+        thing_arn_prefix=resources.thing_arn.rsplit("/", 1)[0] + "/",
+        aws_endpoint_url=resources.endpoint_url,
+        region=resources.region,
+    )
+
+
+class LocalApi:
+    def __init__(
+        self,
+        resources: LocalResources,
+        *,
+        web_root: Path = DEFAULT_WEB_ROOT,
+        verifier: JwtVerifier | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.resources = resources
+        self.web_root = web_root.resolve()
+        jwks_url = f"{resources.endpoint_url}/{resources.user_pool_id}/.well-known/jwks.json"
+        self.verifier = verifier or JwtVerifier(
+            resources.issuer, [resources.client_id], lambda: fetch_jwks(jwks_url), now
+        )
+        self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
+        self.services = Services(settings_for(resources), session=local_session(resources.region))
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
+        url = urlsplit(target)
+        path = url.path
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            if method == "OPTIONS":
+                return HttpResponse(204, headers=dict(CORS_HEADERS))
+            response = self._api(method, path[len(API_PREFIX) :] or "/", url.query, headers, body)
+            response.headers.update(CORS_HEADERS)
+            return response
+        if method not in ("GET", "HEAD"):
+            return HttpResponse.json(405, {"message": "Method Not Allowed"})
+        if path == "/config.json":
+            return HttpResponse.json(200, self.web_config(headers.get("host") or headers.get("Host")))
+        return self._static(path)
+
+    def web_config(self, host: str | None) -> dict[str, str]:
+        """What the web page needs to sign in and find the API (same keys as in AWS)."""
+        base = f"http://{host}" if host else ""
+        return {
+            "apiUrl": f"{base}{API_PREFIX}",
+            "region": self.resources.region,
+            "userPoolId": self.resources.user_pool_id,
+            "clientId": self.resources.client_id,
+            "cognitoEndpoint": self.resources.endpoint_url,
+        }
+
+    def _api(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes | None
+    ) -> HttpResponse:
+        route = match_route(method, path)
+        if route is None:
+            return HttpResponse.json(404, {"message": "Not Found"})
+        claims = self._authorize(headers)
+        if claims is None:
+            return HttpResponse.json(401, {"message": "Unauthorized"}, **{"WWW-Authenticate": "Bearer"})
+        try:
+            text = body.decode("utf-8") if body else None
+        except UnicodeDecodeError:
+            return HttpResponse.json(400, {"message": "the body is not UTF-8 text"})
+        event = http_api_event(
+            method=method,
+            path=path,
+            query_string=query,
+            headers=headers,
+            body=text,
+            route=route,
+            authorizer=authorizer_context(claims),
+        )
+        with use_services(self.services):  # the handlers' dependencies: this server's moto resources
+            result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))
+        return _from_lambda(result)
+
+    def _authorize(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        value = lowered.get("authorization", "")
+        token = value[7:].strip() if value[:7].lower() == "bearer " else value.strip()
+        if not token:
+            return None
+        try:
+            return self.verifier.verify(token)
+        except InvalidToken as exc:
+            log.info("401: %s", exc)
+            return None
+
+    def _handler(self, function: Function) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        if function.handler not in self._handlers:
+            module, attribute = function.handler.rsplit(".", 1)
+            self._handlers[function.handler] = getattr(importlib.import_module(module), attribute)
+        return self._handlers[function.handler]
+
+    def _static(self, path: str) -> HttpResponse:
+        relative = unquote(path).lstrip("/") or "index.html"
+        candidate = (self.web_root / relative).resolve()
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_relative_to(self.web_root) or not candidate.is_file():
+            return HttpResponse(404, b"not found", {"Content-Type": "text/plain"})
+        kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        return HttpResponse(200, candidate.read_bytes(), {"Content-Type": kind, "Cache-Control": "no-cache"})
+
+
+def _from_lambda(result: dict[str, Any]) -> HttpResponse:
+    """An HTTP response from a Lambda's payload 2.0 result."""
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    headers = {k: str(v) for k, v in (result.get("headers") or {}).items()}
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        headers[key] = ", ".join(str(v) for v in values)
+    return HttpResponse(int(result.get("statusCode", 200)), raw, headers)
+
+
+class LocalApiServer:
+    """:class:`LocalApi` on ``host:port`` (port 0: a free one) in a background thread."""
+
+    def __init__(self, api: LocalApi, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.api = api
+        self._httpd = ThreadingHTTPServer((host, port), _handler_class(api))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalApiServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="local-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> LocalApiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "ghela-local-api"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self._send(HttpResponse.json(413, {"message": "Request Entity Too Large"}))
+                return
+            body = self.rfile.read(length) if length else None
+            try:
+                response = api.handle(self.command, self.path, dict(self.headers.items()), body)
+            except Exception:
+                log.exception("local API failed on %s %s", self.command, self.path)
+                response = HttpResponse.json(500, {"message": "Internal Server Error"})
+            self._send(response)
+
+        def _send(self, response: HttpResponse) -> None:
+            self.send_response(response.status, HTTPStatus(response.status).phrase)
+            for key, value in response.headers.items():
+                if key.lower() not in ("content-length", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_OPTIONS = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("%s - %s", self.address_string(), format % args)
+
+    return Handler

@@ -1,0 +1,136 @@
+"""The device's policies, as data, so local provisioning and tests share the template's.
+
+- :func:`device_policy_document`: the IoT policy, least privilege with IoT policy
+  variables: a core device may connect only as its own thing name and use only its own
+  jobs, shadow and Greengrass topics (the template's ``DevicePolicy``).
+- :func:`device_role_policy`: what the components may do with the Token Exchange Service's
+  credentials (the template's ``DeviceRole``).
+
+``tests/cloud/test_template.py`` checks that the template writes the same documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ghela_cloud import names
+
+THING = "${iot:Connection.Thing.ThingName}"
+
+
+def device_policy_document(partition: str, region: str, account: str, role_alias: str) -> dict[str, Any]:
+    """The IoT policy of every office device (one document for all devices)."""
+    iot = f"arn:{partition}:iot:{region}:{account}"
+    greengrass = f"arn:{partition}:greengrass:{region}:{account}"
+    own_topics = [
+        f"$aws/things/{THING}/jobs/*",
+        f"$aws/things/{THING}/shadow/*",
+        f"$aws/things/{THING}/greengrassv2/health/json",
+        f"$aws/things/{THING}-gci/shadow/*",
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{iot}:client/{THING}"},
+            {
+                "Effect": "Allow",
+                "Action": ["iot:Publish", "iot:Receive"],
+                "Resource": [f"{iot}:topic/{t}" for t in own_topics],
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:Subscribe",
+                "Resource": [f"{iot}:topicfilter/{t}" for t in own_topics],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"],
+                "Resource": f"{iot}:thing/{THING}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": "iot:AssumeRoleWithCertificate",
+                "Resource": f"{iot}:rolealias/{role_alias}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "greengrass:GetDeploymentConfiguration",
+                    "greengrass:ListThingGroupsForCoreDevice",
+                ],
+                "Resource": f"{greengrass}:coreDevices:{THING}",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["greengrass:GetComponentVersionArtifact", "greengrass:ResolveComponentCandidates"],
+                "Resource": [
+                    f"{greengrass}:components:com.ghelamco.alert.*",
+                    f"{greengrass}:components:aws.greengrass.*",
+                ],
+            },
+        ],
+    }
+
+
+def device_role_policy(
+    partition: str,
+    region: str,
+    account: str,
+    events_table_arn: str,
+    jobs_table_arn: str,
+    artifacts_bucket_arn: str,
+) -> dict[str, Any]:
+    """DynamoDB writes to the two tables, metrics in the project's namespace, the components'
+    own log groups, and reading the components' artifacts."""
+    logs = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/greengrass"
+    log_groups = [
+        f"{logs}/UserComponent/{region}/com.ghelamco.alert.*",
+        f"{logs}/GreengrassSystemComponent/{region}/System",
+    ]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SyncReadCopyAndJobs",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                ],
+                "Resource": [events_table_arn, jobs_table_arn],
+            },
+            {
+                "Sid": "PushMetrics",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": names.METRICS_NAMESPACE}},
+            },
+            {
+                "Sid": "ShipOwnLogs",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
+                ],
+                "Resource": [arn for group in log_groups for arn in (group, f"{group}:log-stream:*")],
+            },
+            {
+                "Sid": "ReadComponentArtifacts",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"{artifacts_bucket_arn}/*",
+            },
+            {
+                "Sid": "LocateArtifactsBucket",
+                "Effect": "Allow",
+                "Action": "s3:GetBucketLocation",
+                "Resource": artifacts_bucket_arn,
+            },
+        ],
+    }

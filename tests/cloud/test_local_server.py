@@ -1,0 +1,203 @@
+"""The local server end to end: real Cognito tokens from moto, HTTP on a free port."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from ghela_cloud.local.provision import LocalResources
+from ghela_cloud.local.server import LocalApi, LocalApiServer
+
+from tests.cloud.conftest import CachingSession, concert, game, sign_in
+
+pytestmark = pytest.mark.moto
+
+
+@pytest.fixture(scope="module")
+def local(cloud: LocalResources, aws: CachingSession) -> LocalResources:
+    """The provisioned resources with a thing of this module's own (others share moto)."""
+    name = f"pi-{uuid.uuid4().hex[:10]}"
+    arn = aws.client("iot", endpoint_url=cloud.endpoint_url).create_thing(thingName=name)["thingArn"]
+    resources = dataclasses.replace(cloud, thing_name=name, thing_arn=arn)
+    ddb = aws.client("dynamodb", endpoint_url=cloud.endpoint_url)
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+    for item in (game(), concert()):
+        full = {"device": name, "sk": f"event#{item['event_id']:010d}", **item}
+        ddb.put_item(TableName=cloud.events_table, Item={k: serializer.serialize(v) for k, v in full.items()})
+    return resources
+
+
+@pytest.fixture(scope="module")
+def web_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("web")
+    (root / "index.html").write_text("<!doctype html><title>Ghelamco Alert</title>")
+    (root / "app.js").write_text("console.log('hi');")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(local: LocalResources, web_root: Path) -> Iterator[LocalApiServer]:
+    with LocalApiServer(LocalApi(local, web_root=web_root)) as running:
+        yield running
+
+
+def bearer(tokens: dict[str, str], kind: str = "IdToken") -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[kind]}"}
+
+
+def test_signed_in_user_reads_upcoming_events(
+    server: LocalApiServer, local: LocalResources, admin_tokens: dict[str, str]
+) -> None:
+    response = requests.get(f"{server.url}/api/events", headers=bearer(admin_tokens), timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["device"] == local.thing_name
+    assert [e["eventId"] for e in body["events"]] == [14, 12]
+
+
+def test_access_token_works_too(server: LocalApiServer, admin_tokens: dict[str, str]) -> None:
+    response = requests.get(
+        f"{server.url}/api/events/12", headers=bearer(admin_tokens, "AccessToken"), timeout=10
+    )
+    assert response.status_code == 200 and response.json()["eventId"] == 12
+
+
+def test_snooze_then_the_job_is_pending(
+    server: LocalApiServer, local: LocalResources, admin_tokens: dict[str, str], aws: CachingSession
+) -> None:
+    response = requests.post(
+        f"{server.url}/api/alerts/31/snooze", json={"minutes": 15}, headers=bearer(admin_tokens), timeout=10
+    )
+    assert response.status_code == 202
+    job_id = response.json()["jobId"]
+    jobs = requests.get(f"{server.url}/api/jobs", headers=bearer(admin_tokens), timeout=10).json()
+    [pending] = [j for j in jobs["pending"] if j["jobId"] == job_id]
+    assert pending["requestedBy"] == local.demo_email
+    assert pending["document"] == {"operation": "snoozeAlert", "alertId": 31, "minutes": 15}
+    iot = aws.client("iot", endpoint_url=local.endpoint_url)
+    executions = iot.list_job_executions_for_thing(thingName=local.thing_name)["executionSummaries"]
+    assert job_id in {e["jobId"] for e in executions}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer not-a-jwt"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ],
+)
+def test_without_a_valid_token_401(server: LocalApiServer, headers: dict[str, str]) -> None:
+    response = requests.get(f"{server.url}/api/events", headers=headers, timeout=10)
+    assert response.status_code == 401
+    assert response.json() == {"message": "Unauthorized"}
+
+
+def test_a_tampered_token_is_401(server: LocalApiServer, admin_tokens: dict[str, str]) -> None:
+    head, payload, signature = admin_tokens["IdToken"].split(".")
+    import base64
+
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["cognito:groups"] = ["admins", "root"]
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    response = requests.get(
+        f"{server.url}/api/events",
+        headers={"Authorization": f"Bearer {head}.{forged}.{signature}"},
+        timeout=10,
+    )
+    assert response.status_code == 401
+
+
+def test_a_token_for_another_app_client_is_401(
+    server: LocalApiServer, local: LocalResources, aws: CachingSession
+) -> None:
+    idp = aws.client("cognito-idp", endpoint_url=local.endpoint_url)
+    other = idp.create_user_pool_client(
+        UserPoolId=local.user_pool_id,
+        ClientName=f"other-{uuid.uuid4().hex[:6]}",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
+    tokens = sign_in(
+        dataclasses.replace(local, client_id=other["UserPoolClient"]["ClientId"]),
+        local.demo_email,
+        local.demo_password,
+    )
+    response = requests.get(f"{server.url}/api/events", headers=bearer(tokens), timeout=10)
+    assert response.status_code == 401
+
+
+def test_an_expired_token_is_401(local: LocalResources, web_root: Path, admin_tokens: dict[str, str]) -> None:
+    later = LocalApi(local, web_root=web_root, now=lambda: datetime.now(UTC) + timedelta(hours=2))
+    response = later.handle("GET", "/api/events", bearer(admin_tokens), None)
+    assert response.status == 401
+
+
+def test_staff_may_not_cancel_a_game_but_may_snooze(
+    server: LocalApiServer, staff_tokens: dict[str, str]
+) -> None:
+    cancel = requests.patch(
+        f"{server.url}/api/events/12", json={"cancelled": True}, headers=bearer(staff_tokens), timeout=10
+    )
+    assert cancel.status_code == 403
+    snooze = requests.post(f"{server.url}/api/alerts/40/snooze", headers=bearer(staff_tokens), timeout=10)
+    assert snooze.status_code == 202
+
+
+def test_field_errors_come_back_as_422(server: LocalApiServer, admin_tokens: dict[str, str]) -> None:
+    response = requests.post(
+        f"{server.url}/api/events",
+        json={"title": "Party", "start": "2026-12-01T20:00:00"},
+        headers=bearer(admin_tokens),
+        timeout=10,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "start", "message": "Input should have timezone info"}]
+
+
+def test_unknown_api_path_is_404(server: LocalApiServer, admin_tokens: dict[str, str]) -> None:
+    for path in ("/api/nothing", "/api/events/12/nothing", "/api"):
+        assert (
+            requests.get(f"{server.url}{path}", headers=bearer(admin_tokens), timeout=10).status_code == 404
+        )
+
+
+def test_cors_preflight(server: LocalApiServer) -> None:
+    response = requests.options(
+        f"{server.url}/api/events", headers={"Origin": "http://localhost:3000"}, timeout=10
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_config_json_tells_the_page_where_everything_is(
+    server: LocalApiServer, local: LocalResources
+) -> None:
+    config = requests.get(f"{server.url}/config.json", timeout=10).json()
+    assert config == {
+        "apiUrl": f"{server.url}/api",
+        "region": local.region,
+        "userPoolId": local.user_pool_id,
+        "clientId": local.client_id,
+        "cognitoEndpoint": local.endpoint_url,
+    }
+
+
+def test_static_files_and_no_escape_from_the_web_root(server: LocalApiServer) -> None:
+    index = requests.get(f"{server.url}/", timeout=10)
+    assert index.status_code == 200 and "Ghelamco Alert" in index.text
+    assert index.headers["Content-Type"] == "text/html"
+    script = requests.get(f"{server.url}/app.js", timeout=10)
+    assert script.status_code == 200 and "javascript" in script.headers["Content-Type"]
+    assert requests.get(f"{server.url}/missing.css", timeout=10).status_code == 404
+    assert requests.get(f"{server.url}/%2e%2e/%2e%2e/etc/passwd", timeout=10).status_code == 404
+    assert requests.post(f"{server.url}/index.html", timeout=10).status_code == 405

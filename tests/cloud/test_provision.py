@@ -1,0 +1,89 @@
+"""Local provisioning creates the template's resources in moto, the same every time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ghela_cloud import names
+from ghela_cloud.local.provision import LocalResources, provision
+from ghela_cloud.policies import device_policy_document
+
+from tests.cloud.conftest import CachingSession, sign_in
+
+pytestmark = pytest.mark.moto
+
+
+def test_provisioning_again_finds_the_same_resources(cloud: LocalResources) -> None:
+    again = provision(cloud.endpoint_url)
+    same = {k: v for k, v in again.as_dict().items() if k != "demo_password"}
+    assert same == {k: v for k, v in cloud.as_dict().items() if k != "demo_password"}
+    # the password was set anew and is the one that works now
+    assert sign_in(again, again.demo_email, again.demo_password)["IdToken"]
+    cloud_password = provision(cloud.endpoint_url, demo_password=cloud.demo_password).demo_password
+    assert cloud_password == cloud.demo_password
+
+
+def test_tables_have_the_brief_shapes(cloud: LocalResources, aws: CachingSession) -> None:
+    ddb = aws.client("dynamodb", endpoint_url=cloud.endpoint_url)
+    for name, spec in (
+        (cloud.events_table, names.events_table_spec),
+        (cloud.jobs_table, names.jobs_table_spec),
+    ):
+        table = ddb.describe_table(TableName=name)["Table"]
+        expected = spec(name)
+        assert table["KeySchema"] == expected["KeySchema"]
+        assert sorted(table["AttributeDefinitions"], key=str) == sorted(
+            expected["AttributeDefinitions"], key=str
+        )
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    jobs = ddb.describe_table(TableName=cloud.jobs_table)["Table"]
+    [index] = jobs["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-device"
+    assert index["KeySchema"] == [
+        {"AttributeName": "device", "KeyType": "HASH"},
+        {"AttributeName": "created_at", "KeyType": "RANGE"},
+    ]
+    ttl = ddb.describe_time_to_live(TableName=cloud.jobs_table)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_cognito_pool_signs_in_by_email_and_the_demo_user_is_admin(
+    cloud: LocalResources, admin_tokens: dict[str, str]
+) -> None:
+    import base64
+
+    payload = admin_tokens["IdToken"].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["email"] == cloud.demo_email
+    assert claims["cognito:groups"] == [names.ADMIN_GROUP]
+    assert claims["iss"] == cloud.issuer and claims["aud"] == cloud.client_id
+
+
+def test_thing_group_policy_and_role_alias(cloud: LocalResources, aws: CachingSession) -> None:
+    iot = aws.client("iot", endpoint_url=cloud.endpoint_url)
+    assert cloud.thing_name == "ghela-local-pi" and cloud.thing_group == "ghela-offices"
+    assert cloud.thing_name in iot.list_things_in_thing_group(thingGroupName=cloud.thing_group)["things"]
+    document = json.loads(iot.get_policy(policyName=cloud.device_policy)["policyDocument"])
+    assert document == device_policy_document("aws", cloud.region, "123456789012", cloud.role_alias)
+    alias = iot.describe_role_alias(roleAlias=cloud.role_alias)["roleAliasDescription"]
+    role = names.ResourceNames().device_role
+    assert alias["roleArn"].endswith(f"role/{role}")
+    iam = aws.client("iam", endpoint_url=cloud.endpoint_url)
+    stored = iam.get_role_policy(RoleName=role, PolicyName="ghela-device")["PolicyDocument"]
+    stored = json.loads(stored) if isinstance(stored, str) else stored
+    statements = {s["Sid"]: s for s in stored["Statement"]}
+    assert statements["SyncReadCopyAndJobs"]["Resource"] == [
+        f"arn:aws:dynamodb:{cloud.region}:123456789012:table/{cloud.events_table}",
+        f"arn:aws:dynamodb:{cloud.region}:123456789012:table/{cloud.jobs_table}",
+    ]
+    assert statements["ReadComponentArtifacts"]["Resource"] == f"arn:aws:s3:::{cloud.artifacts_bucket}/*"
+
+
+def test_heartbeat_alarm_matches_the_template(cloud: LocalResources, aws: CachingSession) -> None:
+    cloudwatch = aws.client("cloudwatch", endpoint_url=cloud.endpoint_url)
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[cloud.heartbeat_alarm])["MetricAlarms"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (names.METRICS_NAMESPACE, names.HEARTBEAT_METRIC)
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (300, 3)
+    assert alarm["TreatMissingData"] == "breaching"
+    assert alarm["Dimensions"] == [{"Name": "Device", "Value": cloud.thing_name}]
