@@ -52,26 +52,17 @@ def fixtures(first: int, count: int, rng: random.Random) -> list[Fixture]:
         kickoff = (
             NOW + timedelta(hours=8) + timedelta(minutes=rng.randrange(int(SPAN.total_seconds() // 60)))
         )
-        if number % 20 == 0:  # one game in twenty has no kick-off time yet
-            made.append(
-                Fixture(
-                    key=f"g{number}",
-                    home="KAA Gent",
-                    away=f"Club {number}",
-                    competition="JPL",
-                    date=kickoff.date(),
-                )
+        dated_only = number % 20 == 0  # one game in twenty has no kick-off time yet
+        made.append(
+            Fixture(
+                key=f"g{number}",
+                home="KAA Gent",
+                away=f"Club {number}",
+                competition="JPL",
+                kickoff=None if dated_only else kickoff,
+                date=kickoff.date() if dated_only else None,
             )
-        else:
-            made.append(
-                Fixture(
-                    key=f"g{number}",
-                    home="KAA Gent",
-                    away=f"Club {number}",
-                    competition="JPL",
-                    kickoff=kickoff,
-                )
-            )
+        )
     return made
 
 

@@ -7,7 +7,6 @@ against moto's CloudWatch) talk over the IPC wire protocol; the test is one more
 from __future__ import annotations
 
 import queue
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,29 +22,10 @@ from ghela.core.messages import (
     new_id,
 )
 
+from tests.support.cloudwatch import metric_sum, metrics_overrides, wait_for_metric
 from tests.support.runtime import ALERT_LIGHT, METRICS, SCHEDULER, LocalRuntime
 
 pytestmark = [pytest.mark.runtime, pytest.mark.moto]
-
-
-def metric_sum(moto, device: str, name: str, since: datetime) -> float:
-    result = moto.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[{
-            "Id": "q",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": "GhelamcoAlert",
-                    "MetricName": name,
-                    "Dimensions": [{"Name": "Device", "Value": device}],
-                },
-                "Period": 60,
-                "Stat": "Sum",
-            },
-        }],
-        StartTime=since - timedelta(minutes=5),
-        EndTime=since + timedelta(minutes=10),
-    )["MetricDataResults"][0]
-    return sum(result["Values"])
 
 
 def test_an_alert_from_the_scheduler_lights_the_pin_and_is_counted(moto_server, tmp_path) -> None:
@@ -54,12 +34,7 @@ def test_an_alert_from_the_scheduler_lights_the_pin_and_is_counted(moto_server, 
     overrides = {
         SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")},
         ALERT_LIGHT: {"pinFactory": "mock", "logLevel": "DEBUG"},
-        METRICS: {
-            "awsEndpointUrl": moto_server.url,
-            "device": device,
-            "intervalSeconds": 10,
-            "bufferPath": str(tmp_path / "metrics.sqlite3"),
-        },
+        METRICS: metrics_overrides(moto_server, device, tmp_path),
     }
     components = [SCHEDULER, ALERT_LIGHT, METRICS]
     with LocalRuntime(tmp_path, components=components, config_overrides=overrides) as rt:
@@ -86,10 +61,7 @@ def test_an_alert_from_the_scheduler_lights_the_pin_and_is_counted(moto_server, 
         assert off.pattern is LightPattern.OFF
         rt.wait_for_output(ALERT_LIGHT, "GPIO17 relay off", timeout=10)
 
-        deadline = datetime.now(UTC) + timedelta(seconds=40)
-        while metric_sum(moto_server, device, "AlertsStarted", starts) < 1:
-            assert datetime.now(UTC) < deadline, f"no AlertsStarted; Metrics log:\n{rt.log(METRICS)[-3000:]}"
-            threading.Event().wait(0.25)
+        wait_for_metric(moto_server, device, "AlertsStarted", starts, metrics_log=lambda: rt.log(METRICS))
         assert metric_sum(moto_server, device, "Heartbeat", starts) >= 1
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from awsiot.greengrasscoreipc.model import JsonMessage, PublishMessage
@@ -12,42 +11,16 @@ from ghela.core import topics
 from ghela.core.ipc import SOCKET_ENV, TOKEN_ENV, unix_socket_connector
 from ghela.core.messages import Activity, ActivityKind
 
+from tests.support.cloudwatch import metric_sum, metrics_overrides, wait_for_metric
 from tests.support.runtime import METRICS, LocalRuntime
 
 pytestmark = [pytest.mark.runtime, pytest.mark.moto]
 
 
-def metric_sum(moto, device: str, name: str, around: datetime) -> float:
-    result = moto.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[{
-            "Id": "q",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": "GhelamcoAlert",
-                    "MetricName": name,
-                    "Dimensions": [{"Name": "Device", "Value": device}],
-                },
-                "Period": 60,
-                "Stat": "Sum",
-            },
-        }],
-        StartTime=around - timedelta(minutes=5),
-        EndTime=around + timedelta(minutes=5),
-    )["MetricDataResults"][0]
-    return sum(result["Values"])
-
-
 def test_bad_messages_are_counted_and_metrics_keeps_running(moto_server, tmp_path) -> None:
     moto_server.start()
     device = f"pi-{uuid.uuid4().hex[:8]}"
-    overrides = {
-        METRICS: {
-            "awsEndpointUrl": moto_server.url,
-            "device": device,
-            "intervalSeconds": 10,
-            "bufferPath": str(tmp_path / "metrics.sqlite3"),
-        }
-    }
+    overrides = {METRICS: metrics_overrides(moto_server, device, tmp_path)}
     with LocalRuntime(tmp_path, components=[METRICS], config_overrides=overrides) as rt:
         rt.wait_for_state(METRICS, "RUNNING")
         rt.wait_for_output(METRICS, "Metrics started")
@@ -66,10 +39,7 @@ def test_bad_messages_are_counted_and_metrics_keeps_running(moto_server, tmp_pat
         finally:
             raw.close()
         now = datetime.now(UTC)
-        deadline = now + timedelta(seconds=40)
-        while metric_sum(moto_server, device, "EventsAdded", now) < 1:
-            assert datetime.now(UTC) < deadline, f"no EventsAdded; Metrics log:\n{rt.log(METRICS)[-3000:]}"
-            threading.Event().wait(0.25)
+        wait_for_metric(moto_server, device, "EventsAdded", now, metrics_log=lambda: rt.log(METRICS))
         assert rt.record(METRICS).restarts == 0, rt.log(METRICS)[-3000:]
         assert metric_sum(moto_server, device, "InvalidMessages", now) >= 1
 

@@ -25,7 +25,7 @@ from ghela.packaging.publish import Publisher
 from ghela.packaging.validation import read_gdk_config, validate_recipe
 from ghela.runtime.recipes import load_recipe, load_recipes
 
-from tests.support.moto import MotoServer
+from tests.support.moto import MotoServer, free_port
 from tests.support.runtime import RECIPES, REPO, SUITE
 
 GDK_CONFIGS = [REPO / "gdk-config.json", *sorted((REPO / "gdk").glob("*/gdk-config.json"))]
@@ -166,3 +166,28 @@ def test_publish_uploads_registers_and_prints_the_deployment(
     options = dict(zip(command[3::2], command[4::2], strict=True))
     assert options["--target-arn"] == "arn:aws:iot:eu-west-1:123456789012:thinggroup/ghela-offices"
     assert json.loads(options["--components"]) == {SUITE: {"componentVersion": ghela.__version__}}
+
+
+def test_publish_with_aws_out_of_reach_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    out = tmp_path / "greengrass-build"
+    assert main(["gdk", "build", "--recipes", str(RECIPES), "--out", str(out), "--component", SUITE]) == 0
+    capsys.readouterr()
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    command = ["gdk", "publish", "--build-dir", str(out), "--bucket", "b", "--region", "eu-west-1"]
+    assert main([*command, "--endpoint-url", nowhere]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ghela: error: publishing failed: Could not connect")
+
+
+def test_build_into_a_folder_that_cannot_be_made_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "greengrass-build"
+    assert main(["gdk", "build", "--recipes", str(RECIPES), "--out", str(out), "--component", SUITE]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ghela: error: gdk build failed:")

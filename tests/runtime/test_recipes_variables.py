@@ -147,6 +147,7 @@ Lifecycle:
 
 
 HEAD = "ComponentName: a\nComponentVersion: '1'\n"
+RUN_X = "Manifests: [{Lifecycle: {Run: x}}]"
 
 
 @pytest.mark.parametrize(
@@ -157,6 +158,8 @@ HEAD = "ComponentName: a\nComponentVersion: '1'\n"
         (HEAD + "Manifests: [{Lifecycle: {Run: {Skipif: x}}}]", "Script is required"),
         (HEAD + "Manifests: [{Lifecycle: {Run: {Script: x, Skipif: maybe}}}]", "Skipif must be"),
         ("- just a list", "must be a mapping"),
+        (HEAD + "ComponentDependencies: {b: HARD}\n" + RUN_X, "dependency b must map"),
+        (HEAD + "ComponentDependencies: [b]\n" + RUN_X, "ComponentDependencies must be a mapping"),
     ],
 )
 def test_a_wrong_recipe_is_refused_naming_the_file(tmp_path: Path, body: str, message: str) -> None:

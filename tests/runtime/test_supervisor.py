@@ -20,7 +20,7 @@ from ghela.cli import main
 from ghela.runtime.logs import output_lines
 from ghela.runtime.recipes import RecipeError
 
-from tests.support.runtime import LocalRuntime, python, write_recipe
+from tests.support.runtime import RECIPES, LocalRuntime, python, write_recipe
 
 pytestmark = pytest.mark.runtime
 
@@ -307,3 +307,23 @@ def test_a_hard_dependent_restarts_with_its_dependency_and_a_soft_one_does_not(t
 def test_status_without_a_runtime_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["runtime", "status", "--root", str(tmp_path / "nowhere")]) == 1
     assert "no runtime status at" in capsys.readouterr().err
+    (tmp_path / "status.json").write_text("{half a status")
+    assert main(["runtime", "status", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ghela: error: cannot read the runtime status")
+
+
+def test_runtime_run_on_a_folder_without_recipes_or_an_unusable_root_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "recipes"
+    empty.mkdir()
+    assert main(["runtime", "run", "--recipes", str(empty), "--root", str(tmp_path / "root")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ghela: error: no recipes in ")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    root = blocker / "root"
+    assert main(["runtime", "run", "--recipes", str(RECIPES), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"ghela: error: cannot use {root} as the runtime root")

@@ -105,6 +105,19 @@ def test_errors_are_one_line_and_non_zero(
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.parametrize("days", ["-3", "0", "99999999", "soon"])
+def test_schedule_refuses_a_bad_number_of_days(
+    capsys: pytest.CaptureFixture[str], db: str, days: str
+) -> None:
+    ghela(capsys, "db", "demo", "--db", db)
+    with pytest.raises(SystemExit) as exited:
+        main(["schedule", "--db", db, "--days", days])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.splitlines()[-1].startswith("ghela schedule: error: argument --days:")
+    assert "Traceback" not in err
+
+
 def test_games_cannot_be_deleted(capsys: pytest.CaptureFixture[str], db: str) -> None:
     ghela(capsys, "db", "demo", "--db", db)
     code, _, err = ghela(capsys, "event", "delete", "1", "--db", db)

@@ -103,3 +103,16 @@ def test_a_bad_configuration_file_is_one_error_line(
     assert main(["scrape", "x", "--config", str(settings)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot read configuration" in err
+    settings.write_text("sources:\n- name: x\n  kind: ics\n  url: webcal://calendar.example/gent.ics\n")
+    assert main(["scrape", "x", "--config", str(settings)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sources.0.url" in err and "webcal://" in err
+
+
+@pytest.mark.parametrize("location", ["ftp://fixtures.example/gent.html", "webcal://calendar.example/gent.ics"])
+def test_a_url_that_cannot_be_fetched_is_named_not_read_as_a_path(
+    location: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scrape", location]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"ghela: error: SOURCE {location!r}: ")

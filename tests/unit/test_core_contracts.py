@@ -115,6 +115,9 @@ def test_configuration_errors_name_the_key() -> None:
         load_config(LightConfig, {"pin": "seventeen"})
     with pytest.raises(ConfigurationError, match="zone"):
         load_config(LightConfig, {"zone": "Mars/Olympus"})
+    assert load_config(LightConfig, {"logLevel": "debug"}).log_level == "debug"
+    with pytest.raises(ConfigurationError, match="logLevel"):
+        load_config(LightConfig, {"logLevel": "LOUD"})
 
 
 def test_frozen_clock_waits_return_when_time_is_advanced() -> None:

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -24,7 +24,6 @@ from ghela.core.messages import TOPIC_MODELS, Message
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=Message)
 Handler = Callable[[Message], None]
 InvalidHandler = Callable[[str, str], None]
 """Called with (topic, reason) when a received message fails validation."""

@@ -8,9 +8,9 @@ Recipe keys are camelCase (Greengrass's habit); models use snake_case with camel
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ghela.core.clock import DEFAULT_ZONE, venue_zone
@@ -30,7 +30,8 @@ class ComponentConfig(BaseModel):
     )
 
     zone: str = DEFAULT_ZONE
-    log_level: str = "INFO"
+    log_level: Annotated[str, Field(pattern=r"^(?i:DEBUG|INFO|WARNING|ERROR|CRITICAL)$")] = "INFO"
+    """Lowest level logged to stdout (any case); a name logging does not know would crash start-up."""
 
     def model_post_init(self, __context: Any) -> None:
         venue_zone(self.zone)

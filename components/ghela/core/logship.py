@@ -18,9 +18,9 @@ While CloudWatch Logs is unreachable, watchtower drops a batch after its retries
 (and the nucleus's log files) still has every line.
 
 A component opts in by having ``log_group`` (and optionally ``log_shipping`` and
-``aws_endpoint_url``) in its configuration model and by wrapping its starter::
-
-    run_component("Metrics", MetricsConfig, with_log_shipping("Metrics", start))
+``aws_endpoint_url``) in its configuration model: :func:`ghela.core.component.run_component`
+wraps every starter with :func:`with_log_shipping`, which ships nothing while ``log_group``
+is absent or empty.
 """
 
 from __future__ import annotations

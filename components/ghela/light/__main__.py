@@ -4,4 +4,5 @@ from ghela.core.component import run_component
 from ghela.light.config import LightConfig
 from ghela.light.service import start
 
-run_component("AlertLight", LightConfig, start)
+if __name__ == "__main__":
+    run_component("AlertLight", LightConfig, start)

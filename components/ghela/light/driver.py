@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 class LightDriver:
     """Owns the relay; takes commands from any thread; one thread switches the pin."""
 
-    def __init__(self, relay: Relay, clock: Clock, max_on: timedelta, report: Callable[[LightState], None]):
+    def __init__(
+        self, relay: Relay, clock: Clock, max_on: timedelta, report: Callable[[LightState], None]
+    ) -> None:
         self._relay = relay
         self._clock = clock
         self._max_on = max_on

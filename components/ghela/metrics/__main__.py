@@ -4,4 +4,5 @@ from ghela.core.component import run_component
 from ghela.metrics.config import MetricsConfig
 from ghela.metrics.service import start
 
-run_component("Metrics", MetricsConfig, start)
+if __name__ == "__main__":
+    run_component("Metrics", MetricsConfig, start)

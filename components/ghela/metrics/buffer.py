@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ghela.core.clock import SystemClock
 from ghela.core.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class DatapointBuffer:
             return self._connect()
         except sqlite3.DatabaseError as exc:
             # Keep the damaged file for a person to look at; counting must go on.
-            aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+            aside = self.path.with_name(f"{self.path.name}.damaged-{SystemClock().now():%Y%m%dT%H%M%S}")
             self.path.rename(aside)
             log.error("metrics buffer %s was damaged (%s); moved it to %s", self.path, exc, aside)
             try:

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ghela.core.errors import GhelaError, TransientError
 from ghela.core.logship import aws_client
+from ghela.core.metricnames import DIMENSION
 from ghela.metrics.buffer import Datapoint
 
 MAX_DATAPOINTS_PER_REQUEST = 1000
@@ -57,7 +58,7 @@ class CloudWatchMetrics:
         data = [
             {
                 "MetricName": p.metric,
-                "Dimensions": [{"Name": "Device", "Value": p.device}],
+                "Dimensions": [{"Name": DIMENSION, "Value": p.device}],
                 "Timestamp": p.timestamp,
                 "Value": p.value,
                 "Unit": "Count",

@@ -58,25 +58,29 @@ def _build(args: argparse.Namespace) -> int:
         if missing:
             raise PackagingError(f"no recipe in {args.recipes} for {', '.join(missing)}")
         paths = [by_name[name] for name in args.component]
-    for built in build(
-        paths,
-        args.out,
-        author=args.author,
-        bucket=args.bucket,
-        region=args.region,
-        recipe_file=args.recipe_file,
-    ):
-        print(
-            f"built {built.name} {built.version}: {built.recipe}"
-            + "".join(f" + {a}" for a in built.artifacts)
-        )
+    try:
+        for built in build(
+            paths,
+            args.out,
+            author=args.author,
+            bucket=args.bucket,
+            region=args.region,
+            recipe_file=args.recipe_file,
+        ):
+            print(
+                f"built {built.name} {built.version}: {built.recipe}"
+                + "".join(f" + {a}" for a in built.artifacts)
+            )
+    except OSError as exc:  # an output folder that cannot be written, a file that went away
+        raise PackagingError(f"gdk build failed: {exc}") from None
     return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from ghela.packaging.publish import Publisher
+    from ghela.packaging.publish import Publisher, PublishError
 
     session = boto3.session.Session(region_name=args.region)
     publisher = Publisher(
@@ -86,9 +90,13 @@ def _publish(args: argparse.Namespace) -> int:
         bucket=args.bucket,
         region=args.region,
     )
-    published = publisher.publish(args.build_dir)
-    for item in published:
-        print(f"published {item.name} {item.version} ({item.status or 'requested'}): {item.arn}")
+    try:
+        published = publisher.publish(args.build_dir)
+        for item in published:
+            print(f"published {item.name} {item.version} ({item.status or 'requested'}): {item.arn}")
+        command = publisher.deployment_command(published, args.thing_group)
+    except (BotoCoreError, ClientError) as exc:  # no credentials, endpoint down, access denied
+        raise PublishError(f"publishing failed: {exc}") from None
     print("\nDeploy it to the thing group with:\n")
-    print(publisher.deployment_command(published, args.thing_group))
+    print(command)
     return 0

@@ -22,10 +22,15 @@ from typing import Any
 
 import yaml
 
+from ghela.core.errors import GhelaError
 from ghela.packaging.validation import PackagingError, fill_placeholders, validate_recipe
 from ghela.runtime.recipes import ci_get
 
 SUITE = "com.ghelamco.alert.Suite"
+
+
+class PublishError(GhelaError):
+    """AWS could not be reached or refused a call while publishing; the message says why."""
 
 
 @dataclass(frozen=True)

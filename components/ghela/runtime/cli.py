@@ -16,9 +16,10 @@ import sys
 import threading
 from pathlib import Path
 
+from ghela.core.errors import ConfigurationError
 from ghela.runtime.configmerge import read_overrides
 from ghela.runtime.layout import Layout
-from ghela.runtime.recipes import load_recipes
+from ghela.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
 from ghela.runtime.status import format_status, read_status
 
 DEFAULT_ROOT = Path(".ghela/runtime")
@@ -65,6 +66,8 @@ def _run(args: argparse.Namespace) -> int:
     from ghela.runtime.supervisor import Settings
 
     recipes = load_recipes(args.recipes)
+    if not recipes:
+        raise RecipeError(f"no recipes in {args.recipes} (recipe files end in {', '.join(RECIPE_SUFFIXES)})")
     overrides = read_overrides(args.config)
     settings = Settings(
         root=args.root.resolve(),
@@ -73,7 +76,10 @@ def _run(args: argparse.Namespace) -> int:
         artifacts_dir=args.artifacts.resolve() if args.artifacts else None,
         python_env=None if args.artifacts else Path(sys.prefix),
     )
-    _log_to(Layout(settings.root).runtime_log)
+    try:
+        _log_to(Layout(settings.root).runtime_log)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot use {settings.root} as the runtime root: {exc}") from None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

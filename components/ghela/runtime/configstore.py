@@ -46,10 +46,6 @@ class ConfigStore:
         self._watchers: dict[int, tuple[str, KeyPath, Watcher]] = {}
         self._ids = itertools.count(1)
 
-    def has(self, component: str) -> bool:
-        with self._lock:
-            return component in self._configs
-
     def set(self, component: str, configuration: Mapping[str, Any]) -> list[KeyPath]:
         """Replace ``component``'s whole configuration; returns (and announces) what changed."""
         new = copy.deepcopy(dict(configuration))

@@ -14,8 +14,10 @@ import json
 import secrets
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ghela.core.clock import SystemClock
 
 DUMMY = {"AccessKeyId": "testing", "SecretAccessKey": "testing", "Token": "testing"}
 PATH = "/2016-11-01/credentialprovider/"
@@ -29,7 +31,7 @@ class CredentialsEndpoint:
     ) -> None:
         self.token = secrets.token_hex(16)
         self._credentials = dict(credentials or DUMMY)
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or SystemClock().now
         self._server: ThreadingHTTPServer | None = None
 
     @property

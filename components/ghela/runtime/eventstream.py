@@ -229,7 +229,9 @@ class FrameDecoder:
     so an oversized frame is refused before its body is buffered.
     """
 
-    def __init__(self, *, max_frame_bytes: int = MAX_FRAME_BYTES, max_headers_bytes: int = MAX_HEADERS_BYTES):
+    def __init__(
+        self, *, max_frame_bytes: int = MAX_FRAME_BYTES, max_headers_bytes: int = MAX_HEADERS_BYTES
+    ) -> None:
         self._max_frame = max_frame_bytes
         self._max_headers = max_headers_bytes
         self._buffer = bytearray()

@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,7 +92,6 @@ class ComponentRecord:
     last_exit: int | None = None
     last_error: str = ""
     since: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class ManagedComponent:

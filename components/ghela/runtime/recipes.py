@@ -215,8 +215,10 @@ def _dependencies(data: dict[str, Any], path: Path) -> dict[str, Dependency]:
     if not isinstance(raw, dict):
         raise RecipeError(f"{path}: ComponentDependencies must be a mapping")
     result = {}
-    for name, spec in raw.items():
-        spec = spec or {}
+    for name, given in raw.items():
+        spec = given or {}
+        if not isinstance(spec, dict):
+            raise RecipeError(f"{path}: dependency {name} must map VersionRequirement and DependencyType")
         kind = str(ci_get(spec, "DependencyType", "HARD")).upper()
         if kind not in ("HARD", "SOFT"):
             raise RecipeError(f"{path}: dependency {name}: DependencyType must be HARD or SOFT")

@@ -24,10 +24,6 @@ class Backoff:
         return min(self.cap, self.base * self.factor ** max(0, attempt - 1))
 
 
-NO_BACKOFF = Backoff(base=0.0)
-"""For tests: restart at once."""
-
-
 class ErrorWindow:
     """Counts errors in a row; ``limit`` of them within ``window`` means BROKEN."""
 

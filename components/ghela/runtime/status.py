@@ -13,19 +13,20 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ghela.core.errors import NotFound
+from ghela.core.errors import NotFound, StorageError
 from ghela.runtime.lifecycle import ComponentRecord
 
 
 class StatusBoard:
     """Keeps every component's record and writes them to the status file."""
 
-    def __init__(self, path: Path, now: Any) -> None:
+    def __init__(self, path: Path, now: Callable[[], datetime]) -> None:
         self.path = path
         self._now = now
         self._lock = threading.Lock()
@@ -35,10 +36,6 @@ class StatusBoard:
         with self._lock:
             self._components[name] = {"version": version, **asdict(record)}
             self._write_locked()
-
-    def snapshot(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            return json.loads(json.dumps(self._components))
 
     def _write_locked(self) -> None:
         document = {"pid": os.getpid(), "updated_at": self._now().isoformat(), "components": self._components}
@@ -51,7 +48,10 @@ class StatusBoard:
 def read_status(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise NotFound(f"no runtime status at {path}: has `ghela runtime run` been started with this --root?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StorageError(f"cannot read the runtime status {path}: {exc}") from None
 
 
 def runtime_alive(pid: int) -> bool:

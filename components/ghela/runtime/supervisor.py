@@ -29,7 +29,6 @@ from ghela.runtime.configmerge import apply_update
 from ghela.runtime.environment import PROVIDED_COMPONENTS, TOKEN_EXCHANGE_SERVICE, component_environment
 from ghela.runtime.layout import Layout
 from ghela.runtime.lifecycle import (
-    BROKEN,
     ERRORED,
     FINISHED,
     RUNNING,
@@ -305,6 +304,3 @@ class Supervisor:
         self.configurations[name] = configuration
         self._register(name)  # same token; watchers of changed keys get the update pushed
         return configuration
-
-    def broken(self) -> list[str]:
-        return [name for name, component in self.components.items() if component.state == BROKEN]

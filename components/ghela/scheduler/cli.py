@@ -49,6 +49,20 @@ def default_db() -> str:
     return os.environ.get("GHELA_DB") or DEFAULT_DB
 
 
+MAX_DAYS = 3660
+
+
+def days_ahead(text: str) -> int:
+    """``--days``: a whole number of days from 1 to :data:`MAX_DAYS` (ten years)."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"{days} is not between 1 and {MAX_DAYS} days")
+    return days
+
+
 def parse_when(text: str, zone_name: str, field: str) -> datetime:
     """An ISO instant; without an offset it is read as the venue's local time."""
     try:
@@ -236,7 +250,9 @@ def _pattern(parser: argparse.ArgumentParser, default: str | None) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     schedule = _common(subparsers.add_parser("schedule", help="upcoming events and alerts (venue time)"))
-    schedule.add_argument("--days", type=int, default=60, help="how far ahead (default 60)")
+    schedule.add_argument(
+        "--days", type=days_ahead, default=60, help=f"how far ahead, 1 to {MAX_DAYS} (default 60)"
+    )
     schedule.add_argument("--all", action="store_true", help="include cancelled events")
     schedule.set_defaults(func=_schedule)
 
@@ -246,17 +262,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add = _common(
         event.add_parser("add", help="create a custom event (gets the standard alerts)"), command=True
     )
-    add.add_argument("--title", required=True)
+    add.add_argument("--title", required=True, help="what the event is called")
     add.add_argument(
         "--start", required=True, help="e.g. '2026-12-06 18:30' (venue time) or ISO with offset"
     )
-    add.add_argument("--end")
+    add.add_argument("--end", help="when it ends (default: eventMinutes after the start)")
     add.set_defaults(func=_event_add)
     update = _common(event.add_parser("update", help="change an event's title or time"), command=True)
     update.add_argument("event_id", type=int)
-    update.add_argument("--title")
-    update.add_argument("--start")
-    update.add_argument("--end")
+    update.add_argument("--title", help="a new title")
+    update.add_argument("--start", help="a new start (alerts set by offset follow it)")
+    update.add_argument("--end", help="a new end")
     update.set_defaults(func=_event_update)
     for name, func, text in (
         ("cancel", _event_cancel, "cancel an event (its alerts stop)"),
@@ -275,15 +291,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     when.add_argument("--offset", type=int, help="minutes from the event's start (-240: 4 h before)")
     when.add_argument("--at", help="a fixed time")
     alert_add.add_argument("--duration", type=int, default=30, help="minutes (default 30)")
-    alert_add.add_argument("--label", default="")
+    alert_add.add_argument("--label", default="", help="shown in the schedule")
     _pattern(alert_add, "steady")
     alert_add.set_defaults(func=_alert_add)
     alert_update = _common(alert.add_parser("update", help="move or change an alert"), command=True)
     alert_update.add_argument("alert_id", type=int)
     moved = alert_update.add_mutually_exclusive_group()
-    moved.add_argument("--offset", type=int)
-    moved.add_argument("--at")
-    alert_update.add_argument("--duration", type=int)
+    moved.add_argument("--offset", type=int, help="minutes from the event's start")
+    moved.add_argument("--at", help="a fixed time")
+    alert_update.add_argument("--duration", type=int, help="minutes")
     _pattern(alert_update, None)
     alert_update.set_defaults(func=_alert_update)
     snooze = _common(

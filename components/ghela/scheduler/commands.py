@@ -56,11 +56,10 @@ CONFIG_KEY = "scheduler_config"
 
 @dataclass(frozen=True)
 class Applied:
-    """A command's result, what happened (for Activity), and whether the revision moved."""
+    """A command's result and what happened (for Activity)."""
 
     result: CommandResult
     activity: dict[ActivityKind, int] = field(default_factory=dict)
-    changed: bool = False
 
 
 class CommandHandler:
@@ -86,7 +85,7 @@ class CommandHandler:
                     data=data,
                 )
                 repo.record(_record(request, result, now))
-                return Applied(result, dict(work.activity), work.changed)
+                return Applied(result, dict(work.activity))
         except (InvalidInput, NotFound) as exc:
             rejected = CommandResult(
                 command_id=request.command_id,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
+from ghela.core.clock import SystemClock
 from ghela.core.errors import StorageError
 
 V1 = """
@@ -131,7 +131,7 @@ def migrate(connection: sqlite3.Connection, target: int = LATEST) -> int:
                 connection.execute(statement)
             connection.execute(
                 "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                (version, datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")),
+                (version, SystemClock().now().replace(tzinfo=None).isoformat(sep=" ")),
             )
             connection.execute("COMMIT")
         except sqlite3.Error as exc:

@@ -58,7 +58,7 @@ def _future(work: Work, moment: datetime, field: str) -> None:
         raise InvalidCommand(f"{field} must be in the future", field=field)
 
 
-def _spec_start(work: Work, event: EventRow, spec: AlertSpec, field: str) -> datetime:
+def _spec_start(event: EventRow, spec: AlertSpec, field: str) -> datetime:
     if spec.at is not None:
         return spec.at
     if event.start is None:
@@ -70,7 +70,7 @@ def _spec_start(work: Work, event: EventRow, spec: AlertSpec, field: str) -> dat
 
 
 def _add_spec(work: Work, event: EventRow, spec: AlertSpec, field: str) -> AlertRow:
-    starts_at = _spec_start(work, event, spec, field)
+    starts_at = _spec_start(event, spec, field)
     if starts_at + timedelta(minutes=spec.duration_minutes) <= work.now:
         raise InvalidCommand("the alert would be over before now", field=field)
     return work.add_alert(

@@ -30,10 +30,6 @@ class Work:
 
     # ------------------------------------------------------------------ revision
 
-    @property
-    def changed(self) -> bool:
-        return self._revision is not None
-
     def revision(self) -> int:
         """The revision of this command's changes (bumped once, on first use)."""
         if self._revision is None:

@@ -4,4 +4,5 @@ from ghela.core.component import run_component
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.service import start
 
-run_component("Scraper", ScraperConfig, start)
+if __name__ == "__main__":
+    run_component("Scraper", ScraperConfig, start)

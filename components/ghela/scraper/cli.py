@@ -22,7 +22,7 @@ from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, InvalidInput
 from ghela.core.messages import Fixture, ScrapeResult
-from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.config import ScraperConfig, SourceConfig, check_location
 from ghela.scraper.dutch import WEEKDAYS
 from ghela.scraper.fetch import Fetcher, is_http
 from ghela.scraper.http import UrllibTransport
@@ -84,6 +84,10 @@ def choose_source(config: ScraperConfig, name_or_location: str, kind: str | None
         if source.name == name_or_location:
             return source if kind is None else source.model_copy(update={"kind": kind})
     location = name_or_location
+    try:
+        check_location(location)
+    except ValueError as exc:
+        raise InvalidInput(f"SOURCE {exc}", field="source") from None
     if not is_http(location) and not location.lower().startswith("file://"):
         location = str(Path(location).expanduser())
     kind = kind or guess_kind(location)

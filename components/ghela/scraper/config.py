@@ -12,16 +12,33 @@ date and time) or ``date`` (and optionally ``time``).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from lxml import etree
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from ghela import __version__
 from ghela.core.config import ComponentConfig
 
 Selector = Annotated[str, Field(min_length=1, max_length=500)]
+READABLE_SCHEMES = ("http", "https", "file")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def check_location(url: str) -> str:
+    """``url`` if the fetcher can read it; a URL of another scheme raises ValueError naming it.
+
+    Anything without ``scheme://`` is a local path, so a typo there shows up as a missing file.
+    """
+    match = _SCHEME.match(url)
+    if match is not None and match.group(1).lower() not in READABLE_SCHEMES:
+        raise ValueError(
+            f"{url!r}: {match.group(1)}:// cannot be read; use an http(s):// or file:// URL or a "
+            "local path (a webcal:// feed is served at the same address over https://)"
+        )
+    return url
 
 
 class _Section(BaseModel):
@@ -69,6 +86,11 @@ class SourceConfig(_Section):
     stable when a game moves; many embed the date), ``fields`` by competition+teams+season."""
     default_competition: Annotated[str, Field(min_length=1, max_length=200)] = "Football"
     """The competition of a fixture whose source names none."""
+
+    @field_validator("url")
+    @classmethod
+    def _readable_url(cls, url: str) -> str:
+        return check_location(url)
 
 
 DEFAULT_SOURCES = (SourceConfig(name="kaagent.be", kind="html", url="https://www.kaagent.be/nl/wedstrijden"),)

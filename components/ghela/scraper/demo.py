@@ -8,12 +8,12 @@ a real fixtures feed does; an opponent is picked per game from a fixed list.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
 
-from ghela.core.clock import as_utc, venue_zone
+from ghela.core.clock import SystemClock, as_utc, venue_zone
 
 OPPONENTS = (
     "Club Brugge KV",
@@ -37,7 +37,7 @@ def demo_feed(
 ) -> bytes:
     """The feed's bytes: one home game per kick-off (aware datetimes; naive ones are refused)."""
     local = venue_zone(zone)
-    stamp = as_utc(written_at, field="written_at") if written_at else datetime.now(UTC)
+    stamp = as_utc(written_at, field="written_at") if written_at else SystemClock().now()
     calendar = Calendar()
     calendar.add("prodid", "-//Ghelamco Alert//demo home games//NL")
     calendar.add("version", "2.0")

@@ -103,7 +103,11 @@ class Fetcher:
 
     def _fetch_http(self, url: str, kind: str, now: datetime, validators: Validators | None) -> Fetched:
         if self._rules.respect_robots and not self._robots.allowed(url, now):
-            return Fetched(url, error=f"robots.txt of {urlsplit(url).netloc} does not allow fetching {url}")
+            return Fetched(
+                url,
+                error=f"robots.txt of {urlsplit(url).netloc} does not allow fetching {url} "
+                "(while robots.txt cannot be read, nothing is allowed)",
+            )
         headers = {"User-Agent": self._rules.user_agent, "Accept": ACCEPT.get(kind, "*/*")}
         if validators is not None and validators.etag:
             headers["If-None-Match"] = validators.etag
