@@ -1,9 +1,10 @@
 """The CloudWatch client behind a thin class: PutMetricData and what its failures mean.
 
-Failures split in two: :class:`~ghela.core.errors.TransientError` (no network, timeouts,
-throttling, a 5xx, credentials not yet served by the Token Exchange Service) means "keep the
-datapoints and try again later"; :class:`RejectedDatapoints` means CloudWatch refused them as
-invalid and will refuse them again, so keeping them would block the buffer forever.
+Failures split in two: :class:`RejectedDatapoints` means CloudWatch refused the datapoints
+themselves as invalid and will refuse them again, so keeping them would block the buffer
+forever; everything else (no network, timeouts, throttling, a 5xx, access denied, credentials
+not yet served by the Token Exchange Service) is a :class:`~ghela.core.errors.TransientError`:
+keep the datapoints and try again later.
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ from ghela.metrics.buffer import Datapoint
 MAX_DATAPOINTS_PER_REQUEST = 1000
 """PutMetricData accepts up to 1,000 metric data items (and 1 MB) per request."""
 
-_TRANSIENT_CODES = {
-    "Throttling",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "ServiceUnavailable",
-    "InternalFailure",
-    "InternalServiceError",
-    "RequestTimeout",
-    "ExpiredToken",
-    "ExpiredTokenException",
+_REJECTION_CODES = {
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "MissingParameter",
+    "MissingRequiredParameter",
+    "ValidationError",
 }
+"""Errors about the datapoints themselves. Anything else (throttling, a 5xx, AccessDenied from
+an IAM mistake, an expired token) is worth retrying: dropping the buffer for a permission
+that an admin fixes tomorrow would lose the counts for nothing."""
 
 
 class RejectedDatapoints(GhelaError, ValueError):
@@ -71,9 +71,9 @@ class CloudWatchMetrics:
             error = exc.response.get("Error", {})
             code, reason = error.get("Code", ""), error.get("Message", "")
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if code in _TRANSIENT_CODES or status >= 500:
-                raise TransientError(f"CloudWatch PutMetricData failed ({code}): {reason}") from exc
-            raise RejectedDatapoints(f"CloudWatch refused the datapoints ({code}): {reason}") from exc
+            if code in _REJECTION_CODES and status < 500:
+                raise RejectedDatapoints(f"CloudWatch refused the datapoints ({code}): {reason}") from exc
+            raise TransientError(f"CloudWatch PutMetricData failed ({code}): {reason}") from exc
         except NoCredentialsError as exc:
             raise TransientError(f"no AWS credentials yet: {exc}") from exc
         except BotoCoreError as exc:  # connection refused, DNS, timeouts

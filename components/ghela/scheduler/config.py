@@ -118,7 +118,6 @@ class SchedulerConfig(ComponentConfig):
     more looks like a broken source, so nothing is cancelled."""
     db_check_seconds: Annotated[float, Field(ge=0.1, le=600)] = 5.0
     """How often to look for changes made by other writers of the database (the CLI)."""
-    changes_page_limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
     @model_validator(mode="after")
     def _unique_labels(self) -> SchedulerConfig:
