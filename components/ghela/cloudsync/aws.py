@@ -1,0 +1,123 @@
+"""The one module that knows boto3: a thin DynamoDB client CloudSync is handed.
+
+Everything else speaks in plain items (DynamoDB's typed JSON) and gets back plain results
+or project errors: :class:`~ghela.core.errors.TransientError` for anything a retry may fix
+(no network, throttling, a table not there yet), :class:`ConditionFailed` when a
+conditional write found a newer item in the way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ghela.core.errors import GhelaError, TransientError
+
+Item = dict[str, Any]
+"""An item or key in DynamoDB's typed JSON: ``{"device": {"S": "pi"}, ...}``."""
+
+
+class ConditionFailed(GhelaError):
+    """A conditional write was refused because the stored item is newer."""
+
+
+def dynamodb_client(endpoint_url: str = "", region: str | None = None) -> Any:
+    """A boto3 DynamoDB client; ``endpoint_url`` empty means real AWS.
+
+    Few, quick retries inside botocore: CloudSync has its own backoff and outbox, and a
+    long blocking retry would only delay noticing that the network is gone.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=15)
+    return boto3.client("dynamodb", endpoint_url=endpoint_url or None, region_name=region, config=config)
+
+
+class DynamoDb:
+    """The few DynamoDB operations CloudSync uses, with errors made into project errors."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def put(
+        self,
+        table: str,
+        item: Item,
+        condition: str | None = None,
+        values: Item | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        """PutItem; :class:`ConditionFailed` when ``condition`` does not hold."""
+        self._call("put_item", TableName=table, Item=item, **_condition(condition, values, names))
+
+    def delete(
+        self,
+        table: str,
+        key: Item,
+        condition: str | None = None,
+        values: Item | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        self._call("delete_item", TableName=table, Key=key, **_condition(condition, values, names))
+
+    def update(self, table: str, key: Item, expression: str, values: Item, names: dict[str, str]) -> None:
+        self._call(
+            "update_item",
+            TableName=table,
+            Key=key,
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
+            ExpressionAttributeNames=names,
+        )
+
+    def transact(self, operations: list[dict[str, Any]]) -> None:
+        """TransactWriteItems: all or nothing; :class:`ConditionFailed` if any condition fails."""
+        self._call("transact_write_items", TransactItems=operations)
+
+    def query_sort_keys(self, table: str, device: str, prefix: str) -> list[str]:
+        """Every ``sk`` under ``device`` that starts with ``prefix`` (all pages)."""
+        keys: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": "#d = :d AND begins_with(sk, :p)",
+            "ExpressionAttributeNames": {"#d": "device"},
+            "ExpressionAttributeValues": {":d": {"S": device}, ":p": {"S": prefix}},
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            page = self._call("query", **request)
+            keys.extend(item["sk"]["S"] for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return keys
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return getattr(self._client, operation)(**kwargs)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code", "")
+            if code == "ConditionalCheckFailedException":
+                raise ConditionFailed(f"{operation}: a newer item is stored") from None
+            if code == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons", [])
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or (
+                    "ConditionalCheckFailed" in error.get("Message", "")
+                ):
+                    raise ConditionFailed(f"{operation}: a newer item is stored") from None
+            raise TransientError(f"DynamoDB {operation} failed: {code}: {error.get('Message', '')}") from exc
+        except BotoCoreError as exc:
+            raise TransientError(f"DynamoDB {operation} failed: {exc}") from exc
+
+
+def _condition(condition: str | None, values: Item | None, names: dict[str, str] | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if condition:
+        extra["ConditionExpression"] = condition
+    if values:
+        extra["ExpressionAttributeValues"] = values
+    if names:
+        extra["ExpressionAttributeNames"] = names
+    return extra

@@ -1,0 +1,281 @@
+"""IoT Jobs for this device, pushed over the IoT Core proxy (never polled as the main path).
+
+Flow, as AWS recommends for devices:
+
+1. On start (and after each finished job, and on ``notify-next``) publish ``start-next``.
+2. ``start-next/accepted`` carries the next execution (QUEUED or IN_PROGRESS) with its
+   document; the runner thread executes it (see :mod:`ghela.cloudsync.executor`).
+3. The outcome goes to the outbox: the IoT status update (lane ``iot``) and the jobs table
+   row (lane ``jobs``), atomically, and to local JOB_OUTCOME for Metrics.
+4. When the ``iot`` lane has delivered the update (``{jobId}/update/accepted`` or
+   ``rejected`` arrived), ask ``start-next`` again. Asking before the update is delivered
+   would only get the same IN_PROGRESS job back.
+
+A job whose outcome is still waiting in the outbox is never executed again; a job
+delivered again after its update went out is executed again, and the Scheduler answers
+DUPLICATE (the job id is the command id), so it is applied once and reported SUCCEEDED.
+
+After a reconnect: when the bus reports its connection back (``IpcBus.connected`` goes from
+False to True), ``start-next`` is published at once. A reconnect the bus cannot see (the
+nucleus's own MQTT link to AWS) is covered by a safety net: ``start-next`` is also published
+after ``recheck_seconds`` without any job traffic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from ghela.cloudsync.executor import JobExecutor, Outcome
+from ghela.cloudsync.items import JobRecord
+from ghela.core import topics
+from ghela.core.bus import Bus, Subscription
+from ghela.core.clock import Clock
+from ghela.core.errors import TransientError
+from ghela.core.messages import JobOutcome
+
+log = logging.getLogger(__name__)
+
+IOT_LANE = "iot"
+JOBS_LANE = "jobs"
+ASK_RETRY = timedelta(seconds=5)
+"""When publishing start-next failed (IPC hiccup), ask again this much later."""
+
+
+class UpdateAnswers:
+    """Waits for IoT's accepted/rejected answer to one job's status update."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[str, tuple[threading.Event, list[tuple[str, dict[str, Any]]]]] = {}
+
+    def expect(self, job_id: str) -> None:
+        with self._lock:
+            self._slots[job_id] = (threading.Event(), [])
+
+    def answered(self, job_id: str, verdict: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            slot = self._slots.get(job_id)
+        if slot is not None:
+            slot[1].append((verdict, payload))
+            slot[0].set()
+
+    def wait(self, job_id: str, timeout: float) -> tuple[str, dict[str, Any]] | None:
+        with self._lock:
+            slot = self._slots[job_id]
+        try:
+            return slot[1][0] if slot[0].wait(timeout) else None
+        finally:
+            with self._lock:
+                self._slots.pop(job_id, None)
+
+
+class JobsClient:
+    def __init__(
+        self,
+        bus: Bus,
+        thing: str,
+        executor: JobExecutor,
+        clock: Clock,
+        enqueue: Callable[..., None],
+        held: set[str],
+        update_timeout: float,
+        recheck_seconds: float = 600,
+    ) -> None:
+        self._bus = bus
+        self.thing = thing
+        self._executor = executor
+        self._clock = clock
+        self._enqueue = enqueue
+        self._held = set(held)
+        """Job ids running now or whose outcome is still in the outbox: never run again."""
+        self._update_timeout = update_timeout
+        self._recheck = timedelta(seconds=recheck_seconds)
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._stop = threading.Event()
+        self._busy = False
+        self._last_traffic: datetime = clock.now()
+        self._ask_again_at: datetime | None = None
+        self._was_connected = True
+        self._answers = UpdateAnswers()
+        self._subscriptions: list[Subscription] = []
+        self._thread = threading.Thread(target=self._run, name="cloudsync-jobs", daemon=True)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        for suffix in (
+            "notify-next",
+            "start-next/accepted",
+            "start-next/rejected",
+            "+/update/accepted",
+            "+/update/rejected",
+        ):
+            self._subscriptions.append(self._bus.subscribe_iot(self._topic(suffix), self._on_message))
+        self._thread.start()
+        self.ask_next()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for subscription in self._subscriptions:
+            subscription.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def _topic(self, suffix: str) -> str:
+        return topics.jobs_topic(self.thing, suffix)
+
+    # ------------------------------------------------------------------ asking
+
+    def ask_next(self) -> None:
+        """Publish start-next; a failure is only logged (the recheck asks again)."""
+        self._last_traffic = self._clock.now()
+        self._ask_again_at = None
+        try:
+            self._bus.publish_iot(self._topic("start-next"), {})
+        except Exception as exc:
+            log.warning("could not ask IoT for the next job: %s", exc)
+            self._ask_again_at = self._clock.now() + ASK_RETRY
+
+    # ------------------------------------------------------------------ incoming
+
+    def _on_message(self, topic: str, payload: bytes) -> None:
+        """Never raises and never blocks: work goes to the runner thread."""
+        self._last_traffic = self._clock.now()
+        try:
+            body = json.loads(payload)
+            if not isinstance(body, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            log.warning("ignoring unreadable IoT jobs message on %s: %s", topic, exc)
+            return
+        suffix = topic.removeprefix(self._topic(""))
+        if suffix == "start-next/accepted":
+            execution = body.get("execution")
+            if isinstance(execution, dict):
+                self._queue.put(execution)
+            else:
+                log.info("no pending jobs")
+        elif suffix == "notify-next":
+            if isinstance(body.get("execution"), dict):
+                with self._lock:
+                    busy = self._busy
+                if not busy:
+                    self.ask_next()
+        elif suffix == "start-next/rejected":
+            log.warning("IoT refused start-next: %s", body.get("message") or body)
+        elif suffix.endswith("/update/accepted") or suffix.endswith("/update/rejected"):
+            job_id, _, verdict = suffix.rpartition("/update/")
+            self._answers.answered(job_id, verdict, body)
+
+    # ------------------------------------------------------------------ running
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                execution = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                now = self._clock.now()
+                retry_due = self._ask_again_at is not None and now >= self._ask_again_at
+                if (
+                    retry_due
+                    or self._reconnected()
+                    or (now - self._last_traffic >= self._recheck and not self._held)
+                ):
+                    self.ask_next()
+                continue
+            self._run_one(execution)
+
+    def _reconnected(self) -> bool:
+        """True once each time the bus's connection comes back (buses that report it)."""
+        connected = getattr(self._bus, "connected", None)
+        if not isinstance(connected, bool):
+            return False
+        came_back = connected and not self._was_connected
+        self._was_connected = connected
+        return came_back
+
+    def _run_one(self, execution: dict[str, Any]) -> None:
+        job_id = str(execution.get("jobId", ""))[:200]
+        with self._lock:
+            if not job_id or job_id in self._held:
+                log.info("job %s is already being handled; not running it again", job_id or "(no id)")
+                return
+            self._held.add(job_id)
+            self._busy = True
+        try:
+            document = execution.get("jobDocument")
+            outcome = self._executor.execute(job_id, document, self._stop)
+            if outcome is None:  # stopping: left IN_PROGRESS, delivered again on the next start
+                with self._lock:
+                    self._held.discard(job_id)
+                return
+            self._finish(job_id, document, outcome)
+        finally:
+            with self._lock:
+                self._busy = False
+
+    def _finish(self, job_id: str, document: Any, outcome: Outcome) -> None:
+        now = self._clock.now()
+        log.info("job %s (%s): %s: %s", job_id, outcome.operation, outcome.status.value, outcome.reason)
+        record = JobRecord(
+            job_id=job_id,
+            device=self.thing,
+            operation=outcome.operation,
+            document=document if isinstance(document, dict | str) else json.dumps(document),
+            status=outcome.status.value,
+            reason=outcome.reason[:2000],
+            at=now,
+        )
+        update = {"job_id": job_id, "status": outcome.status.value, "statusDetails": outcome.status_details()}
+        self._enqueue((IOT_LANE, update), (JOBS_LANE, record.to_json()))
+        try:
+            self._bus.publish(
+                topics.JOB_OUTCOME,
+                JobOutcome(
+                    job_id=job_id,
+                    operation=outcome.operation,
+                    status=outcome.status,
+                    reason=outcome.reason[:2000],
+                    at=now,
+                ),
+            )
+        except Exception as exc:
+            log.warning("could not publish the outcome of job %s locally: %s", job_id, exc)
+
+    # ------------------------------------------------------------------ outbox lane "iot"
+
+    def deliver_update(self, entry: dict[str, Any]) -> None:
+        """Send one status update and wait for IoT's verdict; TransientError to retry."""
+        job_id = entry["job_id"]
+        self._answers.expect(job_id)
+        body = {"status": entry["status"], "statusDetails": entry["statusDetails"]}
+        try:
+            self._bus.publish_iot(self._topic(f"{job_id}/update"), body)
+        except Exception as exc:
+            self._answers.wait(job_id, 0)
+            raise TransientError(f"could not send the update of job {job_id}: {exc}") from exc
+        answer = self._answers.wait(job_id, self._update_timeout)
+        if answer is None:
+            raise TransientError(f"IoT did not answer the update of job {job_id}")
+        verdict, payload = answer
+        if verdict == "rejected":
+            log.warning(
+                "IoT rejected the %s update of job %s: %s",
+                entry["status"],
+                job_id,
+                payload.get("message") or payload,
+            )
+
+    def update_delivered(self, job_id: str, lane_empty: bool) -> None:
+        """The outbox delivered a job's update: it may run again; ask for the next job."""
+        with self._lock:
+            self._held.discard(job_id)
+        if lane_empty:
+            self.ask_next()

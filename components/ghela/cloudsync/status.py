@@ -1,0 +1,77 @@
+"""The device status item (light state, last seen, synced revision), kept current, throttled.
+
+Written when the light reports a change (at most once per ``min_gap``) and at least every
+``interval`` as a "last seen" beat. Runs as the ``status`` worker; a failed write is
+retried with the worker's backoff, and only the latest state is ever written.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ghela.cloudsync.aws import DynamoDb
+from ghela.cloudsync.items import status_update
+from ghela.core.clock import Clock
+from ghela.core.messages import LightState, Message
+
+
+class StatusReporter:
+    def __init__(
+        self,
+        db: DynamoDb,
+        table: str,
+        device: str,
+        clock: Clock,
+        interval: float,
+        min_gap: float,
+        software_version: str,
+        revision: Callable[[], int],
+    ) -> None:
+        self._db = db
+        self._table = table
+        self._device = device
+        self._clock = clock
+        self._interval = timedelta(seconds=interval)
+        self._min_gap = timedelta(seconds=min_gap)
+        self._version = software_version
+        self._revision = revision
+        self._lock = threading.Lock()
+        self._light: LightState | None = None
+        self._dirty = True
+        self._last_write: datetime | None = None
+        self.on_change: Callable[[], None] = lambda: None
+        """Set by the service: wakes the status worker."""
+
+    def light_changed(self, message: Message) -> None:
+        if not isinstance(message, LightState):
+            return
+        with self._lock:
+            if self._light == message:
+                return
+            self._light = message
+            self._dirty = True
+        self.on_change()
+
+    def work(self) -> datetime | None:
+        now = self._clock.now()
+        with self._lock:
+            light, dirty, last = self._light, self._dirty, self._last_write
+        if last is not None:
+            if not dirty and now < last + self._interval:
+                return last + self._interval
+            if now < last + self._min_gap:
+                return last + self._min_gap
+        update = status_update(
+            self._device,
+            last_seen=now,
+            revision=self._revision(),
+            software_version=self._version,
+            light=light,
+        )
+        self._db.update(self._table, update.key, update.expression, update.values, update.names)
+        with self._lock:
+            self._last_write = now
+            self._dirty = self._light != light
+        return now + (self._min_gap if self._dirty else self._interval)

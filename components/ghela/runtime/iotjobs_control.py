@@ -1,0 +1,73 @@
+"""The IoT Jobs control plane (moto's, or AWS's) as the local jobs endpoint reads it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    job_id: str
+    status: str
+    """The execution's status in the control plane (QUEUED, CANCELED, ...)."""
+    queued_at: float
+
+
+class JobsControlPlane:
+    """Thin wrapper of a boto3 ``iot`` client: executions for a thing, job documents."""
+
+    def __init__(self, iot_client: Any) -> None:
+        self._iot = iot_client
+        self._documents: dict[str, Any] = {}
+
+    def executions(self, thing: str) -> list[QueuedJob]:
+        """Executions targeting ``thing`` directly or through one of its thing groups."""
+        targets = [thing, *self._groups(thing)]
+        found: list[QueuedJob] = []
+        for target in targets:
+            request: dict[str, Any] = {"thingName": target}
+            while True:
+                page = self._iot.list_job_executions_for_thing(**request)
+                for summary in page.get("executionSummaries", []):
+                    detail = summary.get("jobExecutionSummary", {})
+                    queued = detail.get("queuedAt")
+                    found.append(
+                        QueuedJob(
+                            job_id=summary["jobId"],
+                            status=detail.get("status", "QUEUED"),
+                            queued_at=queued.timestamp() if hasattr(queued, "timestamp") else 0.0,
+                        )
+                    )
+                if not page.get("nextToken"):
+                    break
+                request["nextToken"] = page["nextToken"]
+        return found
+
+    def job_status(self, job_id: str) -> str:
+        """The job's own status (IN_PROGRESS, CANCELED, COMPLETED, ...)."""
+        return self._iot.describe_job(jobId=job_id)["job"].get("status", "IN_PROGRESS")
+
+    def document(self, job_id: str) -> Any:
+        """The job document, parsed from JSON when it is JSON (cached; documents never change).
+
+        A document that is not valid JSON is handed on as the raw string, so the device can
+        reject it with a reason rather than never seeing it.
+        """
+        if job_id not in self._documents:
+            raw = self._iot.get_job_document(jobId=job_id).get("document", "")
+            try:
+                self._documents[job_id] = json.loads(raw)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+                self._documents[job_id] = raw
+        return self._documents[job_id]
+
+    def _groups(self, thing: str) -> list[str]:
+        try:
+            groups = self._iot.list_thing_groups_for_thing(thingName=thing).get("thingGroups", [])
+        except ClientError:  # a thing not registered in the control plane has no groups
+            return []
+        return [g["groupName"] for g in groups]

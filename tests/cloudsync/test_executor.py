@@ -1,0 +1,199 @@
+"""A job document becomes the right command, and every answer becomes a readable outcome."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ghela.cloudsync.exchange import Exchange
+from ghela.cloudsync.executor import JobExecutor
+from ghela.core import topics
+from ghela.core.bus import InMemoryBus
+from ghela.core.clock import FrozenClock
+from ghela.core.messages import CommandResult, JobStatus, ScrapeRequest, SnoozeAlert
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cloudsync.fakes import FakeScheduler
+
+
+@pytest.fixture
+def setup(clock: FrozenClock) -> tuple[InMemoryBus, FakeScheduler, JobExecutor]:
+    bus = InMemoryBus()
+    scheduler = FakeScheduler(bus, clock)
+    scheduler.change(events=[3])  # event 3 with alert 30
+    commands: Exchange[CommandResult] = Exchange(
+        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id
+    )
+    return bus, scheduler, JobExecutor(bus, commands, timeout=0.05, attempts=2)
+
+
+def test_a_snooze_document_is_sent_as_the_command_with_the_job_id(setup: Any) -> None:
+    _, scheduler, executor = setup
+    outcome = executor.execute("job-1", {"operation": "snoozeAlert", "alertId": 30, "minutes": 15})
+    assert outcome.status is JobStatus.SUCCEEDED
+    sent = scheduler.commands[-1]
+    assert (sent.command_id, sent.origin) == ("job-1", "job")
+    assert sent.command == SnoozeAlert(alert_id=30, minutes=15)
+    assert outcome.status_details()["result"] == "applied"
+
+
+def test_the_original_shape_is_accepted(setup: Any) -> None:
+    _, scheduler, executor = setup
+    outcome = executor.execute("job-2", json.dumps({"operation": "snoozeAlert", "local_alert_id": 30}))
+    assert outcome.status is JobStatus.SUCCEEDED
+    assert scheduler.commands[-1].command == SnoozeAlert(alert_id=30)
+
+
+def test_a_job_applied_twice_succeeds_twice_and_is_applied_once(setup: Any) -> None:
+    _, scheduler, executor = setup
+    document = {"operation": "unsnoozeAlert", "alertId": 30}
+    first = executor.execute("job-3", document)
+    second = executor.execute("job-3", document)
+    assert (first.status, second.status) == (JobStatus.SUCCEEDED, JobStatus.SUCCEEDED)
+    assert second.reason == "already applied"
+    assert scheduler.applied.count("job-3") == 1
+
+
+def test_a_scheduler_refusal_is_rejected_with_its_reason(setup: Any) -> None:
+    _, _, executor = setup
+    outcome = executor.execute("job-4", {"operation": "snoozeAlert", "alertId": 31})
+    assert outcome.status is JobStatus.REJECTED
+    assert outcome.reason == "alert 31 does not exist"
+    assert outcome.status_details()["field"] == "alert_id"
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ({"operation": "launchRocket"}, "unknown operation 'launchRocket'"),
+        ({"alertId": 3}, "no operation"),
+        ({"operation": "snoozeAlert", "alertId": "thirty"}, "alert_id"),
+        ({"operation": "snoozeAlert"}, "alert_id"),
+        ([1, 2], "must be a JSON object"),
+        (7, "must be a JSON object"),
+        (None, "must be a JSON object"),
+    ],
+)
+def test_bad_documents_are_rejected_with_a_readable_reason(setup: Any, document: Any, reason: str) -> None:
+    _, scheduler, executor = setup
+    outcome = executor.execute("job-bad", document)
+    assert outcome.status is JobStatus.REJECTED
+    assert reason in outcome.reason
+    assert scheduler.commands == []
+
+
+def test_no_answer_from_the_scheduler_fails_the_job_after_retrying(setup: Any) -> None:
+    _, scheduler, executor = setup
+    scheduler.answering = False
+    outcome = executor.execute("job-5", {"operation": "snoozeAlert", "alertId": 30})
+    assert outcome.status is JobStatus.FAILED
+    assert outcome.reason == "scheduler did not answer in 0.1 s"
+
+
+def test_scrape_now_asks_the_scraper(setup: Any) -> None:
+    bus, _, executor = setup
+    outcome = executor.execute("job-6", {"operation": "scrapeNow"})
+    assert outcome.status is JobStatus.SUCCEEDED
+    scrapes = [m for t, m in bus.published if t == topics.SCRAPE_REQUEST]
+    assert scrapes == [ScrapeRequest(request_id="job-6")]
+
+
+def test_an_invalid_job_id_is_rejected(setup: Any) -> None:
+    _, _, executor = setup
+    outcome = executor.execute("job with spaces", {"operation": "scrapeNow"})
+    assert outcome.status is JobStatus.REJECTED
+    assert "not a valid command id" in outcome.reason
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+_operations = st.sampled_from(
+    [
+        "snoozeAlert",
+        "unsnoozeAlert",
+        "updateAlert",
+        "addAlert",
+        "createEvent",
+        "updateEvent",
+        "cancelEvent",
+        "deleteEvent",
+        "scrapeNow",
+        "",
+        "SnoozeAlert",
+        "drop_tables",
+    ]
+) | st.text(max_size=300)
+_fields = st.sampled_from(
+    [
+        "alertId",
+        "eventId",
+        "local_alert_id",
+        "minutes",
+        "title",
+        "start",
+        "end",
+        "alert",
+        "offsetMinutes",
+        "pattern",
+        "at",
+        "durationMinutes",
+        "source",
+        "requestId",
+        "op",
+    ]
+) | st.text(max_size=20)
+_bad_documents = st.one_of(
+    st.dictionaries(st.just("operation"), _operations, min_size=1).flatmap(
+        lambda base: st.dictionaries(
+            _fields, _json | st.text(min_size=2000, max_size=40_000), max_size=5
+        ).map(lambda extra: {**extra, **base})
+    ),
+    _json,
+    st.text(max_size=200),
+    st.binary(max_size=200),
+    st.just("[" * 50_000),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(document=_bad_documents)
+def test_any_document_ends_in_an_outcome_with_a_reason(setup: Any, document: Any) -> None:
+    _, _, executor = setup
+    outcome = executor.execute("job-fuzz", document)
+    assert outcome.reason
+    if outcome.status is not JobStatus.SUCCEEDED:
+        assert outcome.status in (JobStatus.REJECTED, JobStatus.FAILED)
+    details = outcome.status_details()
+    assert all(isinstance(v, str) and 0 < len(v) <= 1024 for v in details.values())
+
+
+def test_a_command_is_sent_again_until_a_late_scheduler_answers(clock: FrozenClock) -> None:
+    bus = InMemoryBus()
+    scheduler = FakeScheduler(bus, clock)
+    scheduler.change(events=[3])
+    scheduler.answering = False  # still starting: not listening yet
+    seen: list[str] = []
+
+    def starts_listening(message: object) -> None:
+        seen.append("command")
+        scheduler.answering = True  # it hears the next one
+
+    bus.subscribe(topics.COMMAND, starts_listening)
+    commands: Exchange[CommandResult] = Exchange(
+        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id, first_resend=0.02
+    )
+    outcome = JobExecutor(bus, commands, timeout=5).execute(
+        "job-late", {"operation": "snoozeAlert", "alertId": 30}
+    )
+    assert outcome.status is JobStatus.SUCCEEDED and outcome.reason == "applied"
+    assert len(seen) == 2 and scheduler.applied == ["job-late"]

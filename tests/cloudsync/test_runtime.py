@@ -1,0 +1,126 @@
+"""Must show, through the real runtime (Scheduler and CloudSync as processes on the IPC
+wire, the runtime's IoT Jobs endpoint on moto's control plane):
+
+- a boto3 job reaches the Scheduler, its effect lands in DynamoDB, it is reported
+  SUCCEEDED in IoT and in the jobs table, and the same job delivered twice is applied once;
+- bad documents (hypothesis-generated) end REJECTED/FAILED with a reason, and CloudSync
+  never restarts because of them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cloudsync.conftest import Tables, create_tables
+from tests.cloudsync.fakes import wait_for
+from tests.cloudsync.test_executor import _bad_documents
+from tests.support.runtime import CLOUD_SYNC, SCHEDULER, LocalRuntime
+
+pytestmark = [pytest.mark.runtime, pytest.mark.moto]
+
+
+@dataclass
+class Setup:
+    runtime: LocalRuntime
+    thing: str
+    arn: str
+    iot: Any
+    tables: Tables
+
+    def execution(self, job_id: str) -> Any:
+        return self.runtime.jobs.status(self.thing, job_id)
+
+    def finished(self, job_id: str) -> bool:
+        execution = self.execution(job_id)
+        return execution is not None and execution.status in ("SUCCEEDED", "FAILED", "REJECTED")
+
+    def create_job(self, document: Any) -> str:
+        job_id = f"job-{uuid.uuid4().hex[:12]}"
+        body = document if isinstance(document, str) else json.dumps(document)
+        self.iot.create_job(jobId=job_id, targets=[self.arn], document=body)
+        return job_id
+
+
+@pytest.fixture(scope="module")
+def setup(moto_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    tmp = tmp_path_factory.mktemp("cloudsync-runtime")
+    thing = f"pi-{uuid.uuid4().hex[:8]}"
+    iot = moto_server.client("iot")
+    arn = iot.create_thing(thingName=thing)["thingArn"]
+    tables = create_tables(moto_server.client("dynamodb"), moto_server.url)
+    cloudsync = {
+        "eventsTable": tables.events,
+        "jobsTable": tables.jobs,
+        "awsEndpointUrl": moto_server.url,
+        "retryInitialSeconds": 0.2,
+        "retryMaxSeconds": 1.0,
+    }
+    with LocalRuntime(
+        tmp,
+        components=[SCHEDULER, CLOUD_SYNC],
+        thing_name=thing,
+        aws_endpoint_url=moto_server.url,
+        config_overrides={SCHEDULER: {"dbPath": str(tmp / "ghela.db")}, CLOUD_SYNC: cloudsync},
+    ) as runtime:
+        runtime.wait_for_state(SCHEDULER, "RUNNING")
+        runtime.wait_for_state(CLOUD_SYNC, "RUNNING")
+        yield Setup(runtime, thing, arn, iot, tables)
+
+
+def _titles(setup: Setup) -> list[str]:
+    return [item["title"]["S"] for item in setup.tables.event_items(setup.thing).values()]
+
+
+def test_a_boto3_job_is_applied_once_synced_and_reported_through_the_runtime(setup: Setup) -> None:
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    job_id = setup.create_job(
+        {"operation": "createEvent", "title": "Concert in the arena", "start": start.isoformat()}
+    )
+
+    wait_for(lambda: setup.finished(job_id), timeout=60, what="the job reported to IoT")
+    assert setup.execution(job_id).status == "SUCCEEDED"
+    assert setup.execution(job_id).status_details["result"] == "applied"
+    wait_for(
+        lambda: (setup.tables.job(job_id) or {}).get("status") == {"S": "SUCCEEDED"},
+        timeout=30,
+        what="the jobs table to say SUCCEEDED",
+    )
+    wait_for(lambda: "Concert in the arena" in _titles(setup), timeout=30, what="the new event in DynamoDB")
+
+    setup.runtime.jobs.redeliver(setup.thing, job_id)
+    wait_for(
+        lambda: (
+            setup.execution(job_id).status == "SUCCEEDED"
+            and setup.execution(job_id).status_details.get("result") == "duplicate"
+        ),
+        timeout=60,
+        what="the second delivery reported SUCCEEDED as a duplicate",
+    )
+    assert _titles(setup).count("Concert in the arena") == 1
+    assert setup.runtime.record(CLOUD_SYNC).restarts == 0
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(document=_bad_documents.filter(lambda d: not isinstance(d, bytes)) | st.just("{not json"))
+def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setup, document: Any) -> None:
+    job_id = setup.create_job(document)
+    wait_for(lambda: setup.finished(job_id), timeout=20, what="the bad job reported")
+    execution = setup.execution(job_id)
+    assert execution.status in ("REJECTED", "FAILED", "SUCCEEDED")  # scrapeNow with noise may pass
+    assert execution.status_details["reason"]
+    wait_for(lambda: setup.tables.job(job_id) is not None, timeout=20, what="the jobs table row")
+    assert (setup.tables.job(job_id) or {})["status"] == {"S": execution.status}
+    assert setup.runtime.record(CLOUD_SYNC).restarts == 0

@@ -1,0 +1,130 @@
+"""The state file, the outbox order, backoff, configuration and the ``ghela sync`` commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from ghela.cli import main
+from ghela.cloudsync.backoff import Backoff
+from ghela.cloudsync.config import CloudSyncConfig
+from ghela.cloudsync.outbox import Outbox
+from ghela.cloudsync.status import StatusReporter
+from ghela.cloudsync.store import StateStore
+from ghela.core.clock import FrozenClock
+from ghela.core.config import load_config
+from ghela.core.errors import ConfigurationError, TransientError
+from ghela.core.messages import LightPattern, LightState
+
+from tests.cloudsync.fakes import wait_for
+
+
+def test_state_survives_reopening(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db")
+    store.synced_revision = 41
+    store.enqueue(("iot", {"job_id": "a"}), ("jobs", {"job_id": "a"}))
+    store.close()
+    again = StateStore(tmp_path / "s.db")
+    assert again.synced_revision == 41
+    assert [(e.lane, e.payload["job_id"]) for e in again.pending()] == [("iot", "a"), ("jobs", "a")]
+
+
+def test_backoff_doubles_up_to_its_cap_and_resets() -> None:
+    backoff = Backoff(initial=1, cap=5)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    delays = [(backoff.failed(start) - start).total_seconds() for _ in range(5)]
+    assert delays == [1, 2, 4, 5, 5]
+    backoff.succeeded()
+    assert backoff.delay() == 0
+
+
+def test_each_lane_delivers_in_order_and_one_lane_down_does_not_hold_the_other(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    store = StateStore(tmp_path / "s.db")
+    delivered: list[tuple[str, int]] = []
+    jobs_down = True
+
+    def deliver_jobs(entry: dict) -> None:
+        if jobs_down:
+            raise TransientError("DynamoDB unreachable")
+        delivered.append(("jobs", entry["n"]))
+
+    outbox = Outbox(
+        store,
+        {"iot": lambda e: delivered.append(("iot", e["n"])), "jobs": deliver_jobs},
+        clock,
+        lambda: Backoff(initial=60, cap=600),
+    )
+    outbox.start()
+    try:
+        for n in range(3):
+            outbox.put(("iot", {"n": n}), ("jobs", {"n": n}))
+        wait_for(lambda: len(delivered) == 3, what="iot lane")
+        assert delivered == [("iot", 0), ("iot", 1), ("iot", 2)]
+        assert [e.payload["n"] for e in store.pending("jobs")] == [0, 1, 2]
+        jobs_down = False
+        clock.advance(minutes=1)  # the backoff's first retry is due
+        wait_for(lambda: not store.pending(), what="jobs lane after the outage")
+        assert [n for lane, n in delivered if lane == "jobs"] == [0, 1, 2]
+    finally:
+        outbox.stop()
+        store.close()
+
+
+def test_configuration_defaults_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(CloudSyncConfig, {})
+    assert (config.events_table, config.jobs_table, config.batch_size) == ("ghela-events", "ghela-jobs", 25)
+    monkeypatch.setenv("AWS_IOT_THING_NAME", "pi-from-nucleus")
+    assert config.resolved_thing_name() == "pi-from-nucleus"
+    monkeypatch.delenv("AWS_IOT_THING_NAME")
+    with pytest.raises(ConfigurationError, match="thingName"):
+        config.resolved_thing_name()
+    with pytest.raises(ConfigurationError, match="batchSize"):
+        load_config(CloudSyncConfig, {"batchSize": 26})
+    with pytest.raises(ConfigurationError, match="retryMaxSeconds"):
+        load_config(CloudSyncConfig, {"retryInitialSeconds": 10, "retryMaxSeconds": 1})
+
+
+def test_sync_commands_show_state_and_ask_for_a_resync(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "state.db"
+    store = StateStore(path)
+    store.synced_revision = 7
+    store.enqueue(("iot", {"job_id": "job-9"}))
+    store.close()
+    assert main(["sync", "resync", "--state", str(path)]) == 0
+    assert main(["sync", "status", "--state", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"synced_revision": 7' in out and '"resync_requested": true' in out and "job-9" in out
+    assert main(["sync", "status", "--state", str(tmp_path / "missing.db")]) == 1
+
+
+def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
+    updates: list[dict] = []
+
+    class RecordingDb:
+        def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
+            updates.append(
+                {names[k]: v for k, v in ((n, values[":" + n[1:].replace("a", "v")]) for n in names)}
+            )
+
+    reporter = StatusReporter(
+        RecordingDb(),
+        "t",
+        "pi",
+        clock,
+        interval=300,
+        min_gap=5,  # type: ignore[arg-type]
+        software_version="1",
+        revision=lambda: 3,
+    )
+    assert reporter.work() == clock.now() + timedelta(seconds=300)  # first write: last seen
+    reporter.light_changed(LightState(on=True, pattern=LightPattern.STEADY, since=clock.now()))
+    assert reporter.work() == clock.now() + timedelta(seconds=5)  # too soon: wait for the gap
+    clock.advance(seconds=5)
+    reporter.work()
+    assert len(updates) == 2 and updates[1]["light_on"] == {"BOOL": True}
+    clock.advance(seconds=10)
+    reporter.work()
+    assert len(updates) == 2  # nothing changed and no beat due
