@@ -1,0 +1,158 @@
+"""End-to-end figures of the local system: click-to-light-off latency and component memory.
+
+Runs ``ghela up --demo`` in this process (the same :class:`ghela.up.stack.Stack`, with the
+demo's first alert active at once), then:
+
+- the total resident memory (RSS) of the five component processes (each with any children
+  of its Run script) once they run, from /proc;
+- N times (default 20): click "Snooze" on the active alert in Chromium, measure until the
+  AlertLight reports the light off on its LIGHT_STATE topic (the light watch of ``ghela up``,
+  an IPC subscriber); then click "Unsnooze" and wait for the light to come back on.
+
+The path timed is the real one: page → HTTP API → handler → IoT job in moto → the runtime's
+jobs endpoint (which polls moto once a second, as a stand-in for IoT's push) → CloudSync →
+Scheduler → AlertLight. Figures are printed, never asserted.
+
+    .venv/bin/python bench/e2e.py [--snoozes 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ghela.up.net import free_port  # noqa: E402
+from ghela.up.progress import Progress  # noqa: E402
+from ghela.up.stack import Stack, UpOptions  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESK  # noqa: E402
+
+COMPONENTS = ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics")
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            found += [child, *_children(child)]
+    return found
+
+
+def component_rss(stack: Stack) -> dict[str, int]:
+    """KiB resident per component: its process and every descendant."""
+    result = {}
+    for name in COMPONENTS:
+        record = stack.nucleus.supervisor.components[f"com.ghelamco.alert.{name}"].record
+        if record.pid:
+            result[name] = sum(_rss_kib(pid) for pid in (record.pid, *_children(record.pid)))
+    return result
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(stack: Stack, snoozes: int) -> list[float]:
+    from playwright.sync_api import expect, sync_playwright
+
+    running = stack.running
+    latencies: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=DESK)
+        page.set_default_timeout(90_000)
+        page.goto(running.web_url)
+        page.get_by_label("E-mail address").fill(running.demo_email)
+        page.get_by_label("Password").fill(running.demo_password)
+        page.get_by_role("button", name="Sign in").click()
+        row = page.locator('li.alert[data-status="active"]').first
+        expect(row).to_be_visible()
+        alert_id = row.get_attribute("data-alert-id")
+        row = page.locator(f'li.alert[data-alert-id="{alert_id}"]')
+        for number in range(1, snoozes + 1):
+            expect(row).to_have_attribute("data-status", "active")
+            if stack.light.wait_for(True, 60) is None:
+                raise SystemExit("the light did not come on; see the runtime logs")
+            started = time.monotonic()
+            row.get_by_role("button", name="Snooze", exact=False).click()
+            if stack.light.wait_for(False, 60) is None:
+                raise SystemExit(f"snooze {number}: the light did not go off within 60 s")
+            latencies.append(time.monotonic() - started)
+            print(f"  snooze {number:2d}: light off after {latencies[-1] * 1000:6.0f} ms", flush=True)
+            expect(row).to_have_attribute("data-status", "silenced")
+            row.get_by_role("button", name="Unsnooze", exact=False).click()
+            expect(row).to_contain_text("change pending")  # the API has answered
+        page.goto("about:blank")  # stop the page's polling before the server goes
+        browser.close()
+    return latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--snoozes", type=int, default=20)
+    parser.add_argument("--root", type=Path, help="state folder to keep (default: a temporary one)")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        print(f"cannot measure click latency: {CHROMIUM} is missing (apt-get install chromium)")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="ghela-bench-") as temporary:
+        options = UpOptions(
+            root=args.root or Path(temporary),
+            port=free_port(),
+            demo=True,
+            demo_lead=timedelta(0),
+            recipes=REPO / "recipes",
+        )
+        stack = Stack(options, Progress(total=9))
+        stack.start()
+        try:
+            if stack.light.wait_for(True, 120) is None:
+                print("the light never came on: click-to-light-off could not be measured")
+                return 1
+            rss = component_rss(stack)
+            latencies = measure(stack, args.snoozes)
+        finally:
+            stack.stop()
+    print()
+    print("component RSS after start-up (process and children):")
+    for name, kib in rss.items():
+        print(f"  {name:<10} {kib / 1024:7.1f} MiB")
+    total = sum(rss.values()) / 1024
+    print(f"  {'total':<10} {total:7.1f} MiB  ({len(rss)} of {len(COMPONENTS)} components)")
+    print()
+    ms = [s * 1000 for s in latencies]
+    print(f"click-to-light-off over {len(ms)} snoozes (Chromium click → LIGHT_STATE off):")
+    print(
+        f"  p50 {percentile(ms, 0.5):.0f} ms   p99 {percentile(ms, 0.99):.0f} ms   "
+        f"min {min(ms):.0f} ms   mean {statistics.fmean(ms):.0f} ms   max {max(ms):.0f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+/**
+ * The HTTP API (issue 7's routes) behind one small class. Every call carries the ID token;
+ * a 401 triggers one token refresh and one retry. Errors become ApiError with the field
+ * messages the API returned, whatever shape they came in (see fieldErrors).
+ *
+ * The API speaks camelCase JSON; the page's code uses the device's snake_case names
+ * (as in the shared message models), so keys are converted at this one boundary.
+ */
+
+import { eventsFrom, jobsFrom } from "./model.js";
+
+export class ApiError extends Error {
+  constructor(status, message, fields = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+/** Deep copy of ``value`` with every object key renamed by ``rename``. */
+export function renameKeys(value, rename) {
+  if (Array.isArray(value)) return value.map((item) => renameKeys(item, rename));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), renameKeys(v, rename)]));
+  }
+  return value;
+}
+
+/** One field path → its name in our forms ("body.start" → "start"; ["body","alert","pattern"] → "pattern"). */
+function fieldName(path) {
+  const parts = (Array.isArray(path) ? path : String(path).split(/[.\/]/))
+    .map((part) => snake(String(part))).filter((part) => part && part !== "body" && part !== "command" && !/^\d+$/.test(part));
+  return parts.at(-1) ?? "";
+}
+
+/** Field messages from a 400/422 body: {field: message}. Tolerates the common shapes. */
+export function fieldErrors(body) {
+  const fields = {};
+  const add = (path, message) => {
+    // A whole-body rule ("(body)", "end must be after start") has no field: key "_form".
+    const name = /^\(.*\)$/.test(String(path)) ? "_form" : fieldName(path ?? "") || "_form";
+    if (message && !fields[name]) fields[name] = String(message).replace(/^Value error, /, "");
+  };
+  if (!body || typeof body !== "object") return fields;
+  for (const list of [body.detail, body.errors, body.details]) {
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      if (item && typeof item === "object") add(item.field ?? item.loc ?? item.path, item.message ?? item.msg ?? item.type);
+    }
+  }
+  for (const map of [body.fields, body.field_errors]) {
+    if (map && typeof map === "object" && !Array.isArray(map)) {
+      for (const [name, message] of Object.entries(map)) add(name, Array.isArray(message) ? message[0] : message);
+    }
+  }
+  if (typeof body.field === "string") add(body.field, body.message ?? body.detail);
+  return fields;
+}
+
+function errorMessage(status, body) {
+  const text = typeof body === "string" ? body : body?.message ?? body?.Message ?? body?.title
+    ?? (typeof body?.detail === "string" ? body.detail : "");
+  if (text) return String(text);
+  if (status === 403) return "You are not allowed to do that.";
+  if (status === 404) return "That item no longer exists.";
+  if (status === 400 || status === 422) return "Some fields need attention.";
+  return `The server answered HTTP ${status}.`;
+}
+
+export class Api {
+  constructor(config, auth) {
+    this.base = config.apiUrl;
+    this.deviceName = config.device;
+    this.auth = auth;
+  }
+
+  async request(method, path, body) {
+    const url = new URL(this.base + path, window.location.href);
+    if (this.deviceName && !url.searchParams.has("device")) url.searchParams.set("device", this.deviceName);
+    let response = await this.#send(method, url, body);
+    if (response.status === 401 && (await this.auth.refresh())) response = await this.#send(method, url, body);
+    if (response.status === 401) {
+      this.auth.signOut("expired");
+      throw new ApiError(401, "Your session has ended; sign in again.");
+    }
+    const text = await response.text();
+    let data = null;
+    try { data = text ? renameKeys(JSON.parse(text), snake) : null; } catch { data = text; }
+    if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, data), fieldErrors(data));
+    return data;
+  }
+
+  async #send(method, url, body) {
+    const token = await this.auth.idToken();
+    if (!token) return new Response(null, { status: 401 });
+    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    try {
+      return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(renameKeys(body, camel)) });
+    } catch {
+      throw new ApiError(0, "The API cannot be reached. Check the connection and try again.");
+    }
+  }
+
+  async events() { return eventsFrom(await this.request("GET", "/events")); }
+  device() { return this.request("GET", "/device"); }
+  async jobs() { return jobsFrom(await this.request("GET", "/jobs")); }
+  metrics(period) { return this.request("GET", `/metrics?period=${encodeURIComponent(period)}`); }
+
+  createEvent(body) { return this.request("POST", "/events", body); }
+  updateEvent(id, body) { return this.request("PATCH", `/events/${id}`, body); }
+  deleteEvent(id) { return this.request("DELETE", `/events/${id}`); }
+  addAlert(eventId, spec) { return this.request("POST", `/events/${eventId}/alerts`, spec); }
+  updateAlert(id, change) { return this.request("PATCH", `/alerts/${id}`, change); }
+  snooze(id, minutes) { return this.request("POST", `/alerts/${id}/snooze`, minutes ? { minutes } : {}); }
+  unsnooze(id) { return this.request("DELETE", `/alerts/${id}/snooze`); }
+}

@@ -1,0 +1,47 @@
+/**
+ * A small SVG bar chart of one metric series over a time window: one bar per data point
+ * (the API's period), hour or day ticks in Brussels time. Sized by viewBox so it scales.
+ */
+
+import { s } from "./dom.js";
+import { formatDay, formatTime } from "./time.js";
+
+const W = 600;
+const H = 180;
+const PAD = { left: 36, right: 8, top: 10, bottom: 24 };
+
+function niceMax(value) {
+  if (value <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
+  return 10 * power;
+}
+
+/** ``series`` = {name, points: [{t, v}]}; window [from, to] in ms; ``stepMs`` the bucket size. */
+export function barChart(series, { from, to, stepMs, label, heartbeat = false }) {
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const span = Math.max(1, to - from);
+  const x = (t) => PAD.left + ((t - from) / span) * plotW;
+  const max = niceMax(Math.max(0, ...series.points.map((p) => p.v)));
+  const y = (v) => PAD.top + plotH - (v / max) * plotH;
+  const barW = Math.max(1, (stepMs / span) * plotW - 1);
+
+  const ticks = [];
+  const day = stepMs >= 3_600_000;
+  const tickEvery = day ? 86_400_000 : 6 * 3_600_000;
+  for (let t = Math.ceil(from / tickEvery) * tickEvery; t <= to; t += tickEvery) ticks.push(t);
+
+  const total = series.points.reduce((acc, p) => acc + p.v, 0);
+  return s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${series.name}: ${total} in ${label}` },
+    s("title", {}, `${series.name}: ${total} in ${label}`),
+    [0, 0.5, 1].map((f) => s("line", { class: "grid", x1: PAD.left, x2: W - PAD.right, y1: y(max * f), y2: y(max * f) })),
+    s("text", { x: PAD.left - 4, y: y(max) + 4, "text-anchor": "end" }, String(max)),
+    s("text", { x: PAD.left - 4, y: y(0) + 4, "text-anchor": "end" }, "0"),
+    series.points.filter((p) => p.t >= from - stepMs && p.t <= to && p.v > 0).map((p) =>
+      s("rect", { class: `bar ${heartbeat ? "heartbeat" : ""}`, x: Math.max(PAD.left, x(p.t)), y: y(p.v),
+        width: barW, height: Math.max(0, y(0) - y(p.v)) },
+      s("title", {}, `${formatDay(p.t)} ${formatTime(p.t)}: ${p.v}`))),
+    s("line", { class: "axis", x1: PAD.left, x2: W - PAD.right, y1: y(0), y2: y(0) }),
+    ticks.map((t) => s("text", { x: x(t), y: H - 6, "text-anchor": "middle" }, day ? formatDay(t) : formatTime(t))));
+}

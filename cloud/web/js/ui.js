@@ -1,0 +1,73 @@
+/** Small shared pieces of UI: toasts, labelled fields with error slots, busy buttons. */
+
+import { h, uid } from "./dom.js";
+
+export function toast(message, kind = "") {
+  const box = document.getElementById("toasts");
+  const item = h("div", { class: `toast ${kind}` }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), kind === "bad" ? 8000 : 4500);
+}
+
+/**
+ * A labelled control with a hint and an error slot wired through aria-describedby.
+ * ``control`` is an element (input/select); returns {field, control, setError}.
+ */
+export function field(labelText, control, hint = "") {
+  const id = control.id || uid("f");
+  control.id = id;
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  const error = h("div", { class: "field-error", id: errorId });
+  control.setAttribute("aria-describedby", [hintId, errorId].filter(Boolean).join(" "));
+  // The hint sits outside the label so the control's name stays short; it is read as its
+  // description instead (aria-describedby).
+  const wrapper = h("div", { class: "field" },
+    h("label", { for: id }, labelText),
+    hint ? h("div", { class: "hint", id: hintId }, hint) : null,
+    control, error);
+  const setError = (message) => {
+    error.textContent = message ?? "";
+    if (message) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  };
+  return { field: wrapper, control, setError };
+}
+
+/**
+ * Show errors on a form: ``fields`` maps a field name to its field() result; ``errors``
+ * maps names to messages. Errors for unknown names go to ``formError``. Focuses the first.
+ */
+export function showErrors(fields, formError, errors, fallback = "") {
+  const unplaced = [];
+  let first = null;
+  for (const [name, entry] of Object.entries(fields)) entry.setError(errors[name]);
+  for (const [name, message] of Object.entries(errors)) {
+    if (fields[name]) first ??= fields[name].control;
+    else unplaced.push(name === "_form" ? message : `${name}: ${message}`);
+  }
+  formError.textContent = unplaced.length ? unplaced.join(" · ") : (first ? "" : fallback);
+  (first ?? (formError.textContent ? formError : null))?.focus?.();
+}
+
+/** Run ``action`` with the button disabled and marked busy. */
+export async function busy(button, action) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await action();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+export function badge(text, kind = "") {
+  return h("span", { class: `badge ${kind}` }, text);
+}
+
+export function jobBadge(status) {
+  const kind = { SUCCEEDED: "ok", QUEUED: "info", IN_PROGRESS: "info" }[status] ?? "bad";
+  const label = { QUEUED: "pending", IN_PROGRESS: "in progress" }[status] ?? status.toLowerCase().replace("_", " ");
+  return badge(label, kind);
+}

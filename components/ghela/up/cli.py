@@ -1,0 +1,123 @@
+"""``ghela up``: run the whole system on this machine until Ctrl-C.
+
+See :mod:`ghela.up.stack` for what starts, in which order. SIGTERM and SIGHUP stop it as
+Ctrl-C does; the exit code is 0 after a requested stop, 1 when a part died on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+
+from ghela.core.clock import venue_zone
+from ghela.up.progress import Progress, summary
+from ghela.up.stack import Running, Stack, UpOptions
+
+DEFAULT_ROOT = Path(".ghela/up")
+DEFAULT_PORT = 8080
+REPO_RECIPES = Path(__file__).resolve().parents[3] / "recipes"
+STEPS = 9
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    up = subparsers.add_parser(
+        "up",
+        help="run the whole system locally (moto, API, web page, runtime with five components)",
+        description="Run the whole system on this machine, with moto standing in for AWS. Ctrl-C stops it.",
+    )
+    up.add_argument(
+        "--demo", action="store_true", help="read a bundled feed whose first game's alert starts soon"
+    )
+    up.add_argument("--root", type=Path, default=DEFAULT_ROOT, help=f"state folder (default: {DEFAULT_ROOT})")
+    up.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port of the web page and API (default: {DEFAULT_PORT})",
+    )
+    up.add_argument(
+        "--recipes", type=Path, default=None, help="recipe folder (default: the project's recipes/)"
+    )
+    up.add_argument(
+        "--demo-lead",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="with --demo: the first alert starts within the minute before this many seconds "
+        "after start-up (default: 120; 0 = at once)",
+    )
+    up.set_defaults(func=_run)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _component_line(components: dict[str, str]) -> str:
+    """ "5 RUNNING" — the Suite, which only groups the five, finishes at once and is not counted."""
+    states = [state for name, state in components.items() if not name.endswith(".Suite")]
+    counts = {state: states.count(state) for state in sorted(set(states))}
+    line = ", ".join(f"{count} {state}" for state, count in counts.items())
+    others = [
+        name.rsplit(".", 1)[-1]
+        for name, state in components.items()
+        if state != "RUNNING" and not name.endswith(".Suite")
+    ]
+    return line + (f" (not running: {', '.join(others)}; see Logs)" if others else "")
+
+
+def _summary(running: Running, root: Path) -> str:
+    lines = [
+        ("Web page", running.web_url),
+        ("API", running.api_url),
+        ("Sign in as", running.demo_email),
+        ("Password", running.demo_password),
+        ("moto (AWS)", running.moto_url),
+        ("Logs", f"{root.resolve() / 'runtime' / 'logs'}  (moto: {root.resolve() / 'logs'})"),
+    ]
+    if running.kickoffs:
+        kickoff = datetime.fromisoformat(running.kickoffs[0]).astimezone(venue_zone())
+        lines.append(("Demo game", f"kicks off {kickoff:%a %d %b %H:%M} (Brussels time)"))
+    if running.first_alert:
+        alert = datetime.fromisoformat(running.first_alert).astimezone(venue_zone())
+        lines.append(("First alert", f"the light goes on at {alert:%H:%M} (Brussels time)"))
+    lines.append(("Components", _component_line(running.components)))
+    lines.append(("Stop", "Ctrl-C"))
+    return summary(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    options = UpOptions(
+        root=args.root,
+        port=args.port,
+        demo=args.demo,
+        demo_lead=timedelta(seconds=max(0.0, args.demo_lead)),
+        recipes=args.recipes or (REPO_RECIPES if REPO_RECIPES.is_dir() else Path("recipes")),
+    )
+    progress = Progress(total=STEPS if args.demo else STEPS - 1)
+    # Ctrl-C even when started in the background (where SIGINT may arrive ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_interrupt)
+    stack = Stack(options, progress)
+    code = 0
+    try:
+        running = stack.start()
+        progress.say(_summary(running, options.root))
+        while True:
+            problem = stack.health()
+            if problem:
+                progress.say(f"ghela up: {problem}")
+                code = 1
+                break
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        progress.say("\nStopping (runtime and components, API, moto) ...")
+    finally:
+        stack.stop()
+    progress.say("Stopped.")
+    return code

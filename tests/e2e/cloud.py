@@ -1,0 +1,75 @@
+"""The cloud side on this machine for page-level tests: moto provisioned, the local API and
+page server on a free port, and helpers that write the read copy as CloudSync would.
+
+Every use gets its own resource prefix and thing name, so tests sharing the session's moto
+server (whose state is global to the process) never see each other's tables or users.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from ghela.cloudsync.items import event_item, status_update
+from ghela.core.messages import EventSnapshot, LightState
+from ghela_cloud.local.aws import local_client
+from ghela_cloud.local.provision import LocalResources, provision
+from ghela_cloud.local.server import LocalApi, LocalApiServer
+
+from tests.support.moto import MotoServer
+
+
+class LocalCloud:
+    def __init__(self, moto: MotoServer) -> None:
+        tag = uuid.uuid4().hex[:8]
+        self.moto = moto
+        self.resources: LocalResources = provision(
+            moto.url, prefix=f"e2e{tag}", stage="e2e", thing_name=f"e2e-pi-{tag}"
+        )
+        self.server = LocalApiServer(LocalApi(self.resources))
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def device(self) -> str:
+        return self.resources.thing_name
+
+    def start(self) -> LocalCloud:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def client(self, service: str):
+        return local_client(service, self.moto.url, self.resources.region)
+
+    def put_events(self, events: Iterable[EventSnapshot], synced_at: datetime) -> None:
+        ddb = self.client("dynamodb")
+        for event in events:
+            ddb.put_item(
+                TableName=self.resources.events_table, Item=event_item(self.device, event, synced_at)
+            )
+
+    def put_status(self, *, last_seen: datetime, light: LightState | None, revision: int = 1) -> None:
+        update = status_update(
+            self.device, last_seen=last_seen, revision=revision, software_version="1.0.0", light=light
+        )
+        self.client("dynamodb").update_item(
+            TableName=self.resources.events_table,
+            Key=update.key,
+            UpdateExpression=update.expression,
+            ExpressionAttributeValues=update.values,
+            **({"ExpressionAttributeNames": update.names} if update.names else {}),
+        )
+
+    def jobs(self) -> list[dict]:
+        """Every row of the jobs table (plain values)."""
+        from boto3.dynamodb.types import TypeDeserializer
+
+        plain = TypeDeserializer()
+        rows = self.client("dynamodb").scan(TableName=self.resources.jobs_table)["Items"]
+        return [{k: plain.deserialize(v) for k, v in row.items()} for row in rows]

@@ -1,0 +1,85 @@
+"""Browser fixtures: Debian's Chromium driven headless by Playwright, one context per test,
+a screenshot of every test's last page under ``test-artifacts/``.
+
+Playwright's own browser download needs the internet, so the tests use the system's
+``/usr/bin/chromium`` and are skipped (with the reason) when it is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cloud import LocalCloud
+from tests.support.moto import MotoServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESK = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return DESK
+
+
+@pytest.fixture
+def page(browser, viewport, request) -> Iterator[object]:
+    """A fresh browser context (no session) and page; errors in the page fail the test."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        try:
+            page.screenshot(path=str(artifact(request.node.name)), full_page=True)
+        finally:
+            context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def cloud(moto_server: MotoServer) -> Iterator[LocalCloud]:
+    """moto provisioned under a fresh prefix, and the local API + page server."""
+    local = LocalCloud(moto_server).start()
+    try:
+        yield local
+    finally:
+        local.stop()

@@ -1,0 +1,25 @@
+"""What the browser tests do on the page, in the page's own words (labels, roles)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str, route: str = "") -> None:
+    page.goto(f"{base_url}/#/{route}")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def event_card(page: Page, title: str):
+    return page.locator("article.event").filter(has=page.get_by_role("heading", name=title))
+
+
+def alert_row(page: Page, alert_id: int):
+    return page.locator(f'li.alert[data-alert-id="{alert_id}"]')
+
+
+def job_row(page: Page, job_id: str):
+    return page.locator(f'tr[data-job-id="{job_id}"]')

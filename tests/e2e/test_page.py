@@ -1,0 +1,388 @@
+"""The web page against the local API server and moto (no device): sign-in, dashboard,
+forms, jobs, metrics. The read copy is written here as CloudSync writes it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from ghela.cloudsync.items import JobRecord, job_update
+from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PHONE, artifact
+from tests.e2e.pages import alert_row, event_card, job_row, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.moto]
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def _alert(alert_id: int, kickoff: datetime, offset: int, pattern: str, **extra) -> AlertSnapshot:
+    starts = kickoff + timedelta(minutes=offset)
+    return AlertSnapshot(
+        alert_id=alert_id,
+        label="final call" if offset == -240 else "early warning",
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=60),
+        pattern=pattern,
+        offset_minutes=offset,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(cloud):
+    """Two games (one without a kick-off time) and a custom event, and an online device."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    kickoff = now + timedelta(days=2, hours=3)
+    concert = now + timedelta(days=4)
+    events = [
+        EventSnapshot(
+            event_id=11,
+            kind="game",
+            key="jpl-2026-gent-brugge",
+            title="",
+            home="KAA Gent",
+            away="Club Brugge",
+            competition="Jupiler Pro League",
+            venue="Planet Group Arena",
+            start=kickoff,
+            state="scheduled",
+            revision=5,
+            alerts=[
+                _alert(101, kickoff, -360, "blink"),
+                _alert(102, kickoff, -240, "steady", snoozed_until=kickoff - timedelta(minutes=200)),
+            ],
+        ),
+        EventSnapshot(
+            event_id=12,
+            kind="game",
+            key="cup-2026-gent-standard",
+            title="",
+            home="KAA Gent",
+            away="Standard Liège",
+            competition="Croky Cup",
+            date=(now + timedelta(days=9)).date(),
+            state="scheduled",
+            revision=5,
+        ),
+        EventSnapshot(
+            event_id=13,
+            kind="custom",
+            key="custom-13",
+            title="Spring concert",
+            start=concert,
+            state="scheduled",
+            revision=6,
+            alerts=[_alert(103, concert, -240, "steady", custom=False)],
+        ),
+    ]
+    cloud.put_events(events, now)
+    cloud.put_status(
+        last_seen=now, light=LightState(on=True, pattern="blink", since=now - timedelta(minutes=3))
+    )
+    return {"kickoff": kickoff, "concert": concert}
+
+
+def test_an_unauthenticated_visit_lands_on_sign_in(page, cloud):
+    page.goto(f"{cloud.url}/#/jobs")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator("article.event")).to_have_count(0)
+
+
+def test_a_wrong_password_is_refused_with_a_message(page, cloud):
+    page.goto(cloud.url)
+    page.get_by_label("E-mail address").fill(cloud.resources.demo_email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Incorrect")
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+
+
+def test_signed_in_the_dashboard_lists_events_in_venue_time(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+
+    game = event_card(page, "KAA Gent – Club Brugge")
+    expect(game).to_be_visible()
+    expect(game.locator(".when")).to_contain_text(seeded["kickoff"].astimezone(BRUSSELS).strftime("%H:%M"))
+    expect(alert_row(page, 102)).to_contain_text("snoozed until")
+    expect(alert_row(page, 101)).to_contain_text("6 h before start")
+    expect(alert_row(page, 101)).to_contain_text("blinking")
+    expect(event_card(page, "KAA Gent – Standard Liège").locator(".when")).to_contain_text(
+        "time not yet known"
+    )
+    expect(event_card(page, "Spring concert")).to_contain_text("custom event")
+    # Soonest first.
+    titles = page.locator("article.event h3").all_inner_texts()
+    assert titles == ["KAA Gent – Club Brugge", "Spring concert", "KAA Gent – Standard Liège"]
+
+    device = page.locator("section.device")
+    expect(device.locator("[data-light]")).to_have_attribute("data-light", "on")
+    expect(device).to_contain_text("On (blinking)")
+    expect(device).to_contain_text("online")
+
+
+def test_the_dashboard_fits_a_phone(browser, cloud, seeded):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+        expect(event_card(page, "Spring concert")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+        page.screenshot(path=str(artifact("dashboard_phone")), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_bad_form_shows_field_errors_from_the_page_and_from_the_api(page, cloud):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
+
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field", has=page.get_by_label("Title"))).to_contain_text("Enter a title.")
+
+    # The API's rule (at most 200 characters) comes back as a 422 and shows at the field.
+    page.get_by_label("Title").fill("x" * 201)
+    page.get_by_label("Date").fill((datetime.now(BRUSSELS) + timedelta(days=3)).strftime("%Y-%m-%d"))
+    page.get_by_label("Starts at").fill("20:00")
+    page.get_by_role("button", name="Create event").click()
+    expect(page.locator(".field", has=page.get_by_label("Title")).locator(".field-error")).to_contain_text(
+        "200"
+    )
+    expect(page.get_by_label("Title")).to_be_focused()
+    assert not [job for job in cloud.jobs() if job["operation"] == "createEvent"]
+
+
+def test_an_end_before_the_start_is_caught_in_the_form(page, cloud):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
+    page.get_by_label("Title").fill("Late party")
+    page.get_by_label("Date").fill((datetime.now(BRUSSELS) + timedelta(days=3)).strftime("%Y-%m-%d"))
+    page.get_by_label("Starts at").fill("20:00")
+    page.get_by_label("Ends at (optional)").fill("19:00")
+    page.get_by_role("button", name="Create event").click()
+    expect(page.locator(".field", has=page.get_by_label("Ends at (optional)"))).to_contain_text(
+        "after the start"
+    )
+
+
+def test_creating_an_event_sends_a_job_with_the_venue_time_in_utc(page, cloud):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
+    day = (datetime.now(BRUSSELS) + timedelta(days=5)).date()
+    page.get_by_label("Title").fill("Company party")
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Starts at").fill("19:30")
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_role("heading", name="Upcoming events")).to_be_visible()
+    expect(page.locator(".pending-strip")).to_contain_text("Company party")
+
+    jobs = [job for job in cloud.jobs() if job["operation"] == "createEvent"]
+    assert len(jobs) == 1
+    document = json.loads(jobs[0]["document"])
+    start = datetime.fromisoformat(document["start"])
+    assert start.astimezone(BRUSSELS).replace(tzinfo=None) == datetime(day.year, day.month, day.day, 19, 30)
+    assert jobs[0]["requested_by"] == cloud.resources.demo_email
+
+
+def test_snooze_shows_the_job_pending_then_done_in_the_jobs_view(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    row = alert_row(page, 103)
+    row.get_by_label("Snooze length for alert", exact=False).select_option("30")
+    snooze = row.get_by_role("button", name="Snooze", exact=False)
+    snooze.focus()
+    page.keyboard.press("Enter")  # keyboard works as well as the mouse
+    expect(row).to_contain_text("change pending")
+
+    [job] = [j for j in cloud.jobs() if j["operation"] == "snoozeAlert"]
+    assert '"minutes":30' in job["document"].replace(" ", "")
+
+    page.get_by_role("link", name="Jobs", exact=True).click()
+    expect(job_row(page, job["job_id"])).to_contain_text("pending")
+    expect(job_row(page, job["job_id"])).to_contain_text("Snooze alert · alert 103")
+
+    # The device reports the job done (as CloudSync writes it); the view follows by itself.
+    record = JobRecord(
+        job_id=job["job_id"],
+        device=cloud.device,
+        operation="snoozeAlert",
+        document=job["document"],
+        status="SUCCEEDED",
+        reason="",
+        at=datetime.now(UTC),
+    )
+    update = job_update(record, timedelta(days=30))
+    cloud.client("dynamodb").update_item(
+        TableName=cloud.resources.jobs_table,
+        Key=update.key,
+        UpdateExpression=update.expression,
+        ExpressionAttributeValues=update.values,
+        ExpressionAttributeNames=update.names,
+    )
+    expect(job_row(page, job["job_id"])).to_have_attribute("data-status", "SUCCEEDED", timeout=8_000)
+    expect(job_row(page, job["job_id"])).to_contain_text("succeeded")
+
+
+def test_a_failed_job_shows_its_reason(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    alert_row(page, 101).get_by_role("button", name="Change", exact=False).click()
+    form = alert_row(page, 101).locator(".alert-edit")
+    form.get_by_label("Duration (minutes)").fill("45")
+    form.get_by_role("button", name="Save alert").click()
+    expect(alert_row(page, 101)).to_contain_text("change pending")
+    [job] = [j for j in cloud.jobs() if j["operation"] == "updateAlert"]
+    record = JobRecord(
+        job_id=job["job_id"],
+        device=cloud.device,
+        operation="updateAlert",
+        document=job["document"],
+        status="REJECTED",
+        reason="alert 101 has already ended",
+        at=datetime.now(UTC),
+    )
+    update = job_update(record, timedelta(days=30))
+    cloud.client("dynamodb").update_item(
+        TableName=cloud.resources.jobs_table,
+        Key=update.key,
+        UpdateExpression=update.expression,
+        ExpressionAttributeValues=update.values,
+        ExpressionAttributeNames=update.names,
+    )
+    expect(page.locator(".toast.bad")).to_contain_text("alert 101 has already ended", timeout=8_000)
+    page.get_by_role("link", name="Jobs", exact=True).click()
+    expect(job_row(page, job["job_id"])).to_contain_text("alert 101 has already ended")
+
+
+def test_an_expired_session_is_refreshed_with_the_refresh_token(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    before = page.evaluate("JSON.parse(localStorage.getItem('ghela.session'))")
+    page.evaluate("""() => {
+        const s = JSON.parse(localStorage.getItem('ghela.session'));
+        s.expiresAt = Date.now() - 1000;
+        localStorage.setItem('ghela.session', JSON.stringify(s));
+    }""")
+    page.reload()
+    expect(event_card(page, "Spring concert")).to_be_visible()
+    after = page.evaluate("JSON.parse(localStorage.getItem('ghela.session'))")
+    assert after["refreshToken"] == before["refreshToken"]
+    assert after["expiresAt"] > before["expiresAt"] - 1000 and after["idToken"] != ""
+
+
+def test_sign_out_ends_the_session(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('ghela.session')") is None
+    page.goto(f"{cloud.url}/#/metrics")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_metrics_are_drawn_as_charts(page, cloud, seeded):
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    cloudwatch = cloud.client("cloudwatch")
+    dimension = [{"Name": "Device", "Value": cloud.device}]
+    data = [
+        {
+            "MetricName": "Heartbeat",
+            "Dimensions": dimension,
+            "Timestamp": now - timedelta(minutes=5 * i),
+            "Value": 1,
+            "Unit": "Count",
+        }
+        for i in range(1, 13)
+    ]
+    data.append(
+        {
+            "MetricName": "EventsAdded",
+            "Dimensions": dimension,
+            "Timestamp": now - timedelta(hours=2),
+            "Value": 3,
+            "Unit": "Count",
+        }
+    )
+    cloudwatch.put_metric_data(Namespace="GhelamcoAlert", MetricData=data)
+
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="metrics")
+    expect(page.locator('.counter[data-metric="Heartbeat"] .n')).to_have_text("12")
+    expect(page.locator('.counter[data-metric="EventsAdded"] .n')).to_have_text("3")
+    heartbeat = page.locator("section.chart", has=page.get_by_role("heading", name="Heartbeats", exact=False))
+    expect(heartbeat.locator("rect.bar")).to_have_count(12)
+    page.get_by_role("button", name="7 days").click()
+    expect(page.get_by_role("button", name="7 days")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name="Heartbeats — the last 7 days")).to_be_visible()
+
+
+def _jobs_for(cloud, operation: str) -> list[dict]:
+    return [json.loads(job["document"]) for job in cloud.jobs() if job["operation"] == operation]
+
+
+def test_adding_an_alert_sends_its_offset_before_the_start(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    concert = event_card(page, "Spring concert")
+    concert.get_by_text("Add an alert").click()
+    form = concert.locator(".alert-add")
+    form.get_by_label("Minutes before the start").fill("90")
+    form.get_by_label("Duration (minutes)").fill("15")
+    form.get_by_label("Light pattern").select_option("blink")
+    form.get_by_label("Label (optional)").fill("doors open")
+    form.get_by_role("button", name="Add alert").click()
+    expect(concert.locator(".event-head")).to_contain_text("change pending")
+    [document] = _jobs_for(cloud, "addAlert")
+    assert document["eventId"] == 13
+    assert document["alert"] == {
+        "offsetMinutes": -90,
+        "durationMinutes": 15,
+        "pattern": "blink",
+        "label": "doors open",
+    }
+
+
+def test_cancel_and_delete_of_a_custom_event_ask_once_more(page, cloud, seeded):
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    concert = event_card(page, "Spring concert")
+    concert.get_by_role("button", name="Cancel event").click()
+    keep = concert.get_by_role("button", name="Keep it")
+    expect(keep).to_be_visible()
+    keep.click()
+    assert _jobs_for(cloud, "cancelEvent") == []
+    concert.get_by_role("button", name="Cancel event").click()
+    concert.get_by_role("button", name="Yes, cancel it").click()
+    expect(concert.locator(".event-head")).to_contain_text("change pending")
+    assert _jobs_for(cloud, "cancelEvent") == [{"operation": "cancelEvent", "eventId": 13}]
+
+    concert.get_by_role("button", name="Delete event").click()
+    concert.get_by_role("button", name="Yes, delete it").click()
+    expect(page.locator(".toast", has_text="Delete event")).to_contain_text("sent to the device")
+    assert _jobs_for(cloud, "deleteEvent") == [{"operation": "deleteEvent", "eventId": 13}]
+    # Games have no such buttons: they are cancelled by the fixture lists, not by hand.
+    expect(
+        event_card(page, "KAA Gent – Club Brugge").get_by_role("button", name="Delete event")
+    ).to_have_count(0)
+
+
+def test_an_account_with_a_temporary_password_chooses_a_new_one(page, cloud, seeded):
+    idp = cloud.client("cognito-idp")
+    email = "new.colleague@ghelamco-alert.local"
+    idp.admin_create_user(
+        UserPoolId=cloud.resources.user_pool_id,
+        Username=email,
+        TemporaryPassword="Temporary-Pass-1",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    page.goto(cloud.url)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("Temporary-Pass-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("Brand-New-Pass-2")
+    page.get_by_label("Repeat the new password").fill("Brand-New-Pass-3")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_text("The two passwords differ.")).to_be_visible()
+    page.get_by_label("Repeat the new password").fill("Brand-New-Pass-2")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(event_card(page, "Spring concert")).to_be_visible()
+    expect(page.locator("#who")).to_have_text(email)

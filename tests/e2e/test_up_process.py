@@ -1,0 +1,46 @@
+"""``ghela up`` as a person runs it: a second run after a crash starts clean, and Ctrl-C
+stops every process it started."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ghela.up.stale import alive
+
+from tests.e2e.system import GhelaUp
+
+pytestmark = pytest.mark.runtime
+
+
+def _component_pids(up: GhelaUp) -> dict[str, int]:
+    status = json.loads((up.root / "state" / "runtime" / "status.json").read_text())
+    return {name: info["pid"] for name, info in status["components"].items() if info.get("pid")}
+
+
+def test_a_second_run_after_a_crash_starts_clean_and_ctrl_c_stops_everything(tmp_path):
+    first = GhelaUp(tmp_path, name="first").start()
+    moto_pid = first.info["children"][0]["pid"]
+    left_behind = _component_pids(first)
+    assert len(left_behind) == 5, left_behind
+    first.kill()
+
+    second = GhelaUp(tmp_path, port=first.port, name="second")
+    try:
+        second.start()
+        console = second.console()
+        for name, pid in left_behind.items():
+            assert f"stopped a leftover {name} (pid {pid})" in console
+            assert not alive(pid)
+        assert not alive(moto_pid)  # moto went with the crashed orchestrator
+        assert all(
+            state == "RUNNING" for name, state in second.info["components"].items() if "Suite" not in name
+        )
+        running = _component_pids(second)
+        running["moto"] = second.info["children"][0]["pid"]
+    finally:
+        code = second.stop()
+    assert code == 0, second.console()[-3000:]
+    assert "Stopped." in second.console()
+    assert not [name for name, pid in running.items() if alive(pid)]
+    assert not (tmp_path / "state" / "up.json").exists()
