@@ -53,6 +53,8 @@ def test_the_dashboard_lists_the_demo_games(page, system):
     expect(event_card(page, "KAA Gent – Club Brugge KV").locator(".when")).to_contain_text(
         first.strftime("%H:%M")
     )
+    # The demo's fourth game has a date but no kick-off time yet.
+    expect(event_card(page, "KAA Gent – KRC Genk").locator(".when")).to_contain_text("time not yet known")
     expect(page.locator("section.device")).to_contain_text("online", timeout=SYNC_TIMEOUT_MS)
 
 

@@ -28,7 +28,7 @@ from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService
 from ghela.scheduler.store import Store
 
-from tests.scheduler.helpers import game
+from tests.scheduler.helpers import game, scrape
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONCERT = NOW + timedelta(hours=5)  # early warning 06:00-07:00 UTC ago; final call 13:00-14:00
@@ -87,6 +87,18 @@ def test_starts_off_on_an_empty_database(harness: Harness) -> None:
     harness.start()
     [light] = harness.lights()
     assert light.pattern is LightPattern.OFF and light.alert_ids == []
+
+
+def test_asks_for_a_scrape_once_it_hears_results(harness: Harness) -> None:
+    """A result published before the Scheduler subscribed is lost; the request recovers it."""
+
+    def scraper(request: Message) -> None:
+        harness.bus.publish(topics.SCRAPE_RESULT, scrape([game("g1", NOW + timedelta(days=3))], NOW).result)
+
+    harness.bus.subscribe(topics.SCRAPE_REQUEST, scraper)
+    harness.start()
+    assert len(sent(harness.bus, topics.SCRAPE_REQUEST)) == 1
+    wait_for(lambda: harness.activity(ActivityKind.EVENT_ADDED) == 1)
 
 
 def test_a_command_gets_its_result_state_change_and_activity(harness: Harness) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,18 @@ def test_demo_feed_round_trips(tmp_path: Path) -> None:
     assert all(f.home == "KAA Gent" and f.competition == "Demo" for f in result.fixtures)
     assert len({f.key for f in result.fixtures}) == 3
     assert not list(path.parent.glob("*.tmp"))
+
+
+def test_undecided_games_are_date_only(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    kickoff = now + timedelta(days=1)
+    path = write_demo_feed(tmp_path / "home.ics", [kickoff], written_at=now, undecided=[date(2026, 12, 17)])
+    source = SourceConfig(name="demo", kind="ics", url=str(path))
+    config = ScraperConfig(sources=[source])
+    fetcher = Fetcher(no_network, politeness(config), lambda s: False)
+    result = SourceScraper(source, config, fetcher).scrape(now)
+    assert result.healthy and result.complete
+    assert [(f.kickoff, f.date) for f in result.fixtures] == [(kickoff, None), (None, date(2026, 12, 17))]
 
 
 def test_naive_kickoffs_are_refused(tmp_path: Path) -> None:

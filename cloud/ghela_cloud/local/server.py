@@ -234,14 +234,18 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
             self._send(response)
 
         def _send(self, response: HttpResponse) -> None:
-            self.send_response(response.status, HTTPStatus(response.status).phrase)
-            for key, value in response.headers.items():
-                if key.lower() not in ("content-length", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
+            try:
+                self.send_response(response.status, HTTPStatus(response.status).phrase)
+                for key, value in response.headers.items():
+                    if key.lower() not in ("content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The browser went away mid-response (a reload, a closed tab): nothing to do.
+                log.debug("client %s left before the response was sent", self.address_string())
 
         do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_OPTIONS = do_HEAD = _serve
 

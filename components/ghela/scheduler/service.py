@@ -34,6 +34,7 @@ from ghela.core.messages import (
     LightCommand,
     Message,
     RevisionChanged,
+    ScrapeRequest,
     ScrapeResult,
 )
 from ghela.scheduler.commands import Applied, CommandHandler
@@ -79,6 +80,9 @@ class SchedulerService:
             self.bus.subscribe(topics.SCRAPE_RESULT, self._guard(self._on_scrape)),
             self.bus.subscribe(topics.CHANGES_REQUEST, self._guard(self._on_changes_request)),
         ]
+        # A scrape published while this process was down or not yet subscribed is lost (pub/sub
+        # keeps nothing), so ask for a fresh one now that results are heard.
+        self.bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
         self._thread.start()
         return self
 

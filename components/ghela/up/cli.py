@@ -20,7 +20,7 @@ from ghela.up.stack import Running, Stack, UpOptions
 DEFAULT_ROOT = Path(".ghela/up")
 DEFAULT_PORT = 8080
 REPO_RECIPES = Path(__file__).resolve().parents[3] / "recipes"
-STEPS = 9
+STEPS = 8
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

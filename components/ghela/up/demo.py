@@ -20,6 +20,8 @@ from ghela.scraper.demo import write_demo_feed
 DEFAULT_LEAD = timedelta(seconds=120)
 LATER_GAMES = ((8, time(20, 45)), (15, time(18, 15)))
 """(days from today, local kick-off time) of the games after the first."""
+UNDECIDED_GAME_DAYS = 22
+"""Days from today of a game whose kick-off time is not fixed yet (shown as such)."""
 
 
 def demo_kickoffs(config: SchedulerConfig, now: datetime, lead: timedelta = DEFAULT_LEAD) -> list[datetime]:
@@ -58,7 +60,9 @@ def scheduler_config(
 def write_demo(
     path: Path, config: SchedulerConfig, now: datetime, lead: timedelta = DEFAULT_LEAD
 ) -> list[datetime]:
-    """Write the demo feed to ``path``; returns the kick-offs written."""
+    """Write the demo feed to ``path``; returns the kick-offs written (the undecided game
+    has none)."""
     kickoffs = demo_kickoffs(config, now, lead)
-    write_demo_feed(path, kickoffs, written_at=now)
+    undecided = now.astimezone(venue_zone(config.zone)).date() + timedelta(days=UNDECIDED_GAME_DAYS)
+    write_demo_feed(path, kickoffs, written_at=now, undecided=[undecided])
     return kickoffs

@@ -15,7 +15,7 @@ from typing import Any
 
 from ghela.core import topics
 from ghela.core.clock import venue_zone
-from ghela.core.messages import LightState, LightStateRequest, Message, ScrapeRequest
+from ghela.core.messages import LightState, LightStateRequest, Message
 
 PROBE_NAME = "ghela.up.LightWatch"
 
@@ -26,7 +26,7 @@ def probe_access_control() -> dict[str, Any]:
         "aws.greengrass.ipc.pubsub": {
             f"{PROBE_NAME}:pubsub:publish": {
                 "operations": ["aws.greengrass#PublishToTopic"],
-                "resources": [topics.LIGHT_STATE_REQUEST, topics.SCRAPE_REQUEST],
+                "resources": [topics.LIGHT_STATE_REQUEST],
             },
             f"{PROBE_NAME}:pubsub:subscribe": {
                 "operations": ["aws.greengrass#SubscribeToTopic"],
@@ -68,9 +68,6 @@ class LightWatch:
             self._lock.notify_all()
         if changed:
             self._say(describe(message))
-
-    def request_scrape(self) -> None:
-        self._bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
 
     def wait_for(self, on: bool, timeout: float) -> LightState | None:
         """Block until the light is ``on`` (or off); the state, or None after ``timeout``."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 from ghela.core.clock import venue_zone
 from ghela.core.errors import ConfigurationError
 from ghela.up.moto import MotoChild
-from ghela.up.net import require_free, wait_until
+from ghela.up.net import require_free
 from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides, write_override_file
 from ghela.up.progress import Progress
 from ghela.up.stale import StateFile, clear_stale
@@ -34,7 +33,6 @@ from ghela.up.stale import StateFile, clear_stale
 THING_NAME = "ghela-local-pi"
 REGION = "eu-west-1"
 COMPONENT_START_TIMEOUT = 90.0
-SUBSCRIBE_SETTLE_SECONDS = 1.0
 """A connected component subscribes within milliseconds; this leaves a wide margin."""
 
 
@@ -225,12 +223,6 @@ class Stack:
             socket_path = str(self.nucleus.settings.socket_path)
             bus = IpcBus(unix_socket_connector(socket_path, token), connect_timeout=10.0)
             self.light = LightWatch(bus, self._say_light).start()
-        with self.progress.step("Asking for a first scrape once every component is connected"):
-            expected = {name for name, state in self.running.components.items() if state == "RUNNING"}
-            with contextlib.suppress(ConfigurationError):  # ask anyway: a late one scrapes on its own
-                wait_until(lambda: expected <= set(ipc.connected()), COMPONENT_START_TIMEOUT, "components")
-            time.sleep(SUBSCRIBE_SETTLE_SECONDS)
-            self.light.request_scrape()
 
     def _say_light(self, line: str) -> None:
         stamp = datetime.now(venue_zone()).strftime("%H:%M:%S")
