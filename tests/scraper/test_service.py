@@ -54,10 +54,11 @@ class Running:
 
 
 @pytest.fixture
-def run(clock: FrozenClock) -> Iterator[Callable[[ScraperConfig], Running]]:
+def run(clock: FrozenClock, tmp_path: Path) -> Iterator[Callable[[ScraperConfig], Running]]:
     started: list[ScraperService] = []
 
     def start(settings: ScraperConfig) -> Running:
+        settings = settings.model_copy(update={"state_path": str(tmp_path / "scraper-state.json")})
         bus = InMemoryBus()
         service = ScraperService(bus, settings, clock, no_network, random.Random(7)).start()
         started.append(service)
@@ -121,7 +122,7 @@ def test_a_failing_source_is_published_unhealthy_and_counted(
     assert "broken" in running.activities()[0].detail
 
 
-def test_stop_is_prompt_even_during_a_backoff(clock: FrozenClock) -> None:
+def test_stop_is_prompt_even_during_a_backoff(clock: FrozenClock, tmp_path: Path) -> None:
     calls = threading.Event()
 
     def failing(request: HttpRequest) -> HttpResponse:
@@ -133,6 +134,7 @@ def test_stop_is_prompt_even_during_a_backoff(clock: FrozenClock) -> None:
         respect_robots_txt=False,
         backoff_seconds=600,
         backoff_max_seconds=600,
+        state_path=str(tmp_path / "scraper-state.json"),
     )
     bus = InMemoryBus()
     service = ScraperService(bus, settings, clock, failing).start()

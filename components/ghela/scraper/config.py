@@ -119,6 +119,10 @@ class ScraperConfig(ComponentConfig):
     min_fixture_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
     """A scrape with fewer home fixtures than this share of the last healthy one is unhealthy."""
     max_page_bytes: Annotated[int, Field(ge=1024, le=50_000_000)] = 2_000_000
+    state_path: Annotated[str, Field(min_length=1, max_length=4096)] = "scraper-state.json"
+    """The file that keeps each source's last healthy result and ETag / Last-Modified across
+    restarts; a relative path is inside the component's work directory (its working directory
+    under Greengrass)."""
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> ScraperConfig:

@@ -5,8 +5,8 @@ is the "last time" a scrape is compared with, and its ETag / Last-Modified make 
 request conditional). A 304 Not Modified re-publishes the last healthy result's fixtures
 under a new scrape id and time, with ``http_status`` 304 and a reason saying so: the
 Scheduler gets one result per scrape either way, and an unchanged page is as trustworthy
-as it was. This memory lives in the process only; after a restart the first scrape is
-unconditional and has no "last time".
+as it was. The service keeps this memory in a file across restarts
+(:mod:`ghela.scraper.memory`) and hands each scraper what it remembered.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from datetime import datetime
 from ghela.core.clock import venue_zone
 from ghela.core.messages import ScrapeResult, new_id
 from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.fetch import Fetched, Fetcher, Validators
+from ghela.scraper.fetch import Fetched, Fetcher
 from ghela.scraper.games import ParseOutcome, home_fixtures
 from ghela.scraper.health import FetchFacts, verdict
 from ghela.scraper.ics import parse_ics
+from ghela.scraper.memory import Remembered
 from ghela.scraper.spider import parse_html
 from ghela.scraper.teams import Club
 
@@ -31,24 +32,48 @@ log = logging.getLogger(__name__)
 class SourceScraper:
     """Scrapes one configured source; never raises for what the source contains."""
 
-    def __init__(self, source: SourceConfig, config: ScraperConfig, fetcher: Fetcher) -> None:
+    def __init__(
+        self,
+        source: SourceConfig,
+        config: ScraperConfig,
+        fetcher: Fetcher,
+        remembered: Remembered | None = None,
+    ) -> None:
         self.source = source
         self._config = config
         self._fetcher = fetcher
         self._zone = venue_zone(config.zone)
         self._club = Club(config.club_name, config.club_aliases)
-        self._last_good: ScrapeResult | None = None
-        self._validators: Validators | None = None
+        if remembered is not None and not remembered.is_of(source):
+            log.info(
+                "%s is now %s %s (was %s %s): its remembered last result is forgotten",
+                source.name,
+                source.kind,
+                source.url,
+                remembered.kind,
+                remembered.url,
+            )
+            remembered = None
+        self._memory = remembered
+
+    @property
+    def memory(self) -> Remembered | None:
+        """What the next scrape needs from the earlier ones (None before the first healthy one).
+
+        A new object whenever it changes, so ``is`` tells whether a scrape changed it.
+        """
+        return self._memory
 
     @property
     def previous_count(self) -> int | None:
         """Home fixtures in the last healthy result (None before the first)."""
-        return len(self._last_good.fixtures) if self._last_good is not None else None
+        return len(self._memory.last_good.fixtures) if self._memory is not None else None
 
     def scrape(self, now: datetime) -> ScrapeResult:
-        fetched = self._fetcher.fetch(self.source.url, self.source.kind, now, self._validators)
-        if fetched.not_modified and self._last_good is not None:
-            result = self._unchanged(now, fetched)
+        validators = self._memory.validators if self._memory is not None else None
+        fetched = self._fetcher.fetch(self.source.url, self.source.kind, now, validators)
+        if fetched.not_modified and self._memory is not None:
+            result = self._unchanged(now, fetched, self._memory.last_good)
         else:
             if fetched.not_modified:
                 fetched = replace(fetched, error="304 Not Modified without an earlier good result")
@@ -111,22 +136,25 @@ class SourceScraper:
             min_ratio=self._config.min_fixture_ratio,
         )
 
-    def _unchanged(self, now: datetime, fetched: Fetched) -> ScrapeResult:
-        assert self._last_good is not None
-        since = self._last_good.scraped_at.isoformat()
+    def _unchanged(self, now: datetime, fetched: Fetched, last_good: ScrapeResult) -> ScrapeResult:
+        since = last_good.scraped_at.isoformat()
         note = f"not modified since the scrape at {since} (HTTP 304); its fixtures are repeated"
-        return self._last_good.model_copy(
+        return last_good.model_copy(
             update={
                 "scrape_id": new_id(),
                 "scraped_at": now,
                 "http_status": fetched.status,
-                "reasons": [*self._last_good.reasons, note][-100:],
+                "reasons": [*last_good.reasons, note][-100:],
             }
         )
 
     def _remember(self, result: ScrapeResult, fetched: Fetched) -> None:
         if not result.healthy or fetched.not_modified:
             return
-        self._last_good = result
-        has_validators = fetched.validators.etag or fetched.validators.last_modified
-        self._validators = fetched.validators if has_validators else None
+        self._memory = Remembered(
+            url=self.source.url,
+            kind=self.source.kind,
+            last_good=result,
+            etag=fetched.validators.etag or None,
+            last_modified=fetched.validators.last_modified or None,
+        )

@@ -6,6 +6,11 @@ is prompt even in the middle of a retry backoff. Each scrape publishes, per enab
 one :class:`ScrapeResult` on ``SCRAPE_RESULT`` and one :class:`Activity` (``scrape_ok`` or
 ``scrape_failed``) on ``ACTIVITY`` for Metrics.
 
+What each source's scraper remembers (its last healthy result, its ETag / Last-Modified)
+is loaded from ``statePath`` at start and saved after every scrape that changes it, so a
+restart keeps "last time" and conditional requests. Only configured sources are saved: a
+source removed from the configuration is forgotten at the next save (a disabled one is kept).
+
 What a source contains never ends the thread (a scrape turns every fault of the source
 into an unhealthy result). A publish that fails after the IPC client's own reconnects
 does: the host then exits non-zero and the nucleus restarts the component.
@@ -26,6 +31,7 @@ from ghela.core.messages import Activity, ActivityKind, Message, ScrapeRequest, 
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.fetch import Fetcher, Politeness
 from ghela.scraper.http import Transport, UrllibTransport
+from ghela.scraper.memory import MemoryStore, Remembered
 from ghela.scraper.scrape import SourceScraper
 
 log = logging.getLogger(__name__)
@@ -66,8 +72,16 @@ class ScraperService:
         self._stopping = threading.Event()
         self._requests: deque[str | None] = deque()
         fetcher = Fetcher(transport, politeness(config), self._sleep)
+        self._store = MemoryStore(config.state_path)
+        remembered = self._store.load()
         self._scrapers = {
-            source.name: SourceScraper(source, config, fetcher) for source in config.sources if source.enabled
+            source.name: SourceScraper(source, config, fetcher, remembered.get(source.name))
+            for source in config.sources
+            if source.enabled
+        }
+        disabled = {source.name for source in config.sources if not source.enabled}
+        self._kept: dict[str, Remembered] = {
+            name: memory for name, memory in remembered.items() if name in disabled
         }
         self._subscription = bus.subscribe(topics.SCRAPE_REQUEST, self._on_request)
         self._thread = threading.Thread(target=self._run, name="scraper", daemon=True)
@@ -78,6 +92,9 @@ class ScraperService:
         return self
 
     def stop(self) -> None:
+        """Stop scraping and wait for the thread; a second call does nothing."""
+        if self._stopping.is_set():
+            return
         self._subscription.close()
         self._stopping.set()
         self._wake.set()
@@ -127,14 +144,25 @@ class ScraperService:
 
     def _scrape_one(self, name: str) -> ScrapeResult:
         now = self._clock.now()
+        scraper = self._scrapers[name]
+        before = scraper.memory
         try:
-            return self._scrapers[name].scrape(now)
+            result = scraper.scrape(now)
         except Exception as exc:  # a bug must cost one scrape, and be seen, not end the loop
             log.exception("scraping %s failed", name)
             reason = f"internal error while scraping: {exc!r}"[:2000]
             return ScrapeResult(
                 source=name, scraped_at=now, fixtures=[], healthy=False, complete=False, reasons=[reason]
             )
+        if scraper.memory is not before:
+            self._save_memory()
+        return result
+
+    def _save_memory(self) -> None:
+        """Write what every configured source remembers (a failed write is logged, not fatal)."""
+        memory = dict(self._kept)
+        memory.update((name, s.memory) for name, s in self._scrapers.items() if s.memory is not None)
+        self._store.save(memory)
 
     def _publish(self, result: ScrapeResult) -> None:
         self._bus.publish(topics.SCRAPE_RESULT, result)

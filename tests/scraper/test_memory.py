@@ -1,0 +1,283 @@
+"""What the Scraper remembers survives a restart: the last healthy result (re-published on a
+304, the baseline of "far fewer than last time") and the ETag; a damaged file is moved aside
+and the Scraper starts fresh; the file is replaced atomically; removed sources are forgotten."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ghela.core import topics
+from ghela.core.bus import InMemoryBus
+from ghela.core.clock import FrozenClock
+from ghela.core.messages import ScrapeRequest
+from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.fetch import Fetcher
+from ghela.scraper.http import HttpResponse, Transport
+from ghela.scraper.memory import MemoryStore, Remembered
+from ghela.scraper.scrape import SourceScraper
+from ghela.scraper.service import ScraperService, politeness
+
+from tests.scraper.test_fetch import FakeSite
+from tests.scraper.test_scrape import PAGE, URL, without_home_games
+from tests.scraper.test_service import FEED, Running, no_network, wait_for
+from tests.scraper.test_service import PAGE as PAGE_FILE
+
+CLUB = SourceConfig(name="club", kind="html", url=URL)
+ETAG = '"season-2025-26"'
+LAST_MODIFIED = "Mon, 17 Nov 2025 08:00:00 GMT"
+MEMORY_LOG = "ghela.scraper.memory"
+
+Start = Callable[[Transport, list[SourceConfig]], Running]
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "work" / "scraper-state.json"
+
+
+@pytest.fixture
+def start(clock: FrozenClock, state: Path) -> Iterator[Start]:
+    """Starts a service over ``transport`` scraping ``sources`` (memory at ``state``) and
+    returns once its start-up scrape is published; every service is stopped at the end."""
+    started: list[ScraperService] = []
+
+    def started_service(transport: Transport, sources: list[SourceConfig]) -> Running:
+        settings = ScraperConfig(sources=sources, jitter_seconds=0, state_path=str(state))
+        bus = InMemoryBus()
+        service = ScraperService(bus, settings, clock, transport, random.Random(7)).start()
+        started.append(service)
+        running = Running(bus, service)
+        wait_for(lambda: len(running.results()) == sum(source.enabled for source in sources))
+        return running
+
+    yield started_service
+    for service in started:
+        service.stop()
+
+
+def first_life(start: Start, clock: FrozenClock) -> None:
+    """A healthy scrape of the club page (15 home games, an ETag), then the Pi reboots."""
+    site = FakeSite(HttpResponse(200, {"etag": ETAG, "last-modified": LAST_MODIFIED}, PAGE))
+    running = start(site, [CLUB])
+    (result,) = running.results()
+    assert result.healthy and len(result.fixtures) == 15
+    running.service.stop()
+    clock.advance(hours=3)
+
+
+def scrape_again(running: Running) -> None:
+    count = len(running.results())
+    running.bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
+    wait_for(lambda: len(running.results()) == count + 1)
+
+
+def test_after_a_restart_far_fewer_than_last_time_is_unhealthy(start: Start, clock: FrozenClock) -> None:
+    first_life(start, clock)
+    site = FakeSite(HttpResponse(200, {"etag": '"broken"'}, without_home_games(2)))
+    (result,) = start(site, [CLUB]).results()
+    assert not result.healthy and not result.complete and len(result.fixtures) == 2
+    assert "far fewer home fixtures than last time: 2 now, 15 before" in result.reasons
+    (request,) = site.page_requests
+    assert request.headers["If-None-Match"] == ETAG
+    assert request.headers["If-Modified-Since"] == LAST_MODIFIED
+
+
+def test_after_a_restart_a_304_republishes_the_remembered_result(
+    start: Start, clock: FrozenClock, state: Path
+) -> None:
+    first_life(start, clock)
+    remembered = MemoryStore(state).load()["club"].last_good
+    site = FakeSite(HttpResponse(304))
+    running = start(site, [CLUB])
+    (result,) = running.results()
+    assert site.page_requests[0].headers["If-None-Match"] == ETAG
+    assert result.healthy and result.complete and result.http_status == 304
+    assert result.fixtures == remembered.fixtures and len(result.fixtures) == 15
+    assert result.scrape_id != remembered.scrape_id and result.scraped_at == clock.now()
+    since = remembered.scraped_at.isoformat()
+    assert f"not modified since the scrape at {since} (HTTP 304); its fixtures are repeated" in result.reasons
+
+    # Neither an unhealthy scrape nor a 304 changes what is remembered (nor rewrites the file).
+    written = state.stat().st_mtime_ns, state.read_bytes()
+    site.answers = [HttpResponse(200, body=b"<html></html>"), HttpResponse(304)]
+    scrape_again(running)
+    scrape_again(running)
+    assert [r.healthy for r in running.results()] == [True, False, True]
+    assert (state.stat().st_mtime_ns, state.read_bytes()) == written
+    assert [r.headers["If-None-Match"] for r in site.page_requests] == [ETAG] * 3
+
+
+def test_a_source_at_a_new_address_starts_without_a_last_time(start: Start, clock: FrozenClock) -> None:
+    first_life(start, clock)
+    moved = CLUB.model_copy(update={"url": "https://www.kaagent.be/en/matches"})
+    site = FakeSite(HttpResponse(200, body=without_home_games(2)))
+    (result,) = start(site, [moved]).results()
+    assert result.healthy and len(result.fixtures) == 2
+    assert "If-None-Match" not in site.page_requests[0].headers
+
+
+def edit(change: Callable[[dict[str, Any]], None]) -> Callable[[str], str]:
+    """A damage that changes the saved document (still valid JSON)."""
+
+    def damage(text: str) -> str:
+        document = json.loads(text)
+        change(document)
+        return json.dumps(document)
+
+    return damage
+
+
+def last_good(field: str, value: object) -> Callable[[str], str]:
+    return edit(lambda document: document["sources"]["club"]["last_good"].__setitem__(field, value))
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda text: text[: len(text) // 2], "Invalid JSON: EOF while parsing"),
+        (lambda text: "", "Invalid JSON"),
+        (lambda text: "[1, 2, 3]", "file: Input should be an object"),
+        (lambda text: '{"version": 1, "sources": []}', "sources: Input should be an object"),
+        (edit(lambda document: document.update(version=2)), "version: Input should be 1"),
+        (last_good("healthy", False), "the remembered result of 'club' is not healthy"),
+        (last_good("scraped_at", "2025-11-20T09:00"), "last_good.scraped_at: Input should have timezone"),
+        (last_good("source", "elsewhere"), "memory of 'club' holds a result of 'elsewhere'"),
+        (last_good("fixtures", [{"key": "x"}]), "sources.club.last_good.fixtures.0"),
+    ],
+    ids=["truncated", "empty", "list", "wrong-shape", "version", "unhealthy", "naive", "other", "fixture"],
+)
+def test_a_damaged_file_is_moved_aside_and_the_scraper_starts_fresh(
+    start: Start,
+    clock: FrozenClock,
+    state: Path,
+    caplog: pytest.LogCaptureFixture,
+    damage: Callable[[str], str],
+    reason: str,
+) -> None:
+    first_life(start, clock)
+    damaged = damage(state.read_text(encoding="utf-8"))
+    state.write_text(damaged, encoding="utf-8")
+
+    site = FakeSite(HttpResponse(200, body=without_home_games(2)))
+    with caplog.at_level(logging.ERROR, logger=MEMORY_LOG):
+        (result,) = start(site, [CLUB]).results()
+    assert result.healthy and len(result.fixtures) == 2  # fresh: no "last time" to fall short of
+    assert "If-None-Match" not in site.page_requests[0].headers
+    (record,) = [r for r in caplog.records if r.name == MEMORY_LOG]
+    message = record.getMessage()
+    aside = state.with_name("scraper-state.json.corrupt")
+    assert message.startswith(f"scraper memory {state} is not valid scraper memory: ")
+    assert reason in message and f"moved aside to {aside}; starting fresh" in message
+    assert aside.read_text(encoding="utf-8") == damaged
+    assert len(MemoryStore(state).load()["club"].last_good.fixtures) == 2  # and saved afresh
+
+
+def test_memory_that_cannot_be_read_or_written_costs_only_the_memory(
+    start: Start, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "work"
+    blocker.write_text("a file where the work folder should be", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger=MEMORY_LOG):
+        running = start(no_network, [PAGE_FILE])
+        scrape_again(running)
+    assert [result.healthy for result in running.results()] == [True, True]
+    messages = [r.getMessage() for r in caplog.records if r.name == MEMORY_LOG]
+    assert "cannot be read" in messages[0] and "could not be moved aside" in messages[0]
+    assert len(messages) == 3 and all("cannot save scraper memory" in m for m in messages[1:])
+    assert blocker.read_text(encoding="utf-8") == "a file where the work folder should be"
+
+
+def remembered_page(clock: FrozenClock) -> dict[str, Remembered]:
+    """What a scraper of the recorded page remembers after one scrape."""
+    config = ScraperConfig(sources=[PAGE_FILE])
+    scraper = SourceScraper(PAGE_FILE, config, Fetcher(no_network, politeness(config), lambda s: False))
+    assert scraper.scrape(clock.now()).healthy and scraper.memory is not None
+    return {PAGE_FILE.name: scraper.memory}
+
+
+@pytest.mark.parametrize("failing", ["write", "fsync", "replace"])
+def test_a_failed_write_leaves_the_previous_file_and_no_partial_one(
+    failing: str,
+    clock: FrozenClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = MemoryStore(tmp_path / "scraper-state.json")
+    memory = remembered_page(clock)
+    assert store.save(memory)
+    before = store.path.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["scraper-state.json"]
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        if failing == "write":  # the disk fills up halfway through the document
+            real_fdopen = os.fdopen
+
+            def half_writing(descriptor: int, *args: Any, **kwargs: Any) -> Any:
+                stream = real_fdopen(descriptor, *args, **kwargs)
+
+                def write(text: str) -> None:
+                    real_write(text[: len(text) // 2])
+                    stream.flush()
+                    disk_full()
+
+                real_write = stream.write
+                stream.write = write
+                return stream
+
+            patch.setattr(os, "fdopen", half_writing)
+        else:
+            patch.setattr(os, failing, disk_full)
+        assert not store.save({})
+    assert store.path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["scraper-state.json"]
+    assert f"cannot save scraper memory to {store.path} (the previous file is kept)" in caplog.text
+    assert "No space left on device" in caplog.text
+    assert store.load() == memory
+
+
+def test_a_save_replaces_the_whole_file(clock: FrozenClock, tmp_path: Path) -> None:
+    store = MemoryStore(tmp_path / "deeper" / "scraper-state.json")
+    memory = remembered_page(clock)
+    assert store.save(memory) and store.load() == memory
+    assert store.save({}) and store.load() == {}
+    assert [p.name for p in store.path.parent.iterdir()] == ["scraper-state.json"]
+
+
+def test_removed_sources_are_forgotten_and_disabled_ones_kept(
+    start: Start, state: Path, clock: FrozenClock
+) -> None:
+    def remembered_after_a_life(*sources: SourceConfig) -> list[str]:
+        start(no_network, list(sources)).service.stop()
+        clock.advance(hours=1)
+        return sorted(json.loads(state.read_text(encoding="utf-8"))["sources"])
+
+    assert remembered_after_a_life(PAGE_FILE, FEED) == ["feed", "page"]
+    assert remembered_after_a_life(PAGE_FILE, FEED.model_copy(update={"enabled": False})) == ["feed", "page"]
+    assert remembered_after_a_life(PAGE_FILE) == ["page"]
+    assert [p.name for p in state.parent.iterdir()] == ["scraper-state.json"]
+
+
+def test_a_missing_file_is_a_fresh_start(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger=MEMORY_LOG):
+        assert MemoryStore(tmp_path / "nowhere" / "scraper-state.json").load() == {}
+    assert "no scraper memory at" in caplog.text and "starting fresh" in caplog.text
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_the_file_keeps_the_result_and_the_validators(start: Start, clock: FrozenClock, state: Path) -> None:
+    first_life(start, clock)
+    saved = MemoryStore(state).load()["club"]
+    assert (saved.url, saved.kind, saved.etag, saved.last_modified) == (URL, "html", ETAG, LAST_MODIFIED)
+    assert saved.last_good.healthy and len(saved.last_good.fixtures) == 15
+    assert ScraperConfig().state_path == "scraper-state.json"  # relative: the work folder
