@@ -47,8 +47,9 @@ def test_html_parser_never_raises(body: bytes) -> None:
     )
     check(len(outcome.games), outcome.rows_found)
     when = datetime(2025, 11, 20, tzinfo=BRUSSELS)
-    result = verdict("s", when, FetchFacts("u", 200), outcome, [], previous_count=None, min_ratio=0.5)
-    assert isinstance(result, ScrapeResult)
+    facts = FetchFacts("u", 200)
+    judged = verdict("s", when, facts, outcome, [], previous_count=None, min_ratio=0.5, agree_scrapes=3)
+    assert isinstance(judged.result, ScrapeResult) and judged.streak is None
 
 
 @FAST

@@ -1,6 +1,7 @@
 """What the Scraper remembers survives a restart: the last healthy result (re-published on a
-304, the baseline of "far fewer than last time") and the ETag; a damaged file is moved aside
-and the Scraper starts fresh; the file is replaced atomically; removed sources are forgotten."""
+304, the baseline of "far fewer than last time"), the ETag and the streak of scrapes agreeing
+on a smaller list; a damaged file is moved aside and the Scraper starts fresh; the file is
+replaced atomically; removed sources are forgotten."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import ScrapeRequest
+from ghela.core.messages import ActivityKind, ScrapeRequest
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.fetch import Fetcher
 from ghela.scraper.http import HttpResponse, Transport
@@ -138,6 +139,11 @@ def last_good(field: str, value: object) -> Callable[[str], str]:
     return edit(lambda document: document["sources"]["club"]["last_good"].__setitem__(field, value))
 
 
+def streak(keys: list[str], count: int) -> Callable[[str], str]:
+    stored = {"keys": keys, "count": count}
+    return edit(lambda document: document["sources"]["club"].update(shrink_streak=stored))
+
+
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
@@ -150,8 +156,24 @@ def last_good(field: str, value: object) -> Callable[[str], str]:
         (last_good("scraped_at", "2025-11-20T09:00"), "last_good.scraped_at: Input should have timezone"),
         (last_good("source", "elsewhere"), "memory of 'club' holds a result of 'elsewhere'"),
         (last_good("fixtures", [{"key": "x"}]), "sources.club.last_good.fixtures.0"),
+        (streak(["a", "a"], 1), "the keys of a streak must be distinct"),
+        (streak(["a"], 0), "sources.club.shrink_streak.count: Input should be greater than or equal to 1"),
+        (streak([], 1), "sources.club.shrink_streak.keys: List should have at least 1 item"),
     ],
-    ids=["truncated", "empty", "list", "wrong-shape", "version", "unhealthy", "naive", "other", "fixture"],
+    ids=[
+        "truncated",
+        "empty",
+        "list",
+        "wrong-shape",
+        "version",
+        "unhealthy",
+        "naive",
+        "other",
+        "fixture",
+        "streak-keys",
+        "streak-count",
+        "streak-empty",
+    ],
 )
 def test_a_damaged_file_is_moved_aside_and_the_scraper_starts_fresh(
     start: Start,
@@ -281,3 +303,41 @@ def test_the_file_keeps_the_result_and_the_validators(start: Start, clock: Froze
     assert (saved.url, saved.kind, saved.etag, saved.last_modified) == (URL, "html", ETAG, LAST_MODIFIED)
     assert saved.last_good.healthy and len(saved.last_good.fixtures) == 15
     assert ScraperConfig().state_path == "scraper-state.json"  # relative: the work folder
+
+
+def test_a_streak_interrupted_by_restarts_continues(start: Start, clock: FrozenClock, state: Path) -> None:
+    """A new season lists 3 home games; the Pi reboots after each of the first two scrapes."""
+    first_life(start, clock)
+    new_season = without_home_games(3)
+    for count in (1, 2):
+        site = FakeSite(HttpResponse(200, {"etag": '"new"'}, new_season))
+        running = start(site, [CLUB])
+        (result,) = running.results()
+        assert not result.healthy and f"in {count} of the 3 consecutive scrapes" in result.reasons[-1]
+        assert site.page_requests[0].headers["If-None-Match"] == ETAG  # the baseline is unchanged
+        saved = json.loads(state.read_text(encoding="utf-8"))["sources"]["club"]
+        assert saved["shrink_streak"]["count"] == count and len(saved["shrink_streak"]["keys"]) == 3
+        assert len(saved["last_good"]["fixtures"]) == 15
+        running.service.stop()
+        clock.advance(hours=1)
+
+    site = FakeSite(HttpResponse(200, {"etag": '"new"'}, new_season))
+    running = start(site, [CLUB])
+    (result,) = running.results()
+    assert result.healthy and result.complete and len(result.fixtures) == 3
+    assert result.reasons[0].startswith("smaller fixture list accepted after 3 agreeing scrapes")
+    assert running.activities()[0].kind == ActivityKind.SCRAPE_OK
+    saved = json.loads(state.read_text(encoding="utf-8"))["sources"]["club"]
+    assert "shrink_streak" not in saved and saved["etag"] == '"new"'
+    assert MemoryStore(state).load()["club"].last_good == result
+
+    scrape_again(running)  # the new baseline: the same page is simply healthy
+    assert running.results()[-1].healthy and running.results()[-1].reasons == []
+
+
+def test_a_file_without_a_streak_still_loads(start: Start, clock: FrozenClock, state: Path) -> None:
+    """A file with no streak (as every release before streaks wrote it) is valid memory."""
+    first_life(start, clock)
+    document = json.loads(state.read_text(encoding="utf-8"))
+    assert set(document["sources"]["club"]) == {"url", "kind", "last_good", "etag", "last_modified"}
+    assert MemoryStore(state).load()["club"].shrink_streak is None

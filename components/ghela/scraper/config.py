@@ -23,6 +23,8 @@ from ghela import __version__
 from ghela.core.config import ComponentConfig
 
 Selector = Annotated[str, Field(min_length=1, max_length=500)]
+MAX_BASELINE_AGREE_SCRAPES = 48
+"""Two days of hourly scrapes: a longer wait for a smaller list to be believed helps nobody."""
 READABLE_SCHEMES = ("http", "https", "file")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -118,11 +120,15 @@ class ScraperConfig(ComponentConfig):
     respect_robots_txt: bool = True
     min_fixture_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
     """A scrape with fewer home fixtures than this share of the last healthy one is unhealthy."""
+    baseline_agree_scrapes: Annotated[int, Field(ge=2, le=MAX_BASELINE_AGREE_SCRAPES)] = 3
+    """When this many consecutive scrapes are unhealthy only for finding far fewer home fixtures
+    (``minFixtureRatio``) and all find the same fixtures, the last of them is healthy and the
+    new "last time": a source that shrank for real (a new season) is believed after a while."""
     max_page_bytes: Annotated[int, Field(ge=1024, le=50_000_000)] = 2_000_000
     state_path: Annotated[str, Field(min_length=1, max_length=4096)] = "scraper-state.json"
-    """The file that keeps each source's last healthy result and ETag / Last-Modified across
-    restarts; a relative path is inside the component's work directory (its working directory
-    under Greengrass)."""
+    """The file that keeps each source's last healthy result, ETag / Last-Modified and streak
+    of agreeing smaller fixture lists across restarts; a relative path is inside the
+    component's work directory (its working directory under Greengrass)."""
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> ScraperConfig:

@@ -1,9 +1,15 @@
 """What the Scraper remembers between scrapes, kept in a small JSON file across restarts.
 
 Per source: the last healthy :class:`ScrapeResult` (re-published on a 304, and the "last
-time" a scrape's home fixture count is compared with) and the ETag / Last-Modified that
-make the next request conditional. Without this file a restart would make the first
-scrape unconditional and blind to "far fewer fixtures than last time".
+time" a scrape's home fixture count is compared with), the ETag / Last-Modified that
+make the next request conditional, and the streak of scrapes that agree on a smaller
+fixture list (:mod:`ghela.scraper.baseline`). Without this file a restart would make the
+first scrape unconditional, blind to "far fewer fixtures than last time", and would start
+counting a streak from zero again.
+
+The streak was added to format 1 compatibly: it is optional (a file without it loads) and
+left out of the file when there is none, so only a file saved in the middle of a streak
+differs from what earlier releases wrote.
 
 The file is written whole to a temporary file beside it and renamed over it, so a crash
 or a full disk leaves the previous file, never a partial one. A file that cannot be read
@@ -19,13 +25,15 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ghela.core.messages import ScrapeResult, ShortText
-from ghela.scraper.config import SourceConfig
+from ghela.scraper.baseline import Streak
+from ghela.scraper.config import MAX_BASELINE_AGREE_SCRAPES, SourceConfig
 from ghela.scraper.fetch import Validators
+from ghela.scraper.health import MAX_FIXTURES
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +45,30 @@ class _Stored(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StoredStreak(_Stored):
+    """A :class:`~ghela.scraper.baseline.Streak` in the file (keys sorted, so saves are stable)."""
+
+    keys: Annotated[list[ShortText], Field(min_length=1, max_length=MAX_FIXTURES)]
+    count: Annotated[int, Field(ge=1, le=MAX_BASELINE_AGREE_SCRAPES)]
+
+    @model_validator(mode="after")
+    def _distinct_keys(self) -> StoredStreak:
+        if len(set(self.keys)) != len(self.keys):
+            raise ValueError("the keys of a streak must be distinct")
+        return self
+
+    @classmethod
+    def of(cls, streak: Streak | None) -> StoredStreak | None:
+        return None if streak is None else cls(keys=sorted(streak.keys), count=streak.count)
+
+    @property
+    def streak(self) -> Streak:
+        return Streak(frozenset(self.keys), self.count)
+
+
 class Remembered(_Stored):
-    """One source's memory: its last healthy result and the validators of that response.
+    """One source's memory: its last healthy result, the validators of that response and
+    the streak of scrapes since then that agree on a smaller fixture list.
 
     ``url`` and ``kind`` say what the memory is of: a source whose address or kind has
     changed since is another page, and starts without a "last time".
@@ -49,6 +79,7 @@ class Remembered(_Stored):
     last_good: ScrapeResult
     etag: str | None = None
     last_modified: str | None = None
+    shrink_streak: StoredStreak | None = Field(default=None, exclude_if=lambda streak: streak is None)
 
     @model_validator(mode="after")
     def _only_healthy(self) -> Remembered:

@@ -5,8 +5,10 @@ is the "last time" a scrape is compared with, and its ETag / Last-Modified make 
 request conditional). A 304 Not Modified re-publishes the last healthy result's fixtures
 under a new scrape id and time, with ``http_status`` 304 and a reason saying so: the
 Scheduler gets one result per scrape either way, and an unchanged page is as trustworthy
-as it was. The service keeps this memory in a file across restarts
-(:mod:`ghela.scraper.memory`) and hands each scraper what it remembered.
+as it was. It also keeps the streak of scrapes that agree on a smaller fixture list
+(:mod:`ghela.scraper.baseline`), so a source that shrank for real gets a new baseline.
+The service keeps this memory in a file across restarts (:mod:`ghela.scraper.memory`)
+and hands each scraper what it remembered.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from datetime import datetime
 
 from ghela.core.clock import venue_zone
 from ghela.core.messages import ScrapeResult, new_id
+from ghela.scraper.baseline import Streak
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.fetch import Fetched, Fetcher
 from ghela.scraper.games import ParseOutcome, home_fixtures
-from ghela.scraper.health import FetchFacts, verdict
+from ghela.scraper.health import FetchFacts, Verdict, verdict
 from ghela.scraper.ics import parse_ics
-from ghela.scraper.memory import Remembered
+from ghela.scraper.memory import Remembered, StoredStreak
 from ghela.scraper.spider import parse_html
 from ghela.scraper.teams import Club
 
@@ -73,12 +76,13 @@ class SourceScraper:
         validators = self._memory.validators if self._memory is not None else None
         fetched = self._fetcher.fetch(self.source.url, self.source.kind, now, validators)
         if fetched.not_modified and self._memory is not None:
-            result = self._unchanged(now, fetched, self._memory.last_good)
+            judged = Verdict(self._unchanged(now, fetched, self._memory.last_good), streak=None)
         else:
             if fetched.not_modified:
                 fetched = replace(fetched, error="304 Not Modified without an earlier good result")
-            result = self.judge(now, fetched)
-        self._remember(result, fetched)
+            judged = self._verdict(now, fetched)
+        self._remember(judged, fetched)
+        result = judged.result
         log.info(
             "scraped %s: %s, %s, %d home fixtures, %d/%d rows%s",
             self.source.name,
@@ -116,7 +120,10 @@ class SourceScraper:
             return ParseOutcome(problems=[f"internal error while parsing {url}: {exc!r}"[:500]])
 
     def judge(self, now: datetime, fetched: Fetched) -> ScrapeResult:
-        """The result for what was fetched (parsed unless the fetch failed)."""
+        """The result for what was fetched (parsed unless the fetch failed); changes nothing."""
+        return self._verdict(now, fetched).result
+
+    def _verdict(self, now: datetime, fetched: Fetched) -> Verdict:
         outcome = ParseOutcome() if fetched.error else self.parse(fetched.body, fetched.url, now)
         fixtures = home_fixtures(
             outcome,
@@ -134,7 +141,14 @@ class SourceScraper:
             fixtures,
             previous_count=self.previous_count,
             min_ratio=self._config.min_fixture_ratio,
+            agree_scrapes=self._config.baseline_agree_scrapes,
+            streak=self._streak,
         )
+
+    @property
+    def _streak(self) -> Streak | None:
+        stored = self._memory.shrink_streak if self._memory is not None else None
+        return stored.streak if stored is not None else None
 
     def _unchanged(self, now: datetime, fetched: Fetched, last_good: ScrapeResult) -> ScrapeResult:
         since = last_good.scraped_at.isoformat()
@@ -148,13 +162,17 @@ class SourceScraper:
             }
         )
 
-    def _remember(self, result: ScrapeResult, fetched: Fetched) -> None:
-        if not result.healthy or fetched.not_modified:
+    def _remember(self, judged: Verdict, fetched: Fetched) -> None:
+        """A healthy new page becomes "last time"; otherwise only the streak may change."""
+        if judged.result.healthy and not fetched.not_modified:
+            self._memory = Remembered(
+                url=self.source.url,
+                kind=self.source.kind,
+                last_good=judged.result,
+                etag=fetched.validators.etag or None,
+                last_modified=fetched.validators.last_modified or None,
+            )
             return
-        self._memory = Remembered(
-            url=self.source.url,
-            kind=self.source.kind,
-            last_good=result,
-            etag=fetched.validators.etag or None,
-            last_modified=fetched.validators.last_modified or None,
-        )
+        streak = StoredStreak.of(judged.streak)
+        if self._memory is not None and self._memory.shrink_streak != streak:
+            self._memory = self._memory.model_copy(update={"shrink_streak": streak})

@@ -6,9 +6,10 @@ is prompt even in the middle of a retry backoff. Each scrape publishes, per enab
 one :class:`ScrapeResult` on ``SCRAPE_RESULT`` and one :class:`Activity` (``scrape_ok`` or
 ``scrape_failed``) on ``ACTIVITY`` for Metrics.
 
-What each source's scraper remembers (its last healthy result, its ETag / Last-Modified)
-is loaded from ``statePath`` at start and saved after every scrape that changes it, so a
-restart keeps "last time" and conditional requests. Only configured sources are saved: a
+What each source's scraper remembers (its last healthy result, its ETag / Last-Modified,
+its streak of scrapes agreeing on a smaller fixture list) is loaded from ``statePath`` at
+start and saved after every scrape that changes it, so a restart keeps "last time",
+conditional requests and the streak. Only configured sources are saved: a
 source removed from the configuration is forgotten at the next save (a disabled one is kept).
 
 What a source contains never ends the thread (a scrape turns every fault of the source
