@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from ghela.cli import main
+from ghela.scheduler.store import Store
 
 from tests.scheduler.helpers import alerts, events
 
@@ -26,6 +27,13 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "ghela.db")
 
 
+@pytest.fixture
+def empty_db(db: str) -> str:
+    """A database as the Scheduler creates it on its first start: schema, no events."""
+    Store(Path(db)).close()
+    return db
+
+
 def test_demo_database_and_schedule(capsys: pytest.CaptureFixture[str], db: str) -> None:
     code, out, _ = ghela(capsys, "db", "demo", "--db", db)
     assert code == 0 and "3 added" in out
@@ -39,7 +47,14 @@ def test_demo_database_and_schedule(capsys: pytest.CaptureFixture[str], db: str)
     assert ghela(capsys, "db", "demo", "--db", db, "--force")[0] == 0
 
 
-def test_event_and_alert_commands(capsys: pytest.CaptureFixture[str], db: str) -> None:
+def test_changes_to_a_missing_database_are_refused(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = ghela(capsys, "event", "add", "--db", db, "--title", "Concert", "--start", FUTURE)
+    assert code == 1 and err.startswith(f"ghela: error: no database at {db}")
+    assert not Path(db).exists()
+
+
+def test_event_and_alert_commands(capsys: pytest.CaptureFixture[str], empty_db: str) -> None:
+    db = empty_db
     code, out, _ = ghela(
         capsys, "event", "add", "--db", db, "--title", "Concert", "--start", FUTURE, "--id", "x-1"
     )
@@ -98,9 +113,9 @@ def test_event_and_alert_commands(capsys: pytest.CaptureFixture[str], db: str) -
     ],
 )
 def test_errors_are_one_line_and_non_zero(
-    capsys: pytest.CaptureFixture[str], db: str, args: list[str], message: str
+    capsys: pytest.CaptureFixture[str], empty_db: str, args: list[str], message: str
 ) -> None:
-    code, _, err = ghela(capsys, *args, "--db", db)
+    code, _, err = ghela(capsys, *args, "--db", empty_db)
     assert code == 1
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
 

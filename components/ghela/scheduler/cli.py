@@ -77,9 +77,11 @@ def parse_when(text: str, zone_name: str, field: str) -> datetime:
     return moment
 
 
-def _open(args: argparse.Namespace, *, must_exist: bool = True) -> Store:
+def _open(args: argparse.Namespace) -> Store:
+    """The database named by ``--db``; a missing file is an error, so a mistyped path never
+    creates a stray empty database that then answers "event 5 does not exist"."""
     path = Path(args.db)
-    if must_exist and not path.exists():
+    if not path.exists():
         raise NotFound(f"no database at {path} (start the Scheduler, or create one with `ghela db demo`)")
     return Store(path)
 
@@ -96,7 +98,7 @@ def _build(what: str, make: Callable[[], Any]) -> Any:
 
 
 def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], Any]) -> int:
-    store = _open(args, must_exist=False)
+    store = _open(args)
     try:
         config = _config(store)
         command = make_command(config)
