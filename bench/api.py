@@ -32,8 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # one INFO line per write would dominate
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "eu-west-1"}.items():
-    os.environ.setdefault(key, value)
+
+from tests.support.moto import MotoServer, use_dummy_aws_credentials  # noqa: E402
+
+use_dummy_aws_credentials()  # only ever moto: no real account can be touched
 
 from ghela.core.clock import FrozenClock  # noqa: E402
 from ghela_cloud.api.routing import FUNCTIONS  # noqa: E402
@@ -127,7 +129,9 @@ class MemoryQueue:
 
 
 class MemoryMetrics:
-    def series(self, device, metrics, start, end, period):  # type: ignore[no-untyped-def]
+    def series(
+        self, device: str, metrics: tuple[str, ...], start: datetime, end: datetime, period: int
+    ) -> dict[str, list[tuple[datetime, float]]]:
         return {m: [(start, 1.0), (end, 2.0)] for m in metrics}
 
 
@@ -145,8 +149,6 @@ def moto_services(settings: Settings, clock: FrozenClock) -> tuple[Services, Cal
     from ghela_cloud.local.aws import local_session
     from ghela_cloud.local.provision import provision
     from ghela_cloud.local.server import settings_for
-
-    from tests.support.moto import MotoServer
 
     server = MotoServer()
     server.start()

@@ -22,27 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-# Only ever moto: dummy credentials, so no real account can be touched.
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="eu-west-1",
-    AWS_REGION="eu-west-1",
-)
+
+from tests.support.moto import MotoServer, use_dummy_aws_credentials  # noqa: E402
+
+use_dummy_aws_credentials()  # only ever moto: no real account can be touched
 
 from ghela.cloudsync.aws import DynamoDb, dynamodb_client  # noqa: E402
 from ghela.cloudsync.config import CloudSyncConfig  # noqa: E402
@@ -54,8 +49,6 @@ from ghela.core.messages import Fixture, Message, RevisionChanged, ScrapeResult 
 from ghela.scheduler.config import SchedulerConfig  # noqa: E402
 from ghela.scheduler.service import SchedulerService  # noqa: E402
 from ghela_cloud.names import events_table_spec, jobs_table_spec  # noqa: E402
-
-from tests.support.moto import MotoServer  # noqa: E402
 
 EVENT_WRITES = {"PutItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 THING = "bench-pi"
@@ -108,7 +101,7 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
         status_interval_seconds=3600,
     )
     cloudsync = CloudSyncService(bus, config, clock, DynamoDb(dynamodb)).start()
-    base = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    base = (SystemClock().now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
 
     def scrape(shifted: int) -> list[str]:
         before_revisions, before_calls = len(revisions), len(calls)
@@ -188,7 +181,7 @@ def job_latency(server: MotoServer, work: Path, count: int) -> dict[str, list[fl
         runtime.iot_core.subscribe(f"$aws/things/{thing}/jobs/start-next/accepted", on_delivery)
         probe = runtime.probe(subscribe=[topics.COMMAND_RESULT])
         probe.subscribe(topics.COMMAND_RESULT, lambda m: applied.setdefault(m.command_id, time.monotonic()))  # type: ignore[attr-defined]
-        start = datetime.now(UTC) + timedelta(days=40)
+        start = SystemClock().now() + timedelta(days=40)
         ids = [f"bench-{uuid.uuid4().hex[:12]}" for _ in range(count)]
         for n, job_id in enumerate(ids):
             document = {
@@ -225,27 +218,22 @@ def main() -> None:
     parser.add_argument("--skip-runtime", action="store_true")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
-    server = MotoServer()
-    server.start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            print("DynamoDB event-write requests per scrape (60 games stored):")
-            for changed, writes, made in requests_per_scrape(server, work):
-                print(f"  {changed:>2} changed events -> {writes} write request(s)   all requests: {made}")
-            if args.skip_runtime:
-                return
-            latency = job_latency(server, work, args.jobs)
-            if isinstance(latency, str):
-                print(f"job latency through the runtime: not measured: {latency}")
-                return
-            print("job latency through the local runtime (real IPC, Scheduler and CloudSync processes):")
-            figures = _ms(latency["delivered_to_applied"])
-            print(f"  delivered (start-next/accepted) -> Scheduler applied: {figures}")
-            total = latency["created_to_all_succeeded"][0]
-            print(f"  {args.jobs} jobs: first create_job -> all SUCCEEDED: {total:.2f} s")
-    finally:
-        server.stop()
+    with MotoServer() as server, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print("DynamoDB event-write requests per scrape (60 games stored):")
+        for changed, writes, made in requests_per_scrape(server, work):
+            print(f"  {changed:>2} changed events -> {writes} write request(s)   all requests: {made}")
+        if args.skip_runtime:
+            return
+        latency = job_latency(server, work, args.jobs)
+        if isinstance(latency, str):
+            print(f"job latency through the runtime: not measured: {latency}")
+            return
+        print("job latency through the local runtime (real IPC, Scheduler and CloudSync processes):")
+        figures = _ms(latency["delivered_to_applied"])
+        print(f"  delivered (start-next/accepted) -> Scheduler applied: {figures}")
+        total = latency["created_to_all_succeeded"][0]
+        print(f"  {args.jobs} jobs: first create_job -> all SUCCEEDED: {total:.2f} s")
 
 
 if __name__ == "__main__":

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from ghela.core.clock import FrozenClock
 
-from tests.support.moto import MotoServer
+from tests.support.moto import MotoServer, use_dummy_aws_credentials
 
 # No test may ever reach a real AWS account.
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="eu-west-1",
-    AWS_REGION="eu-west-1",
-)
+use_dummy_aws_credentials()
 
 
 @pytest.fixture
@@ -34,9 +27,5 @@ def moto_server() -> Iterator[MotoServer]:
     AWS clients in tests and in component processes reach it through ``endpoint_url``;
     dummy credentials are set so no real account can be touched.
     """
-    server = MotoServer()
-    server.start()
-    try:
+    with MotoServer() as server:
         yield server
-    finally:
-        server.stop()

@@ -99,6 +99,7 @@ def device_role_policy(
                     "dynamodb:UpdateItem",
                     "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem",
+                    "dynamodb:Query",  # the repair resync lists the device's stored events
                 ],
                 "Resource": [events_table_arn, jobs_table_arn],
             },

@@ -15,12 +15,12 @@ from ghela.core.clock import FrozenClock
 from ghela_cloud import names
 from ghela_cloud.api.services import Services, configure
 from ghela_cloud.local.aws import local_client, local_session
-from ghela_cloud.local.provision import LocalResources, ensure_user, provision
+from ghela_cloud.local.provision import LocalResources, ensure_user, generate_password, provision
 from ghela_cloud.local.server import settings_for
 
 EVENTS_DIR = Path(__file__).parent / "events"
 STAFF_EMAIL = "staff@ghelamco-alert.local"
-STAFF_PASSWORD = "StaffPassword123"
+STAFF_PASSWORD = generate_password()
 
 _SERIALIZER = TypeSerializer()
 

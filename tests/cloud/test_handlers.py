@@ -23,6 +23,7 @@ from ghela_cloud.api.stores import JobQueue
 from ghela_cloud.local.lambda_events import LocalLambdaContext, match_route
 
 from tests.cloud.conftest import Device, concert, game, load_event
+from tests.support.cloudwatch import put_counts
 
 pytestmark = pytest.mark.moto
 
@@ -192,19 +193,7 @@ def test_get_device_online_from_a_recent_heartbeat_with_light_state(seeded: Devi
         revision=9,
         software_version="0.1.0",
     )
-    cloudwatch = seeded.client("cloudwatch")
-    cloudwatch.put_metric_data(
-        Namespace=names.METRICS_NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": "Heartbeat",
-                "Dimensions": [{"Name": "Device", "Value": seeded.name}],
-                "Timestamp": now - timedelta(minutes=4),
-                "Value": 1,
-                "Unit": "Count",
-            }
-        ],
-    )
+    put_counts(seeded.client("cloudwatch"), seeded.name, [("Heartbeat", now - timedelta(minutes=4), 1)])
 
     status, body = call(load_event("get_device"))
 
@@ -236,19 +225,7 @@ def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
 
 def test_get_metrics_gives_every_counter_as_a_series(device: Device, clock) -> None:
     now = clock.now()
-    cloudwatch = device.client("cloudwatch")
-    cloudwatch.put_metric_data(
-        Namespace=names.METRICS_NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": "EventsAdded",
-                "Dimensions": [{"Name": "Device", "Value": device.name}],
-                "Timestamp": now - timedelta(hours=3),
-                "Value": 4,
-                "Unit": "Count",
-            },
-        ],
-    )
+    put_counts(device.client("cloudwatch"), device.name, [("EventsAdded", now - timedelta(hours=3), 4)])
 
     status, body = call(load_event("get_metrics"))
 

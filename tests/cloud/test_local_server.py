@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
+from ghela.core.clock import SystemClock
 from ghela_cloud.local.provision import LocalResources
-from ghela_cloud.local.server import LocalApi, LocalApiServer
+from ghela_cloud.local.server import MAX_BODY_BYTES, LocalApi, LocalApiServer
 
 from tests.cloud.conftest import CachingSession, concert, game, sign_in
 
@@ -136,7 +138,7 @@ def test_a_token_for_another_app_client_is_401(
 
 
 def test_an_expired_token_is_401(local: LocalResources, web_root: Path, admin_tokens: dict[str, str]) -> None:
-    later = LocalApi(local, web_root=web_root, now=lambda: datetime.now(UTC) + timedelta(hours=2))
+    later = LocalApi(local, web_root=web_root, now=lambda: SystemClock().now() + timedelta(hours=2))
     response = later.handle("GET", "/api/events", bearer(admin_tokens), None)
     assert response.status == 401
 
@@ -168,6 +170,24 @@ def test_unknown_api_path_is_404(server: LocalApiServer, admin_tokens: dict[str,
         assert (
             requests.get(f"{server.url}{path}", headers=bearer(admin_tokens), timeout=10).status_code == 404
         )
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("lots", 400), ("-5", 400), (str(MAX_BODY_BYTES + 1), 413)]
+)
+def test_a_bad_or_oversized_content_length_is_refused_unread(
+    server: LocalApiServer, length: str, status: int
+) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.putrequest("POST", "/api/events")
+        connection.putheader("Content-Length", length)
+        connection.endheaders()
+        assert connection.getresponse().status == status
+    finally:
+        connection.close()
+    assert requests.get(f"{server.url}/config.json", timeout=10).status_code == 200  # still serving
 
 
 def test_cors_preflight(server: LocalApiServer) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -268,8 +269,8 @@ class IotCoreBus(InMemoryBus):
 def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
     """Wait (in short real-time slices) until ``condition()`` is true."""
     done = threading.Event()
-    deadline = datetime.now(UTC) + timedelta(seconds=timeout)
+    deadline = time.monotonic() + timeout
     while not condition():
-        if datetime.now(UTC) > deadline:
+        if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         done.wait(0.01)

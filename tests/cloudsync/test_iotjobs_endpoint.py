@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from ghela.core.clock import SystemClock
+from ghela.core.errors import StorageError
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
+from ghela.runtime.iotjobs_state import DeliveryState
 
 from tests.cloudsync.fakes import wait_for
 
@@ -189,3 +191,11 @@ def test_finished_jobs_stay_finished_across_a_restart_and_redelivery_works(
         assert device.request("start-next", {}, "start-next/accepted")["execution"]["jobId"] == job_id
     finally:
         restarted.stop()
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"things": {"pi": {"job-1": {"colour": "red"}}}}', "[]"])
+def test_an_unreadable_delivery_state_file_is_a_storage_error_naming_it(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "iotjobs.json"
+    path.write_text(content)
+    with pytest.raises(StorageError, match=r"iotjobs\.json"):
+        DeliveryState(path)

@@ -20,12 +20,8 @@ pytestmark = pytest.mark.moto
 @pytest.fixture
 def outage_server() -> Iterator[MotoServer]:
     """A moto server of this test's own, so stopping it disturbs no other test."""
-    server = MotoServer()
-    server.start()
-    try:
+    with MotoServer() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

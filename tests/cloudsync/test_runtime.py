@@ -13,10 +13,11 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from ghela.core.clock import SystemClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,7 +82,7 @@ def _titles(setup: Setup) -> list[str]:
 
 
 def test_a_boto3_job_is_applied_once_synced_and_reported_through_the_runtime(setup: Setup) -> None:
-    start = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    start = (SystemClock().now() + timedelta(days=30)).replace(microsecond=0)
     job_id = setup.create_job(
         {"operation": "createEvent", "title": "Concert in the arena", "start": start.isoformat()}
     )

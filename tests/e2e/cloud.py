@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ghela.cloudsync.items import event_item, status_update
+from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
+from ghela.core.clock import SystemClock
 from ghela.core.messages import EventSnapshot, LightState
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
@@ -64,6 +65,26 @@ class LocalCloud:
             UpdateExpression=update.expression,
             ExpressionAttributeValues=update.values,
             **({"ExpressionAttributeNames": update.names} if update.names else {}),
+        )
+
+    def finish_job(self, job: dict, status: str, reason: str = "") -> None:
+        """Record ``job`` (a row of :meth:`jobs`) as finished, as CloudSync does on the device."""
+        record = JobRecord(
+            job_id=job["job_id"],
+            device=self.device,
+            operation=job["operation"],
+            document=job["document"],
+            status=status,
+            reason=reason,
+            at=SystemClock().now(),
+        )
+        update = job_update(record, timedelta(days=30))
+        self.client("dynamodb").update_item(
+            TableName=self.resources.jobs_table,
+            Key=update.key,
+            UpdateExpression=update.expression,
+            ExpressionAttributeValues=update.values,
+            ExpressionAttributeNames=update.names,
         )
 
     def jobs(self) -> list[dict]:

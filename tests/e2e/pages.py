@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from ghela.core.clock import SystemClock, venue_zone
 from playwright.sync_api import Page, expect
+
+
+def venue_day(days_ahead: int) -> date:
+    """The venue's calendar day ``days_ahead`` days from today (what the Date field takes)."""
+    return (SystemClock().now().astimezone(venue_zone()) + timedelta(days=days_ahead)).date()
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str, route: str = "") -> None:
@@ -11,6 +19,16 @@ def sign_in(page: Page, base_url: str, email: str, password: str, route: str = "
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def create_event(page: Page, title: str, day: date, starts: str, ends: str = "") -> None:
+    """Fill in the new-event form (venue day, HH:MM times) and press Create event."""
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Starts at").fill(starts)
+    if ends:
+        page.get_by_label("Ends at (optional)").fill(ends)
+    page.get_by_role("button", name="Create event").click()
 
 
 def event_card(page: Page, title: str):

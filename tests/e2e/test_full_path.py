@@ -8,14 +8,14 @@ shortly after start-up and a snooze from the page can switch it off.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, artifact
-from tests.e2e.pages import event_card, sign_in
+from tests.e2e.pages import create_event, event_card, sign_in, venue_day
 from tests.e2e.system import GhelaUp
 
 pytestmark = [pytest.mark.browser, pytest.mark.runtime]
@@ -86,11 +86,7 @@ def test_snoozing_the_active_alert_turns_the_light_off(page, system):
 
 def test_a_custom_event_appears_with_its_standard_alerts(page, system):
     _sign_in(page, system, route="events/new")
-    day = (datetime.now(ZoneInfo("Europe/Brussels")) + timedelta(days=3)).date()
-    page.get_by_label("Title").fill("Office party")
-    page.get_by_label("Date").fill(day.isoformat())
-    page.get_by_label("Starts at").fill("19:30")
-    page.get_by_role("button", name="Create event").click()
+    create_event(page, "Office party", venue_day(3), "19:30")
     expect(page.locator(".pending-strip")).to_contain_text("Office party")
 
     party = event_card(page, "Office party")
@@ -109,12 +105,7 @@ def test_a_custom_event_appears_with_its_standard_alerts(page, system):
 
 def test_a_bad_form_entry_shows_the_field_error(page, system):
     _sign_in(page, system, route="events/new")
-    page.get_by_label("Title").fill("y" * 201)
-    page.get_by_label("Date").fill(
-        (datetime.now(ZoneInfo("Europe/Brussels")) + timedelta(days=3)).date().isoformat()
-    )
-    page.get_by_label("Starts at").fill("20:00")
-    page.get_by_role("button", name="Create event").click()
+    create_event(page, "y" * 201, venue_day(3), "20:00")
     expect(page.locator(".field", has=page.get_by_label("Title")).locator(".field-error")).to_contain_text(
         "200"
     )

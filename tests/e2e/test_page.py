@@ -4,16 +4,18 @@ forms, jobs, metrics. The read copy is written here as CloudSync writes it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from ghela.cloudsync.items import JobRecord, job_update
+from ghela.core.clock import SystemClock
 from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState
+from ghela_cloud.local.provision import generate_password
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, artifact
-from tests.e2e.pages import alert_row, event_card, job_row, sign_in
+from tests.e2e.pages import alert_row, create_event, event_card, job_row, sign_in, venue_day
+from tests.support.cloudwatch import put_counts
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
 
@@ -33,10 +35,14 @@ def _alert(alert_id: int, kickoff: datetime, offset: int, pattern: str, **extra)
     )
 
 
+def _sign_in(page, cloud, route: str = "") -> None:
+    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route=route)
+
+
 @pytest.fixture(scope="module")
 def seeded(cloud):
     """Two games (one without a kick-off time) and a custom event, and an online device."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = SystemClock().now().replace(microsecond=0)
     kickoff = now + timedelta(days=2, hours=3)
     concert = now + timedelta(days=4)
     events = [
@@ -104,7 +110,7 @@ def test_a_wrong_password_is_refused_with_a_message(page, cloud):
 
 
 def test_signed_in_the_dashboard_lists_events_in_venue_time(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
 
     game = event_card(page, "KAA Gent – Club Brugge")
     expect(game).to_be_visible()
@@ -130,7 +136,7 @@ def test_the_dashboard_fits_a_phone(browser, cloud, seeded):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     try:
-        sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+        _sign_in(page, cloud)
         expect(event_card(page, "Spring concert")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
@@ -140,17 +146,14 @@ def test_the_dashboard_fits_a_phone(browser, cloud, seeded):
 
 
 def test_a_bad_form_shows_field_errors_from_the_page_and_from_the_api(page, cloud):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
+    _sign_in(page, cloud, route="events/new")
 
     page.get_by_role("button", name="Create event").click()
     expect(page.get_by_label("Title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field", has=page.get_by_label("Title"))).to_contain_text("Enter a title.")
 
     # The API's rule (at most 200 characters) comes back as a 422 and shows at the field.
-    page.get_by_label("Title").fill("x" * 201)
-    page.get_by_label("Date").fill((datetime.now(BRUSSELS) + timedelta(days=3)).strftime("%Y-%m-%d"))
-    page.get_by_label("Starts at").fill("20:00")
-    page.get_by_role("button", name="Create event").click()
+    create_event(page, "x" * 201, venue_day(3), "20:00")
     expect(page.locator(".field", has=page.get_by_label("Title")).locator(".field-error")).to_contain_text(
         "200"
     )
@@ -159,24 +162,17 @@ def test_a_bad_form_shows_field_errors_from_the_page_and_from_the_api(page, clou
 
 
 def test_an_end_before_the_start_is_caught_in_the_form(page, cloud):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
-    page.get_by_label("Title").fill("Late party")
-    page.get_by_label("Date").fill((datetime.now(BRUSSELS) + timedelta(days=3)).strftime("%Y-%m-%d"))
-    page.get_by_label("Starts at").fill("20:00")
-    page.get_by_label("Ends at (optional)").fill("19:00")
-    page.get_by_role("button", name="Create event").click()
+    _sign_in(page, cloud, route="events/new")
+    create_event(page, "Late party", venue_day(3), "20:00", ends="19:00")
     expect(page.locator(".field", has=page.get_by_label("Ends at (optional)"))).to_contain_text(
         "after the start"
     )
 
 
 def test_creating_an_event_sends_a_job_with_the_venue_time_in_utc(page, cloud):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="events/new")
-    day = (datetime.now(BRUSSELS) + timedelta(days=5)).date()
-    page.get_by_label("Title").fill("Company party")
-    page.get_by_label("Date").fill(day.isoformat())
-    page.get_by_label("Starts at").fill("19:30")
-    page.get_by_role("button", name="Create event").click()
+    _sign_in(page, cloud, route="events/new")
+    day = venue_day(5)
+    create_event(page, "Company party", day, "19:30")
     expect(page.get_by_role("heading", name="Upcoming events")).to_be_visible()
     expect(page.locator(".pending-strip")).to_contain_text("Company party")
 
@@ -189,7 +185,7 @@ def test_creating_an_event_sends_a_job_with_the_venue_time_in_utc(page, cloud):
 
 
 def test_snooze_shows_the_job_pending_then_done_in_the_jobs_view(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     row = alert_row(page, 103)
     row.get_by_label("Snooze length for alert", exact=False).select_option("30")
     snooze = row.get_by_role("button", name="Snooze", exact=False)
@@ -205,59 +201,27 @@ def test_snooze_shows_the_job_pending_then_done_in_the_jobs_view(page, cloud, se
     expect(job_row(page, job["job_id"])).to_contain_text("Snooze alert · alert 103")
 
     # The device reports the job done (as CloudSync writes it); the view follows by itself.
-    record = JobRecord(
-        job_id=job["job_id"],
-        device=cloud.device,
-        operation="snoozeAlert",
-        document=job["document"],
-        status="SUCCEEDED",
-        reason="",
-        at=datetime.now(UTC),
-    )
-    update = job_update(record, timedelta(days=30))
-    cloud.client("dynamodb").update_item(
-        TableName=cloud.resources.jobs_table,
-        Key=update.key,
-        UpdateExpression=update.expression,
-        ExpressionAttributeValues=update.values,
-        ExpressionAttributeNames=update.names,
-    )
+    cloud.finish_job(job, "SUCCEEDED")
     expect(job_row(page, job["job_id"])).to_have_attribute("data-status", "SUCCEEDED", timeout=8_000)
     expect(job_row(page, job["job_id"])).to_contain_text("succeeded")
 
 
 def test_a_failed_job_shows_its_reason(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     alert_row(page, 101).get_by_role("button", name="Change", exact=False).click()
     form = alert_row(page, 101).locator(".alert-edit")
     form.get_by_label("Duration (minutes)").fill("45")
     form.get_by_role("button", name="Save alert").click()
     expect(alert_row(page, 101)).to_contain_text("change pending")
     [job] = [j for j in cloud.jobs() if j["operation"] == "updateAlert"]
-    record = JobRecord(
-        job_id=job["job_id"],
-        device=cloud.device,
-        operation="updateAlert",
-        document=job["document"],
-        status="REJECTED",
-        reason="alert 101 has already ended",
-        at=datetime.now(UTC),
-    )
-    update = job_update(record, timedelta(days=30))
-    cloud.client("dynamodb").update_item(
-        TableName=cloud.resources.jobs_table,
-        Key=update.key,
-        UpdateExpression=update.expression,
-        ExpressionAttributeValues=update.values,
-        ExpressionAttributeNames=update.names,
-    )
+    cloud.finish_job(job, "REJECTED", reason="alert 101 has already ended")
     expect(page.locator(".toast.bad")).to_contain_text("alert 101 has already ended", timeout=8_000)
     page.get_by_role("link", name="Jobs", exact=True).click()
     expect(job_row(page, job["job_id"])).to_contain_text("alert 101 has already ended")
 
 
 def test_an_expired_session_is_refreshed_with_the_refresh_token(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     before = page.evaluate("JSON.parse(localStorage.getItem('ghela.session'))")
     page.evaluate("""() => {
         const s = JSON.parse(localStorage.getItem('ghela.session'));
@@ -272,7 +236,7 @@ def test_an_expired_session_is_refreshed_with_the_refresh_token(page, cloud, see
 
 
 def test_sign_out_ends_the_session(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert page.evaluate("localStorage.getItem('ghela.session')") is None
@@ -281,31 +245,12 @@ def test_sign_out_ends_the_session(page, cloud, seeded):
 
 
 def test_metrics_are_drawn_as_charts(page, cloud, seeded):
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    cloudwatch = cloud.client("cloudwatch")
-    dimension = [{"Name": "Device", "Value": cloud.device}]
-    data = [
-        {
-            "MetricName": "Heartbeat",
-            "Dimensions": dimension,
-            "Timestamp": now - timedelta(minutes=5 * i),
-            "Value": 1,
-            "Unit": "Count",
-        }
-        for i in range(1, 13)
-    ]
-    data.append(
-        {
-            "MetricName": "EventsAdded",
-            "Dimensions": dimension,
-            "Timestamp": now - timedelta(hours=2),
-            "Value": 3,
-            "Unit": "Count",
-        }
-    )
-    cloudwatch.put_metric_data(Namespace="GhelamcoAlert", MetricData=data)
+    now = SystemClock().now().replace(second=0, microsecond=0)
+    heartbeats = [("Heartbeat", now - timedelta(minutes=5 * i), 1) for i in range(1, 13)]
+    added = ("EventsAdded", now - timedelta(hours=2), 3)
+    put_counts(cloud.client("cloudwatch"), cloud.device, [*heartbeats, added])
 
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="metrics")
+    _sign_in(page, cloud, route="metrics")
     expect(page.locator('.counter[data-metric="Heartbeat"] .n')).to_have_text("12")
     expect(page.locator('.counter[data-metric="EventsAdded"] .n')).to_have_text("3")
     heartbeat = page.locator("section.chart", has=page.get_by_role("heading", name="Heartbeats", exact=False))
@@ -320,7 +265,7 @@ def _jobs_for(cloud, operation: str) -> list[dict]:
 
 
 def test_adding_an_alert_sends_its_offset_before_the_start(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     concert = event_card(page, "Spring concert")
     concert.get_by_text("Add an alert").click()
     form = concert.locator(".alert-add")
@@ -341,7 +286,7 @@ def test_adding_an_alert_sends_its_offset_before_the_start(page, cloud, seeded):
 
 
 def test_cancel_and_delete_of_a_custom_event_ask_once_more(page, cloud, seeded):
-    sign_in(page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password)
+    _sign_in(page, cloud)
     concert = event_card(page, "Spring concert")
     concert.get_by_role("button", name="Cancel event").click()
     keep = concert.get_by_role("button", name="Keep it")
@@ -366,23 +311,24 @@ def test_cancel_and_delete_of_a_custom_event_ask_once_more(page, cloud, seeded):
 def test_an_account_with_a_temporary_password_chooses_a_new_one(page, cloud, seeded):
     idp = cloud.client("cognito-idp")
     email = "new.colleague@ghelamco-alert.local"
+    temporary, chosen, typo = generate_password(), generate_password(), generate_password()
     idp.admin_create_user(
         UserPoolId=cloud.resources.user_pool_id,
         Username=email,
-        TemporaryPassword="Temporary-Pass-1",
+        TemporaryPassword=temporary,
         UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
         MessageAction="SUPPRESS",
     )
     page.goto(cloud.url)
     page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill("Temporary-Pass-1")
+    page.get_by_label("Password").fill(temporary)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    page.get_by_label("New password", exact=True).fill("Brand-New-Pass-2")
-    page.get_by_label("Repeat the new password").fill("Brand-New-Pass-3")
+    page.get_by_label("New password", exact=True).fill(chosen)
+    page.get_by_label("Repeat the new password").fill(typo)
     page.get_by_role("button", name="Set password and sign in").click()
     expect(page.get_by_text("The two passwords differ.")).to_be_visible()
-    page.get_by_label("Repeat the new password").fill("Brand-New-Pass-2")
+    page.get_by_label("Repeat the new password").fill(chosen)
     page.get_by_role("button", name="Set password and sign in").click()
     expect(event_card(page, "Spring concert")).to_be_visible()
     expect(page.locator("#who")).to_have_text(email)

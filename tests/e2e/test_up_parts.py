@@ -123,6 +123,7 @@ def test_a_crashed_runs_children_and_components_are_stopped(tmp_path):
     gone.wait()
     state = StateFile(tmp_path)
     state.write([child])
+    assert state.path.stat().st_mode & 0o777 == 0o600  # it can hold the demo password
     document = json.loads(state.path.read_text())
     document["pid"] = gone.pid
     state.path.write_text(json.dumps(document))

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ghela.core.metricnames import DIMENSION, NAMESPACE
 
 from tests.support.moto import MotoServer
+
+
+def put_counts(cloudwatch: Any, device: str, points: Iterable[tuple[str, datetime, float]]) -> None:
+    """Put ``(metric, timestamp, value)`` counts for ``device`` as the Metrics component does."""
+    cloudwatch.put_metric_data(
+        Namespace=NAMESPACE,
+        MetricData=[
+            {
+                "MetricName": name,
+                "Dimensions": [{"Name": DIMENSION, "Value": device}],
+                "Timestamp": at,
+                "Value": value,
+                "Unit": "Count",
+            }
+            for name, at, value in points
+        ],
+    )
 
 
 def metric_sum(moto: MotoServer, device: str, name: str, around: datetime) -> float:

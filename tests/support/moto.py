@@ -6,9 +6,27 @@ port comes back with the same resources, as a real endpoint would after a networ
 
 from __future__ import annotations
 
+import os
 import socket
 
 from moto.server import ThreadedMotoServer
+
+DUMMY_AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def use_dummy_aws_credentials() -> None:
+    """Put dummy credentials and a region in this process's environment.
+
+    Tests and benchmarks call this before any AWS client exists, so none of them can ever
+    reach a real AWS account, whatever the developer's shell holds.
+    """
+    os.environ.update(DUMMY_AWS_ENVIRONMENT)
 
 
 def free_port() -> int:
@@ -39,6 +57,13 @@ class MotoServer:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def __enter__(self) -> MotoServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def client(self, service: str):
         import boto3

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
+
+from ghela.core.clock import SystemClock
 
 from ghela_cloud.api.routing import ROUTES, Function
 
@@ -46,7 +48,7 @@ def http_api_event(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends a Lambda for this request (payload format 2.0)."""
-    now = now or datetime.now(UTC)
+    now = now or SystemClock().now()
     query: dict[str, str] = {}
     for key, value in parse_qsl(query_string, keep_blank_values=True):
         query[key] = f"{query[key]},{value}" if key in query else value

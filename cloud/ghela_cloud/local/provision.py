@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from ghela_cloud import names
 from ghela_cloud.local.aws import local_session
 from ghela_cloud.policies import device_policy_document, device_role_policy
+
+T = TypeVar("T")
 
 DEMO_EMAIL = "demo@ghelamco-alert.local"
 
@@ -244,18 +247,14 @@ def _ensure_artifacts_bucket(s3: Any, bucket: str, region: str) -> None:
 
 
 def _ensure_thing(iot: Any, thing_name: str, group: str) -> tuple[str, str]:
-    try:
-        thing_arn = iot.describe_thing(thingName=thing_name)["thingArn"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        thing_arn = iot.create_thing(thingName=thing_name)["thingArn"]
-    try:
-        group_arn = iot.describe_thing_group(thingGroupName=group)["thingGroupArn"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        group_arn = iot.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    thing_arn = _existing_or_created(
+        lambda: iot.describe_thing(thingName=thing_name)["thingArn"],
+        lambda: iot.create_thing(thingName=thing_name)["thingArn"],
+    )
+    group_arn = _existing_or_created(
+        lambda: iot.describe_thing_group(thingGroupName=group)["thingGroupArn"],
+        lambda: iot.create_thing_group(thingGroupName=group)["thingGroupArn"],
+    )
     members = _paged(iot, "list_things_in_thing_group", "things", thingGroupName=group)
     if thing_name not in members:
         iot.add_thing_to_thing_group(thingGroupName=group, thingName=thing_name)
@@ -263,21 +262,27 @@ def _ensure_thing(iot: Any, thing_name: str, group: str) -> tuple[str, str]:
 
 
 def _ensure_role_alias(iot: Any, alias: str, role_arn: str) -> None:
-    try:
-        iot.describe_role_alias(roleAlias=alias)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        iot.create_role_alias(roleAlias=alias, roleArn=role_arn, credentialDurationSeconds=3600)
+    _existing_or_created(
+        lambda: iot.describe_role_alias(roleAlias=alias),
+        lambda: iot.create_role_alias(roleAlias=alias, roleArn=role_arn, credentialDurationSeconds=3600),
+    )
 
 
 def _ensure_policy(iot: Any, name: str, document: dict[str, Any]) -> None:
+    _existing_or_created(
+        lambda: iot.get_policy(policyName=name),
+        lambda: iot.create_policy(policyName=name, policyDocument=json.dumps(document)),
+    )
+
+
+def _existing_or_created(describe: Callable[[], T], create: Callable[[], T]) -> T:
+    """What ``describe()`` answers; ``create()``'s answer if IoT says there is no such resource."""
     try:
-        iot.get_policy(policyName=name)
+        return describe()
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
-        iot.create_policy(policyName=name, policyDocument=json.dumps(document))
+        return create()
 
 
 def _ensure_heartbeat_alarm(cloudwatch: Any, name: str, thing_name: str) -> None:

@@ -19,12 +19,14 @@ import mimetypes
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from ghela.core.clock import SystemClock
 
 from ghela_cloud.api.routing import Function
 from ghela_cloud.api.services import Services, use_services
@@ -77,13 +79,13 @@ class LocalApi:
         *,
         web_root: Path = DEFAULT_WEB_ROOT,
         verifier: JwtVerifier | None = None,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.resources = resources
         self.web_root = web_root.resolve()
         jwks_url = f"{resources.endpoint_url}/{resources.user_pool_id}/.well-known/jwks.json"
         self.verifier = verifier or JwtVerifier(
-            resources.issuer, [resources.client_id], lambda: fetch_jwks(jwks_url), now
+            resources.issuer, [resources.client_id], lambda: fetch_jwks(jwks_url), now or SystemClock().now
         )
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.services = Services(settings_for(resources), session=local_session(resources.region))
@@ -221,9 +223,16 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
         server_version = "ghela-local-api"
 
         def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._send(HttpResponse.json(413, {"message": "Request Entity Too Large"}))
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY_BYTES:
+                self.close_connection = True  # the body stays unread: the stream cannot be reused
+                if length < 0:
+                    self._send(HttpResponse.json(400, {"message": "Content-Length is not a byte count"}))
+                else:
+                    self._send(HttpResponse.json(413, {"message": "Request Entity Too Large"}))
                 return
             body = self.rfile.read(length) if length else None
             try:

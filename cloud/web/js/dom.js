@@ -1,7 +1,7 @@
 /**
  * A tiny DOM builder: h("button", {class: "primary", onclick: fn}, "Save").
  * Attributes are set with setAttribute (true → "", false/null → left out); "on*" keys
- * become event listeners. Children may be strings, nodes, arrays or null.
+ * become event listeners (and are never set as attributes). Children may be strings, nodes, arrays or null.
  */
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -9,8 +9,9 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 function build(el, props, children) {
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") {
-      el.addEventListener(key.slice(2).toLowerCase(), value);
+    if (key.startsWith("on")) {
+      // Only functions become handlers: an "on*" attribute from a string would be inline script.
+      if (typeof value === "function") el.addEventListener(key.slice(2).toLowerCase(), value);
     } else {
       el.setAttribute(key, value === true ? "" : String(value));
     }

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ghela.core.errors import StorageError
+
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "REJECTED", "CANCELED", "TIMED_OUT", "REMOVED"})
 PENDING = frozenset({"QUEUED", "IN_PROGRESS"})
 
@@ -68,11 +70,7 @@ class DeliveryState:
         self._lock = threading.RLock()
         self._things: dict[str, dict[str, Execution]] = {}
         if self._path is not None and self._path.exists():
-            raw = json.loads(self._path.read_text())
-            self._things = {
-                thing: {job_id: Execution(**record) for job_id, record in jobs.items()}
-                for thing, jobs in raw.get("things", {}).items()
-            }
+            self._things = _load(self._path)
 
     @property
     def lock(self) -> threading.RLock:
@@ -116,3 +114,17 @@ class DeliveryState:
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
+
+
+def _load(path: Path) -> dict[str, dict[str, Execution]]:
+    """The executions saved in ``path``; StorageError naming the file if it cannot be read."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            thing: {job_id: Execution(**record) for job_id, record in jobs.items()}
+            for thing, jobs in raw.get("things", {}).items()
+        }
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise StorageError(
+            f"cannot read the IoT jobs delivery state {path}: {exc} (delete it to start afresh)"
+        ) from None

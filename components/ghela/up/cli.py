@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     up.add_argument("--root", type=Path, default=DEFAULT_ROOT, help=f"state folder (default: {DEFAULT_ROOT})")
     up.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=DEFAULT_PORT,
         help=f"port of the web page and API (default: {DEFAULT_PORT})",
     )
@@ -51,6 +51,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "after start-up (default: 120; 0 = at once)",
     )
     up.set_defaults(func=_run)
+
+
+def _port(text: str) -> int:
+    """A TCP port number for ``--port`` (1 to 65535), or a one-line argparse error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not between 1 and 65535")
+    return port
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

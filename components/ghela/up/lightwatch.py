@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ghela.core import topics
-from ghela.core.clock import venue_zone
+from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.messages import LightState, LightStateRequest, Message
 
 PROBE_NAME = "ghela.up.LightWatch"
@@ -64,7 +64,7 @@ class LightWatch:
         with self._lock:
             changed = self.last is None or (self.last.on, self.last.pattern) != (message.on, message.pattern)
             self.last = message
-            self.history.append((datetime.now(UTC), message))
+            self.history.append((SystemClock().now(), message))
             self._lock.notify_all()
         if changed:
             self._say(describe(message))

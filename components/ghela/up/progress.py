@@ -43,18 +43,15 @@ class Progress:
             ticker.start()
         else:
             self.say(f"{prefix} ...")
+        outcome = "FAILED"
         try:
             yield
-        except BaseException:
+            outcome = "done"
+        finally:
             done.set()
             if ticker:
                 ticker.join()
-            self._finish(prefix, started, "FAILED")
-            raise
-        done.set()
-        if ticker:
-            ticker.join()
-        self._finish(prefix, started, "done")
+            self._finish(prefix, started, outcome)
 
     def _tick(self, prefix: str, started: float, done: threading.Event) -> None:
         while not done.wait(0.2):

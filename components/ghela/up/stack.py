@@ -18,11 +18,11 @@ import contextlib
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ghela.core.clock import venue_zone
+from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.errors import ConfigurationError
 from ghela.up.moto import MotoChild
 from ghela.up.net import require_free
@@ -145,7 +145,6 @@ class Stack:
     def _start_runtime(self) -> None:
         from ghela_cloud.local.aws import local_client
 
-        from ghela.core.clock import SystemClock
         from ghela.runtime.iotjobs import LocalJobsEndpoint
         from ghela.runtime.nucleus import LocalNucleus
         from ghela.runtime.recipes import load_recipes
@@ -194,7 +193,7 @@ class Stack:
         with self.progress.step("Writing the demo fixtures feed"):
             path = self.root / "demo" / "home-games.ics"
             config = scheduler_config(scheduler_defaults)
-            kickoffs = write_demo(path, config, datetime.now(UTC), self.options.demo_lead)
+            kickoffs = write_demo(path, config, SystemClock().now(), self.options.demo_lead)
             self.running.kickoffs = [k.isoformat() for k in kickoffs]
             alert = first_alert(config, kickoffs)
             self.running.first_alert = alert.isoformat() if alert else ""
@@ -225,7 +224,7 @@ class Stack:
             self.light = LightWatch(bus, self._say_light).start()
 
     def _say_light(self, line: str) -> None:
-        stamp = datetime.now(venue_zone()).strftime("%H:%M:%S")
+        stamp = SystemClock().now().astimezone(venue_zone()).strftime("%H:%M:%S")
         self.progress.say(f"{stamp}  {line}")
 
     # ------------------------------------------------------------------ status

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ghela.core.errors import ConfigurationError
+from ghela.runtime.status import runtime_alive
 from ghela.up.children import Child, signal_group
 
 STATE_FILE = "up.json"
@@ -31,13 +32,9 @@ def _cmdline(pid: int) -> list[str] | None:
 
 
 def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether ``pid`` exists and is not a zombie (a zombie is not alive for our purposes)."""
+    if not runtime_alive(pid):
         return False
-    except PermissionError:
-        return True
-    # A zombie is not alive for our purposes.
     try:
         status = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
     except OSError:
@@ -69,7 +66,11 @@ class StateFile:
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        temporary.unlink(missing_ok=True)
+        # Owner-only: the record can hold the demo user's (generated) password.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(document, indent=2))
         os.replace(temporary, self.path)
 
     def read(self) -> dict[str, object] | None:

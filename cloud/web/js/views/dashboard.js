@@ -224,10 +224,11 @@ export function render(app, main) {
   }
 
   let timer = null;
+  let active = true; // false once the page has moved on: a late answer must not redraw or re-arm
   async function load() {
     clearTimeout(timer);
     const [events, device] = await Promise.allSettled([app.api.events(), app.api.device()]);
-    if (!main.isConnected) return;
+    if (!active) return;
     view.eventsError = events.status === "rejected" ? `Events could not be loaded: ${events.reason.message}` : "";
     if (events.status === "fulfilled") view.events = events.value;
     view.deviceError = device.status === "rejected" ? `Status could not be loaded: ${device.reason.message}` : "";
@@ -249,6 +250,7 @@ export function render(app, main) {
   app.jobs.addEventListener("finished", onFinished);
   load();
   return () => {
+    active = false;
     clearTimeout(timer);
     app.jobs.removeEventListener("change", onJobs);
     app.jobs.removeEventListener("finished", onFinished);

@@ -49,17 +49,19 @@ export function render(app, main) {
   replace(main, h("div", { class: "page-head" }, h("h1", {}, "Jobs"), refresh), status, body);
 
   let timer = null;
+  let active = true; // false once the page has moved on: a late answer must not re-arm the timer
   async function load() {
     clearTimeout(timer);
     let jobs;
     try {
       jobs = await app.api.jobs();
     } catch (failure) {
-      if (main.isConnected) replace(body, h("p", { class: "form-error", role: "alert" }, `Jobs could not be loaded: ${failure.message}`));
+      if (!active) return;
+      replace(body, h("p", { class: "form-error", role: "alert" }, `Jobs could not be loaded: ${failure.message}`));
       timer = setTimeout(load, POLL_MS * 5);
       return;
     }
-    if (!main.isConnected) return;
+    if (!active) return;
     const pending = jobs.filter((job) => PENDING_JOB.has(job.status));
     const finished = jobs.filter((job) => !PENDING_JOB.has(job.status));
     replace(body,
@@ -73,5 +75,8 @@ export function render(app, main) {
     if (pending.length) timer = setTimeout(load, POLL_MS);
   }
   load();
-  return () => clearTimeout(timer);
+  return () => {
+    active = false;
+    clearTimeout(timer);
+  };
 }

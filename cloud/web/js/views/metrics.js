@@ -26,17 +26,20 @@ export function render(app, main) {
       h("div", { class: "seg", role: "group", "aria-label": "Period" }, buttons)),
     body);
 
+  let latest = 0; // only the answer to the latest request is drawn (a period click, or leaving the page, supersedes it)
   async function load() {
+    const ticket = ++latest;
     for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.period === period));
     const chosen = PERIODS[period];
     let answer;
     try {
       answer = await app.api.metrics(period);
     } catch (failure) {
+      if (ticket !== latest) return;
       replace(body, h("p", { class: "form-error", role: "alert" }, `Metrics could not be loaded: ${failure.message}`));
       return;
     }
-    if (!main.isConnected) return;
+    if (ticket !== latest) return;
     const series = seriesFrom(answer);
     const to = Date.parse(answer?.end) || Date.now();
     const from = Date.parse(answer?.start) || to - chosen.span;
@@ -64,6 +67,7 @@ export function render(app, main) {
   }
 
   load();
+  return () => { latest += 1; };
 }
 
 /** The bucket size: the smallest gap between points, or the period's default. */
