@@ -16,6 +16,8 @@ from typing import Any
 from ghela_cloud import names
 
 THING = "${iot:Connection.Thing.ThingName}"
+THING_NAME_VARIABLE = "${credentials-iot:ThingName}"
+"""The device's thing name in an IAM policy of the role the Token Exchange Service assumes."""
 
 
 def device_policy_document(partition: str, region: str, account: str, role_alias: str) -> dict[str, Any]:
@@ -91,17 +93,25 @@ def device_role_policy(
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "SyncReadCopyAndJobs",
+                # Its own partition only: the events table's partition key is the thing name,
+                # which the credentials provider passes as credentials-iot:ThingName.
+                # Transactions need no action of their own: each put/delete in one is checked.
+                "Sid": "SyncOwnReadCopy",
                 "Effect": "Allow",
                 "Action": [
-                    "dynamodb:GetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
                     "dynamodb:DeleteItem",
-                    "dynamodb:BatchWriteItem",
                     "dynamodb:Query",  # the repair resync lists the device's stored events
                 ],
-                "Resource": [events_table_arn, jobs_table_arn],
+                "Resource": events_table_arn,
+                "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [THING_NAME_VARIABLE]}},
+            },
+            {
+                "Sid": "RecordJobOutcomes",
+                "Effect": "Allow",
+                "Action": "dynamodb:UpdateItem",
+                "Resource": jobs_table_arn,
             },
             {
                 "Sid": "PushMetrics",

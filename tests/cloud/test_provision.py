@@ -73,10 +73,18 @@ def test_thing_group_policy_and_role_alias(cloud: LocalResources, aws: CachingSe
     stored = iam.get_role_policy(RoleName=role, PolicyName="ghela-device")["PolicyDocument"]
     stored = json.loads(stored) if isinstance(stored, str) else stored
     statements = {s["Sid"]: s for s in stored["Statement"]}
-    assert statements["SyncReadCopyAndJobs"]["Resource"] == [
-        f"arn:aws:dynamodb:{cloud.region}:123456789012:table/{cloud.events_table}",
-        f"arn:aws:dynamodb:{cloud.region}:123456789012:table/{cloud.jobs_table}",
-    ]
+    tables = f"arn:aws:dynamodb:{cloud.region}:123456789012:table"
+    own_events = statements["SyncOwnReadCopy"]
+    assert own_events["Resource"] == f"{tables}/{cloud.events_table}"
+    assert own_events["Condition"] == {
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${credentials-iot:ThingName}"]}
+    }
+    assert statements["RecordJobOutcomes"] == {
+        "Sid": "RecordJobOutcomes",
+        "Effect": "Allow",
+        "Action": "dynamodb:UpdateItem",
+        "Resource": f"{tables}/{cloud.jobs_table}",
+    }
     assert statements["ReadComponentArtifacts"]["Resource"] == f"arn:aws:s3:::{cloud.artifacts_bucket}/*"
 
 
