@@ -120,6 +120,82 @@ def test_errors_are_one_line_and_non_zero(
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
 
 
+GAP = "does not exist in Europe/Brussels (the clocks go forward that night)"
+TWICE = "happens twice in Europe/Brussels (the clocks go back that night): add the offset,"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["event", "add", "--title", "x", "--start", "2026-03-29 02:30"],
+            f"ghela: error: start: 2026-03-29 02:30 {GAP}",
+        ),
+        (
+            ["event", "add", "--title", "x", "--start", FUTURE, "--end", "2030-03-31T02:00"],
+            f"ghela: error: end: 2030-03-31 02:00 {GAP}",
+        ),
+        (
+            ["event", "update", "1", "--start", "2030-03-31 02:59:30"],
+            f"ghela: error: start: 2030-03-31 02:59:30 {GAP}",
+        ),
+        (["alert", "add", "1", "--at", "2030-03-31 02:30"], f"ghela: error: at: 2030-03-31 02:30 {GAP}"),
+        (
+            ["alert", "update", "1", "--at", "2030-10-27 02:30"],
+            f"ghela: error: at: 2030-10-27 02:30 {TWICE} 2030-10-27T02:30+02:00 for the first"
+            " or +01:00 for the second",
+        ),
+        (
+            ["event", "add", "--title", "x", "--start", "2026-10-25 02:00"],
+            f"ghela: error: start: 2026-10-25 02:00 {TWICE} 2026-10-25T02:00+02:00 for the first",
+        ),
+    ],
+)
+def test_local_times_the_clocks_skip_or_repeat_are_refused(
+    capsys: pytest.CaptureFixture[str], empty_db: str, args: list[str], message: str
+) -> None:
+    code, _, err = ghela(capsys, *args, "--db", empty_db)
+    assert code == 1
+    assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
+    store = Store(empty_db)
+    try:
+        assert events(store) == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "stored"),
+    [
+        ("2030-03-31T02:30+01:00", "2030-03-31T01:30:00+00:00"),  # the gap's wall time, as given
+        ("2030-10-27T02:30+02:00", "2030-10-27T00:30:00+00:00"),  # the first 02:30
+        ("2030-10-27T02:30+01:00", "2030-10-27T01:30:00+00:00"),  # the second 02:30
+        ("2030-10-27 03:30", "2030-10-27T02:30:00+00:00"),  # after the change: once, CET
+        ("2030-03-31 03:00", "2030-03-31T01:00:00+00:00"),  # right after the gap: CEST
+    ],
+)
+def test_a_time_with_an_offset_or_that_exists_once_is_accepted(
+    capsys: pytest.CaptureFixture[str], empty_db: str, start: str, stored: str
+) -> None:
+    code, _, err = ghela(capsys, "event", "add", "--db", empty_db, "--title", "Night run", "--start", start)
+    assert code == 0, err
+    store = Store(empty_db)
+    try:
+        [event] = events(store)
+        assert event.start.isoformat() == stored
+    finally:
+        store.close()
+
+
+def test_the_help_says_how_dst_times_are_read(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["event", "add"], ["event", "update"], ["alert", "add"], ["alert", "update"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "is refused, and so is one that happens twice" in text
+        assert "'2026-10-25T02:30+02:00' (the first) or '+01:00' (the second)" in text
+
+
 @pytest.mark.parametrize("days", ["-3", "0", "99999999", "soon"])
 def test_schedule_refuses_a_bad_number_of_days(
     capsys: pytest.CaptureFixture[str], db: str, days: str

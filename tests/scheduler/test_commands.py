@@ -255,8 +255,10 @@ def test_office_hours_move_a_weekend_games_alerts_to_friday(store: Store, clock:
     assert result.data["added"] == [1]
     early, final = alerts(store, 1)
     friday_close = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # 18:00 in Brussels
-    assert (early.starts_at, early.ends_at) == (friday_close - timedelta(hours=1), friday_close)
+    # Stacked back to back, in their order: the office sees both.
     assert (final.starts_at, final.ends_at) == (friday_close - timedelta(hours=1), friday_close)
+    assert (early.starts_at, early.ends_at) == (friday_close - timedelta(hours=2), final.starts_at)
+    assert light_at([early, final], friday_close - timedelta(minutes=90)).pattern is LightPattern.BLINK
     assert light_at([early, final], friday_close - timedelta(minutes=30)).pattern is LightPattern.STEADY
 
 

@@ -4,7 +4,8 @@ Games on each of those weekends (Saturday evening, Sunday afternoon, a kick-off 
 early warning spans the clock change itself, and a game whose time is not yet known) are
 planned, then the light is walked from Friday to Monday from one "next change" to the next,
 as the Scheduler sleeps. Every alert must light exactly once, for exactly its planned
-real duration, at the planned instant.
+real duration, at the planned instant. With office hours (``move``), a DST Sunday game's
+alerts are stacked back to back before Friday's close, in Friday's venue time.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from ghela.core.clock import FrozenClock, venue_zone
 from ghela.scheduler.commands import CommandHandler
+from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.store import Store
 
@@ -97,3 +99,32 @@ def test_the_early_warning_across_the_spring_change_keeps_its_real_duration(
     assert early.starts_at.astimezone(BRUSSELS).strftime("%H:%M %Z") == "23:00 CET"
     assert kickoff.astimezone(BRUSSELS).strftime("%H:%M %Z") == "06:00 CEST"
     assert kickoff - early.starts_at == timedelta(hours=6)
+
+
+@pytest.mark.parametrize("kickoff", [time(13, 30), time(8, 0)], ids=["afternoon", "morning"])
+@pytest.mark.parametrize("sunday", DST_SUNDAYS, ids=str)
+def test_office_hours_stack_a_dst_sunday_games_alerts_on_friday(
+    sunday: date, kickoff: time, store: Store
+) -> None:
+    office = {"days": [1, 2, 3, 4, 5], "start": "08:00", "end": "18:00", "policy": "move"}
+    handler = CommandHandler(store, SchedulerConfig.model_validate({"officeHours": office}))
+    friday = sunday - timedelta(days=2)
+    clock = FrozenClock(_local(sunday - timedelta(days=10), 12))
+    # The morning game's alerts (02:00 and 04:00) straddle the clock change itself.
+    run(handler, scrape([game("sunday", _local(sunday, kickoff.hour, kickoff.minute))], clock.now()), clock)
+    [event] = events(store)
+    early, final = alerts(store, event.id)
+    planned = {early.id: early, final.id: final}
+    # Back to back before Friday's close, in Friday's venue time (the other side of the change).
+    assert (early.starts_at, early.ends_at, final.ends_at) == (
+        _local(friday, 16),
+        final.starts_at,
+        _local(friday, 18),
+    )
+    assert event.start - early.starts_at == timedelta(minutes=-early.offset_minutes)
+    assert event.start - final.starts_at == timedelta(minutes=-final.offset_minutes)
+    lit = walk(store, _local(friday, 0), _local(sunday + timedelta(days=1), 12))
+    assert set(lit) == set(planned), "an alert was dropped"
+    for alert_id, intervals in lit.items():
+        alert = planned[alert_id]
+        assert intervals == [(alert.starts_at, alert.ends_at)], f"alert {alert_id} moved or doubled"

@@ -5,7 +5,8 @@
 ``--db PATH`` (default ``$GHELA_DB`` or ``./ghela.db``). Changes are applied as commands
 with an id (generated, or ``--id``), exactly as a job from the cloud would be, so running
 the same ``--id`` twice changes nothing. A running Scheduler notices the change within
-seconds (it watches the file). Times are read and shown in the venue's zone.
+seconds (it watches the file). Times are read and shown in the venue's zone; a venue time
+the clocks skip or repeat on a DST night is refused (:data:`TIME_HELP`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -39,6 +41,7 @@ from ghela.core.messages import (
 from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.demo import write_demo
+from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
 from ghela.scheduler.schedule_view import render_schedule
 from ghela.scheduler.store import Store
 
@@ -63,8 +66,21 @@ def days_ahead(text: str) -> int:
     return days
 
 
+TIME_HELP = (
+    "Times are ISO: '2026-12-06 18:30' is venue time, '2026-12-06T18:30+01:00' is taken as given. "
+    "A venue time the clocks skip (02:30 on a spring DST Sunday) is refused, and so is one that "
+    "happens twice (02:30 on an autumn DST Sunday): give that one with its offset, e.g. "
+    "'2026-10-25T02:30+02:00' (the first) or '+01:00' (the second)."
+)
+
+
 def parse_when(text: str, zone_name: str, field: str) -> datetime:
-    """An ISO instant; without an offset it is read as the venue's local time."""
+    """An ISO instant; without an offset it is read as the venue's local time.
+
+    A local time the clocks skip, or one that happens twice, is refused: it has no single
+    meaning, and guessing would put an alert an hour off. An explicit offset is always
+    taken as given. See :data:`TIME_HELP`.
+    """
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -72,9 +88,40 @@ def parse_when(text: str, zone_name: str, field: str) -> datetime:
             f"{field}: {text!r} is not a time (use e.g. 2026-12-06 18:30 or 2026-12-06T18:30+01:00)",
             field=field,
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=venue_zone(zone_name))
-    return moment
+    if moment.tzinfo is not None:
+        return moment
+    zone = venue_zone(zone_name)
+    check_local(moment, zone, field)
+    return moment.replace(tzinfo=zone)
+
+
+def _wall(naive: datetime) -> str:
+    """``2026-03-29 02:30`` (seconds only when given)."""
+    return naive.isoformat(sep=" ", timespec="seconds" if naive.second or naive.microsecond else "minutes")
+
+
+def _offset(delta: timedelta) -> str:
+    sign = "-" if delta < timedelta(0) else "+"
+    minutes = abs(int(delta.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def check_local(naive: datetime, zone: ZoneInfo, field: str) -> None:
+    """Refuse a naive venue time the clocks skip or repeat, naming it and why."""
+    kind = classify(naive, zone)
+    if kind is LocalKind.GAP:
+        raise InvalidInput(
+            f"{field}: {_wall(naive)} does not exist in {zone.key} (the clocks go forward that night)",
+            field=field,
+        )
+    if kind is LocalKind.TWICE:
+        first, second = (_offset(delta) for delta in utc_offsets(naive, zone))
+        raise InvalidInput(
+            f"{field}: {_wall(naive)} happens twice in {zone.key} (the clocks go back that night):"
+            f" add the offset, {naive.isoformat(timespec='minutes')}{first} for the first"
+            f" or {second} for the second",
+            field=field,
+        )
 
 
 def _open(args: argparse.Namespace) -> Store:
@@ -262,15 +309,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         dest="event_command", metavar="ACTION", required=True
     )
     add = _common(
-        event.add_parser("add", help="create a custom event (gets the standard alerts)"), command=True
+        event.add_parser("add", help="create a custom event (gets the standard alerts)", epilog=TIME_HELP),
+        command=True,
     )
     add.add_argument("--title", required=True, help="what the event is called")
     add.add_argument(
-        "--start", required=True, help="e.g. '2026-12-06 18:30' (venue time) or ISO with offset"
+        "--start", required=True, help="e.g. '2026-12-06 18:30' (venue time) or ISO with offset (see below)"
     )
     add.add_argument("--end", help="when it ends (default: eventMinutes after the start)")
     add.set_defaults(func=_event_add)
-    update = _common(event.add_parser("update", help="change an event's title or time"), command=True)
+    update = _common(
+        event.add_parser("update", help="change an event's title or time", epilog=TIME_HELP), command=True
+    )
     update.add_argument("event_id", type=int)
     update.add_argument("--title", help="a new title")
     update.add_argument("--start", help="a new start (alerts set by offset follow it)")
@@ -287,7 +337,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     alert = subparsers.add_parser("alert", help="add, change and snooze alerts").add_subparsers(
         dest="alert_command", metavar="ACTION", required=True
     )
-    alert_add = _common(alert.add_parser("add", help="add an alert to an event"), command=True)
+    alert_add = _common(
+        alert.add_parser("add", help="add an alert to an event", epilog=TIME_HELP), command=True
+    )
     alert_add.add_argument("event_id", type=int)
     when = alert_add.add_mutually_exclusive_group(required=True)
     when.add_argument("--offset", type=int, help="minutes from the event's start (-240: 4 h before)")
@@ -296,7 +348,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     alert_add.add_argument("--label", default="", help="shown in the schedule")
     _pattern(alert_add, "steady")
     alert_add.set_defaults(func=_alert_add)
-    alert_update = _common(alert.add_parser("update", help="move or change an alert"), command=True)
+    alert_update = _common(
+        alert.add_parser("update", help="move or change an alert", epilog=TIME_HELP), command=True
+    )
     alert_update.add_argument("alert_id", type=int)
     moved = alert_update.add_mutually_exclusive_group()
     moved.add_argument("--offset", type=int, help="minutes from the event's start")

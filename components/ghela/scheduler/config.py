@@ -52,6 +52,9 @@ class TbdRule(_Section):
     enabled: bool = True
     label: Annotated[str, Field(min_length=1, max_length=100)] = "kick-off time not confirmed"
     local_time: time = time(8, 30)
+    """Venue time on the game's date. On a DST Sunday a time the clocks skip (02:00-03:00
+    in Brussels in spring) means the instant right after the gap (03:00), and a time that
+    happens twice (autumn) its first occurrence; the rule never fails."""
     duration_minutes: DurationMinutes = 60
     pattern: LightPattern = LightPattern.BLINK
 
@@ -60,11 +63,32 @@ class TbdRule(_Section):
 
 class OfficePolicy(StrEnum):
     SKIP = "skip"  # an alert entirely outside office hours is not planned
-    MOVE = "move"  # ... is moved to the end of the previous office-hours period
+    MOVE = "move"  # ... is moved earlier, to end by the close of the previous office hours
 
 
 class OfficeHours(_Section):
-    """When someone is in the office to see the light, in the venue's zone."""
+    """When someone is in the office to see the light, in the venue's zone.
+
+    An alert that overlaps office hours, even partly, is left exactly as planned. With
+    ``policy: skip`` an alert entirely outside them is not planned. With ``policy: move``
+    an event's alerts outside office hours are moved earlier and stacked back to back, so
+    the office sees each of them, in their planned order, and none overlaps another moved
+    one (a Sunday game's early warning and final call both land on Friday afternoon):
+
+    - the latest one keeps its duration and ends when the previous office-hours period
+      closes (Friday 18:00 for a weekend game, with the default hours);
+    - each earlier one keeps its duration and ends where the next moved one starts;
+    - if that would make an alert start before the period opens, it is clipped to start at
+      the opening, keeping at least 15 minutes (or its whole duration, if shorter); with
+      less room than that left it goes to the period before, ending at that period's close;
+    - an alert with no room in the 14 days before it is not planned.
+
+    Alerts are never split, and one that overlaps office hours is never touched, so a moved
+    alert can still overlap such an alert of the same event (only when the later alert
+    falls outside office hours and the earlier inside, e.g. a kick-off after 22:00).
+    Times the clocks skip on a DST Sunday mean the instant right after the gap, as for
+    ``tbdRule.localTime``.
+    """
 
     days: Annotated[list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7)] = [
         1,
