@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from ghela.cli import main
-from ghela.cloudsync.backoff import Backoff
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.outbox import Outbox
 from ghela.cloudsync.status import StatusReporter
 from ghela.cloudsync.store import StateStore
+from ghela.core.backoff import Backoff
 from ghela.core.clock import FrozenClock
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, TransientError

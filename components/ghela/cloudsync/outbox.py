@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ghela.cloudsync.backoff import Backoff
 from ghela.cloudsync.store import StateStore
 from ghela.cloudsync.worker import Worker
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 
 log = logging.getLogger(__name__)

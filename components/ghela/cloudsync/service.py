@@ -13,7 +13,6 @@ from typing import Any
 
 from ghela import __version__
 from ghela.cloudsync.aws import DynamoDb, dynamodb_client
-from ghela.cloudsync.backoff import Backoff
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.exchange import Exchange
 from ghela.cloudsync.executor import JobExecutor
@@ -26,6 +25,7 @@ from ghela.cloudsync.store import StateStore
 from ghela.cloudsync.worker import Worker
 from ghela.cloudsync.writer import EventsWriter
 from ghela.core import topics
+from ghela.core.backoff import Backoff
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
 from ghela.core.messages import (

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from ghela.cloudsync.backoff import Backoff
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.errors import StorageError, TransientError
 

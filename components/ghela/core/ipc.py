@@ -18,6 +18,7 @@ runtime, which speaks the same protocol) and knows nothing of the domain.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -42,6 +43,7 @@ from awsiot.greengrasscoreipc.model import (
     SubscriptionResponseMessage,
 )
 
+from ghela.core.backoff import capped_delay
 from ghela.core.bus import Handler, InvalidHandler, check_outgoing, model_for, parse_incoming
 from ghela.core.errors import GhelaError, TransientError
 from ghela.core.messages import Message
@@ -80,10 +82,7 @@ class Backoff:
     cap: float = 5.0
 
     def delays(self) -> Iterator[float]:
-        delay = self.initial
-        while True:
-            yield delay
-            delay = min(delay * 2, self.cap)
+        return (capped_delay(attempt, self.initial, self.cap) for attempt in itertools.count(1))
 
 
 class _Lifecycle(eventstreamrpc.LifecycleHandler):

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.errors import TransientError
 from ghela.metrics.buffer import Datapoint, DatapointBuffer
@@ -54,8 +55,7 @@ class Pusher:
         self._clock = clock
         self._device = device
         self._interval = interval_seconds
-        self._retry_max = timedelta(seconds=retry_max_seconds)
-        self._delay = min(FIRST_RETRY, self._retry_max)
+        self._backoff = Backoff(FIRST_RETRY.total_seconds(), retry_max_seconds)
         self._wake = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="metrics-pusher", daemon=True)
@@ -125,7 +125,7 @@ class Pusher:
         while not self._stopping:
             batch = self._buffer.oldest(MAX_DATAPOINTS_PER_REQUEST)
             if not batch:
-                self._delay = min(FIRST_RETRY, self._retry_max)
+                self._backoff.succeeded()
                 return None
             stale = [s.id for s in batch if now - s.point.timestamp > MAX_AGE]
             if stale:
@@ -136,12 +136,11 @@ class Pusher:
                 self._cloudwatch.put([s.point for s in batch])
             except TransientError as exc:
                 self.failures += 1
-                retry = now + self._delay
+                retry = self._backoff.failed(now)
                 log.warning(
                     "metrics not sent (%d buffered), retrying in %d s: %s",
-                    len(self._buffer), self._delay.total_seconds(), exc,
+                    len(self._buffer), self._backoff.delay(), exc,
                 )
-                self._delay = min(self._delay * 2, self._retry_max)
                 return retry
             except RejectedDatapoints as exc:
                 log.error("dropping %d datapoints CloudWatch refused: %s", len(batch), exc)

@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ghela.core.backoff import capped_delay
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -21,7 +23,7 @@ class Backoff:
     cap: float = 60.0
 
     def delay(self, attempt: int) -> float:
-        return min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+        return capped_delay(attempt, self.base, self.cap, self.factor)
 
 
 class ErrorWindow:

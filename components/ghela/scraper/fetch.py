@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ghela.core.backoff import capped_delay
 from ghela.scraper.http import HttpRequest, HttpResponse, Transport, read_capped
 from ghela.scraper.robots import RobotsRules
 
@@ -138,7 +139,7 @@ class Fetcher:
         return None, response
 
     def _delay(self, attempt: int, response: HttpResponse | None) -> float:
-        delay = self._rules.backoff * 2 ** (attempt - 1)
+        delay = capped_delay(attempt, self._rules.backoff, self._rules.backoff_max)
         retry_after = response.header("retry-after") if response is not None else None
         if retry_after is not None and retry_after.strip().isdigit():
             delay = max(delay, float(retry_after.strip()))
