@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -266,11 +265,3 @@ class IotCoreBus(InMemoryBus):
         return _Sub()
 
 
-def wait_for(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
-    """Wait (in short real-time slices) until ``condition()`` is true."""
-    done = threading.Event()
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        done.wait(0.01)

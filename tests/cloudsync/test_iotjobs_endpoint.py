@@ -16,7 +16,7 @@ from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 from ghela.runtime.iotjobs_state import DeliveryState
 
-from tests.cloudsync.fakes import wait_for
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
 

@@ -12,8 +12,8 @@ from ghela.core.messages import JobOutcome, JobStatus
 from hypothesis import HealthCheck, given, settings
 
 from tests.cloudsync.conftest import THING, Harness, ServiceMaker, Tables
-from tests.cloudsync.fakes import wait_for
 from tests.cloudsync.test_executor import _bad_documents
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
 

@@ -11,8 +11,9 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import SystemClock
 
 from tests.cloudsync.conftest import THING, ServiceMaker, Tables, create_tables
-from tests.cloudsync.fakes import FakeJobsBroker, FakeScheduler, wait_for
+from tests.cloudsync.fakes import FakeJobsBroker, FakeScheduler
 from tests.support.moto import MotoServer
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
 

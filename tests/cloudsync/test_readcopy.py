@@ -15,7 +15,8 @@ from ghela.core.clock import SystemClock
 from ghela.core.messages import LightPattern, LightState
 
 from tests.cloudsync.conftest import THING, Harness, ServiceMaker, Tables, counting_client
-from tests.cloudsync.fakes import FakeScheduler, snapshot, wait_for
+from tests.cloudsync.fakes import FakeScheduler, snapshot
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cloudsync.conftest import Tables, create_tables
-from tests.cloudsync.fakes import wait_for
 from tests.cloudsync.test_executor import _bad_documents
 from tests.support.runtime import CLOUD_SYNC, SCHEDULER, LocalRuntime
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.runtime, pytest.mark.moto]
 

@@ -17,7 +17,7 @@ from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, TransientError
 from ghela.core.messages import LightPattern, LightState
 
-from tests.cloudsync.fakes import wait_for
+from tests.support.waiting import wait_for
 
 
 def test_state_survives_reopening(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 
 from tests.cloudsync.conftest import THING, ServiceMaker, Tables
-from tests.cloudsync.fakes import FakeScheduler, IotCoreBus, wait_for
+from tests.cloudsync.fakes import FakeScheduler, IotCoreBus
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,14 +21,6 @@ RELAY_PIN = 17
 BUTTON_PIN = 27
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 2.0) -> bool:
-    """Poll ``predicate`` in short steps (for things driven by gpiozero's own threads)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 class Listener:

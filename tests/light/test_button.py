@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from ghela.core.messages import CommandRequest, SnoozeActive
 
-from tests.light.conftest import BUTTON_PIN, wait_for
+from tests.light.conftest import BUTTON_PIN
+from tests.support.waiting import wait_for
 
 MS = timedelta(milliseconds=1)
 
@@ -41,7 +42,7 @@ def test_a_hold_shows_hours_to_the_next_alert_and_does_not_snooze(rig) -> None:
     assert light.lit()
     button = light.factory.pin(BUTTON_PIN)
     button.drive_low()
-    assert wait_for(lambda: light.pin.state is False), "the hold signal did not start"
+    wait_for(lambda: light.pin.state is False, what="the hold signal to start")
     button.drive_high()
     edges = light.trace(until=t0 + timedelta(seconds=10))
     pause, on, off = 1000 * MS, 250 * MS, 350 * MS
@@ -59,7 +60,7 @@ def test_a_hold_with_no_alert_known_shows_one_long_flash(rig) -> None:
     t0 = light.clock.now()
     button = light.factory.pin(BUTTON_PIN)
     button.drive_low()
-    assert wait_for(lambda: light.driver.next_edge is not None), "the hold signal did not start"
+    wait_for(lambda: light.driver.next_edge is not None, what="the hold signal to start")
     button.drive_high()
     edges = light.trace(until=t0 + timedelta(seconds=10))
     assert edges == [

@@ -14,7 +14,8 @@ from ghela.core.ipc import Backoff, IpcBus, IpcCallRefused, unix_socket_connecto
 from ghela.core.messages import RevisionChanged
 from ghela.runtime.ipcserver import IpcServer
 
-from tests.runtime.ipc_support import MQTTPROXY, PUBSUB, ProbeProcess, short_tempdir, wait_until
+from tests.runtime.ipc_support import MQTTPROXY, PUBSUB, ProbeProcess, short_tempdir
+from tests.support.waiting import wait_for
 
 OPEN = {
     PUBSUB: {"all:1": {"operations": ["*"], "resources": ["*"]}},
@@ -128,7 +129,7 @@ def test_configuration_and_state_through_the_bus(pair: Pair) -> None:
     got = pair.scheduler.wait_event(lambda e: e.get("event") == "bus_config")
     assert got["config"] == {"accessControl": OPEN, "pin": 27}
     pair.scheduler.ok("bus_update_state", state="RUNNING")
-    wait_until(lambda: (SCHEDULER, "RUNNING") in pair.states, what="RUNNING reported")
+    wait_for(lambda: (SCHEDULER, "RUNNING") in pair.states, what="RUNNING reported")
     refused = pair.scheduler.request("bus_update_state", state="BORED")
     assert (refused["ok"], refused["error"]) == (False, "ValueError")
 
@@ -140,10 +141,10 @@ def test_the_buses_reconnect_and_resubscribe_after_the_server_restarts() -> None
             assert pair.command_round_trip("before")["status"] == "applied"
 
             pair.server.stop()
-            wait_until(lambda: not pair.web.ok("bus_connected"), what="the web bus notices the drop")
+            wait_for(lambda: not pair.web.ok("bus_connected"), what="the web bus notices the drop")
             pair.server.start()
-            wait_until(lambda: pair.web.ok("bus_connected"), what="the web bus reconnects")
-            wait_until(lambda: pair.scheduler.ok("bus_connected"), what="the scheduler bus reconnects")
+            wait_for(lambda: pair.web.ok("bus_connected"), what="the web bus reconnects")
+            wait_for(lambda: pair.scheduler.ok("bus_connected"), what="the scheduler bus reconnects")
 
             assert pair.command_round_trip("after")["status"] == "applied"
         finally:
@@ -205,7 +206,7 @@ def test_connecting_retries_until_the_server_is_there(server: IpcServer) -> None
         )
     )
     connecting.start()
-    wait_until(lambda: len(failures) >= 2, what="two failed attempts")
+    wait_for(lambda: len(failures) >= 2, what="two failed attempts")
     server.start()
     connecting.join(10)
     try:
@@ -316,7 +317,7 @@ def test_a_dropped_socket_is_reconnected_and_the_subscription_comes_back(server:
         bus.subscribe(topics.STATE_CHANGED, lambda m: got.set())
 
         server.disconnect("c")  # the socket drops under the bus; the server stays up
-        wait_until(lambda: len(connections) == 2 and bus.connected, what="a second connection")
+        wait_for(lambda: len(connections) == 2 and bus.connected, what="a second connection")
 
         for _ in range(50):  # until the bus has reconnected and re-subscribed
             other.publish(topics.STATE_CHANGED, RevisionChanged(revision=9, at="2026-11-25T12:00:00Z"))

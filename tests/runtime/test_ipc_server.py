@@ -30,8 +30,8 @@ from tests.runtime.ipc_support import (
     ProbeProcess,
     RawClient,
     short_tempdir,
-    wait_until,
 )
+from tests.support.waiting import wait_for
 
 A = "test.ComponentA"
 B = "test.ComponentB"
@@ -474,12 +474,12 @@ def test_the_server_knows_who_is_connected_and_dropping_a_component_ends_its_str
         try:
             probe.ok("connect", socket=str(server.socket_path), token=token)
             probe.ok("subscribe_iot", topic="dev/#")
-            wait_until(lambda: server.connected() == ["solo"], what="solo connected")
+            wait_for(lambda: server.connected() == ["solo"], what="solo connected")
             assert server.iot_core.subscription_count() == 1
 
             server.unregister("solo")
 
-            wait_until(lambda: server.connected() == [], what="solo dropped")
+            wait_for(lambda: server.connected() == [], what="solo dropped")
             assert server.iot_core.subscription_count() == 0
             reply = probe.request("get_config")
         finally:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,16 +28,12 @@ from ghela.scheduler.service import SchedulerService
 from ghela.scheduler.store import Store
 
 from tests.scheduler.helpers import game, scrape
+from tests.support.waiting import wait_for
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONCERT = NOW + timedelta(hours=5)  # early warning 06:00-07:00 UTC ago; final call 13:00-14:00
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def sent(bus: InMemoryBus, topic: str) -> list[Message]:

@@ -20,6 +20,7 @@ from ghela.scraper.http import HttpRequest, HttpResponse
 from ghela.scraper.service import ScraperService
 
 from tests.scraper.conftest import DATA
+from tests.support.waiting import wait_for
 
 
 def no_network(request: HttpRequest) -> HttpResponse:
@@ -34,11 +35,6 @@ PAGE = SourceConfig(name="page", kind="html", url=str(DATA / "kaagent-wedstrijde
 FEED = SourceConfig(name="feed", kind="ics", url=str(DATA / "kaagent-thuis-2024-25.ics"))
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 class Running:
