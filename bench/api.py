@@ -115,7 +115,7 @@ class MemoryJobs:
     def record(self, item: dict[str, Any]) -> None:
         self.rows[item["job_id"]] = item
 
-    def mark_failed(self, job_id: str, reason: str, at: datetime, expires_at: int) -> None:
+    def mark_failed(self, device: str, job_id: str, reason: str, at: datetime, expires_at: int) -> None:
         self.rows[job_id].update(status="FAILED", reason=reason)
 
     def list_for_device(self, device: str, limit: int = 500) -> list[dict[str, Any]]:

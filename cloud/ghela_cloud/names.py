@@ -22,8 +22,9 @@ EVENTS_PARTITION_KEY = "device"
 EVENTS_SORT_KEY = "sk"
 STATUS_SK = "status"
 EVENT_SK_PREFIX = "event#"
-JOBS_PARTITION_KEY = "job_id"
-JOBS_BY_DEVICE_INDEX = "by-device"
+JOBS_PARTITION_KEY = "device"  # the device role may write only its own rows (dynamodb:LeadingKeys)
+JOBS_SORT_KEY = "job_id"
+JOBS_BY_CREATED_INDEX = "by-created"  # local index: a device's jobs by created_at
 JOBS_TTL_ATTRIBUTE = "expires_at"
 
 # CloudWatch: the contract with the device lives in ghela.core.metricnames.
@@ -79,6 +80,11 @@ class ResourceNames:
     def role_alias(self) -> str:
         return f"{self.prefix}-token-exchange-{self.stage}"
 
+    @property
+    def job_id_prefix(self) -> str:
+        """Every IoT job the API creates starts with it, so IAM can name ``job/<prefix>*``."""
+        return f"{self.prefix}-"
+
     def artifacts_bucket(self, account: str) -> str:
         """Locally only: in AWS, CloudFormation names the bucket (output ArtifactsBucketName)."""
         return f"{self.prefix}-artifacts-{self.stage}-{account}"
@@ -105,20 +111,23 @@ def events_table_spec(name: str) -> dict[str, Any]:
 
 
 def jobs_table_spec(name: str) -> dict[str, Any]:
-    """``CreateTable`` arguments of the jobs table, with its ``by-device`` index."""
+    """``CreateTable`` arguments of the jobs table, with its ``by-created`` index."""
     return {
         "TableName": name,
         "AttributeDefinitions": [
             {"AttributeName": JOBS_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": "device", "AttributeType": "S"},
+            {"AttributeName": JOBS_SORT_KEY, "AttributeType": "S"},
             {"AttributeName": "created_at", "AttributeType": "S"},
         ],
-        "KeySchema": [{"AttributeName": JOBS_PARTITION_KEY, "KeyType": "HASH"}],
-        "GlobalSecondaryIndexes": [
+        "KeySchema": [
+            {"AttributeName": JOBS_PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": JOBS_SORT_KEY, "KeyType": "RANGE"},
+        ],
+        "LocalSecondaryIndexes": [
             {
-                "IndexName": JOBS_BY_DEVICE_INDEX,
+                "IndexName": JOBS_BY_CREATED_INDEX,
                 "KeySchema": [
-                    {"AttributeName": "device", "KeyType": "HASH"},
+                    {"AttributeName": JOBS_PARTITION_KEY, "KeyType": "HASH"},
                     {"AttributeName": "created_at", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},

@@ -5,6 +5,8 @@
   jobs, shadow and Greengrass topics (the template's ``DevicePolicy``).
 - :func:`device_role_policy`: what the components may do with the Token Exchange Service's
   credentials (the template's ``DeviceRole``).
+- :func:`device_role_trust_policy`: who may assume that role: the IoT credentials provider
+  of this account, through the stack's role alias only.
 
 ``tests/cloud/test_template.py`` checks that the template writes the same documents.
 """
@@ -18,6 +20,8 @@ from ghela_cloud import names
 THING = "${iot:Connection.Thing.ThingName}"
 THING_NAME_VARIABLE = "${credentials-iot:ThingName}"
 """The device's thing name in an IAM policy of the role the Token Exchange Service assumes."""
+OWN_PARTITION_ONLY = {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [THING_NAME_VARIABLE]}}
+"""A DynamoDB statement's condition: only items whose partition key is the device's thing name."""
 
 
 def device_policy_document(partition: str, region: str, account: str, role_alias: str) -> dict[str, Any]:
@@ -74,6 +78,27 @@ def device_policy_document(partition: str, region: str, account: str, role_alias
     }
 
 
+def device_role_trust_policy(partition: str, region: str, account: str, role_alias: str) -> dict[str, Any]:
+    """The credentials provider may assume the role only for this account's role alias
+    (https://docs.aws.amazon.com/iot/latest/developerguide/cross-service-confused-deputy-prevention.html)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "credentials.iot.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnEquals": {
+                        "aws:SourceArn": f"arn:{partition}:iot:{region}:{account}:rolealias/{role_alias}"
+                    },
+                },
+            }
+        ],
+    }
+
+
 def device_role_policy(
     partition: str,
     region: str,
@@ -105,13 +130,16 @@ def device_role_policy(
                     "dynamodb:Query",  # the repair resync lists the device's stored events
                 ],
                 "Resource": events_table_arn,
-                "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [THING_NAME_VARIABLE]}},
+                "Condition": OWN_PARTITION_ONLY,
             },
             {
-                "Sid": "RecordJobOutcomes",
+                # Its own rows only: the jobs table's partition key is the device too, so one
+                # device cannot rewrite another's job history.
+                "Sid": "RecordOwnJobOutcomes",
                 "Effect": "Allow",
                 "Action": "dynamodb:UpdateItem",
                 "Resource": jobs_table_arn,
+                "Condition": OWN_PARTITION_ONLY,
             },
             {
                 "Sid": "PushMetrics",

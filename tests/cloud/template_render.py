@@ -23,6 +23,7 @@ ARN_OF = {
     "AWS::IAM::Role": "arn:aws:iam::{account}:role/<{name}>",
     "AWS::IoT::ThingGroup": "arn:aws:iot:{region}:{account}:thinggroup/<{name}>",
     "AWS::Logs::LogGroup": "arn:aws:logs:{region}:{account}:log-group:<{name}>:*",
+    "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:<{name}>",
 }
 
 
@@ -89,21 +90,27 @@ class Renderer:
         return re.sub(r"\$\{([^}]+)\}", replace, text)
 
 
+def policy_documents(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The IAM and IoT policy documents a resource holds (SAM's and CloudFormation's shapes)."""
+    kind, props = resource["Type"], resource.get("Properties", {})
+    if kind == "AWS::Serverless::Function":
+        return [p for p in props.get("Policies", []) if isinstance(p, dict) and "Statement" in p]
+    if kind == "AWS::IAM::Role":
+        return [props["AssumeRolePolicyDocument"], *(p["PolicyDocument"] for p in props.get("Policies", []))]
+    if kind in ("AWS::IAM::RolePolicy", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        return [props["PolicyDocument"]]
+    if kind in ("AWS::IoT::Policy", "AWS::S3::BucketPolicy"):
+        return [props["PolicyDocument"]]
+    return []
+
+
 def policy_statements(template: dict[str, Any], renderer: Renderer) -> list[tuple[str, dict[str, Any]]]:
     """Every IAM and IoT policy statement in the template, rendered, with where it is."""
     found = []
     for name, resource in template["Resources"].items():
         if not isinstance(resource, dict) or "Type" not in resource:
             continue
-        props = resource.get("Properties", {})
-        documents = []
-        if resource["Type"] == "AWS::Serverless::Function":
-            documents += [p for p in props.get("Policies", []) if isinstance(p, dict) and "Statement" in p]
-        if resource["Type"] == "AWS::IAM::Role":
-            documents += [p["PolicyDocument"] for p in props.get("Policies", [])]
-        if resource["Type"] in ("AWS::IoT::Policy", "AWS::S3::BucketPolicy"):
-            documents.append(props["PolicyDocument"])
-        for document in documents:
+        for document in policy_documents(resource):
             for statement in document["Statement"]:
                 found.append((name, renderer.render(statement)))
     return found

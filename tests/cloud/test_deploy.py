@@ -4,6 +4,7 @@ moto (CloudFormation outputs, S3 upload, CloudFront invalidation) with sam/ghela
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import yaml
 from botocore.exceptions import NoCredentialsError
 from ghela.cli import build_parser
 from ghela.core.errors import ConfigurationError
+from ghela_cloud.deploy import sam
 from ghela_cloud.deploy.deploy import Deployer, DeployError, DeployOptions, Runner
 from ghela_cloud.deploy.package import stage_lambda_source
 from ghela_cloud.deploy.web import web_config
@@ -30,13 +32,18 @@ class RecordingRunner(Runner):
 
     def __init__(self, missing: tuple[str, ...] = ()) -> None:
         self.commands: list[list[str]] = []
+        self.environments: list[dict[str, str] | None] = []
         self.missing = missing
 
     def which(self, program: str) -> str | None:
         return None if program in self.missing else f"/usr/bin/{program}"
 
-    def run(self, argv, cwd: Path) -> None:
+    def runtime_python(self) -> Path | None:
+        return None if "python3.12" in self.missing else Path("/opt/python3.12/bin/python3.12")
+
+    def run(self, argv, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.commands.append(list(argv))
+        self.environments.append(env)
 
 
 class NoCredentials:
@@ -54,6 +61,14 @@ def test_without_sam_the_deploy_stops_with_a_clear_message() -> None:
     deployer = Deployer(DeployOptions(), lambda region: NoCredentials(), RecordingRunner(missing=("sam",)))
     with pytest.raises(DeployError, match=r"SAM CLI \(sam\) is not installed"):
         deployer.deploy()
+
+
+def test_without_python_312_the_deploy_stops_before_building() -> None:
+    runner = RecordingRunner(missing=("python3.12",))
+    deployer = Deployer(DeployOptions(), lambda region: NoCredentials(), runner)
+    with pytest.raises(DeployError, match=r"sam build needs python3\.12"):
+        deployer.deploy()
+    assert runner.commands == []
 
 
 def test_without_credentials_the_deploy_stops_with_a_clear_message() -> None:
@@ -157,7 +172,10 @@ def test_deploy_runs_every_step_in_order(
     assert (tmp_path / "build" / "ghela" / "core" / "jobdocs.py").is_file()
     programs = [" ".join(c[:2]) if c[0] == "sam" else " ".join(c[3:5]) for c in runner.commands]
     assert programs == ["sam build", "sam deploy", "gdk build", "gdk publish"]
-    sam_deploy = runner.commands[1]
+    sam_build, sam_deploy = runner.commands[:2]
+    assert sam_build == sam.build_command(REPO / "cloud" / "template.yaml")
+    assert "--language-extensions" in sam_build and "--language-extensions" in sam_deploy
+    assert runner.environments[0]["PATH"].startswith("/opt/python3.12/bin" + os.pathsep)
     assert sam_deploy[sam_deploy.index("--stack-name") + 1] == "ghela-dev"
     assert "DeviceThingNames=pi-a,pi-b" in sam_deploy and "AlarmEmail=ops@example.com" in sam_deploy
     assert runner.commands[3][-4:] == ["--bucket", "ghela-artifacts-test", "--region", "eu-west-1"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from ghela_cloud import names
+from botocore.exceptions import ClientError
+from ghela_cloud import names, userpool
 from ghela_cloud.local.provision import LocalResources, provision
-from ghela_cloud.policies import device_policy_document
+from ghela_cloud.policies import device_policy_document, device_role_trust_policy
 
 from tests.cloud.conftest import CachingSession, sign_in
 
@@ -38,8 +39,8 @@ def test_tables_have_the_brief_shapes(cloud: LocalResources, aws: CachingSession
         )
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     jobs = ddb.describe_table(TableName=cloud.jobs_table)["Table"]
-    [index] = jobs["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "by-device"
+    [index] = jobs["LocalSecondaryIndexes"]
+    assert index["IndexName"] == names.JOBS_BY_CREATED_INDEX
     assert index["KeySchema"] == [
         {"AttributeName": "device", "KeyType": "HASH"},
         {"AttributeName": "created_at", "KeyType": "RANGE"},
@@ -58,6 +59,29 @@ def test_cognito_pool_signs_in_by_email_and_the_demo_user_is_admin(
     assert claims["email"] == cloud.demo_email
     assert claims["cognito:groups"] == [names.ADMIN_GROUP]
     assert claims["iss"] == cloud.issuer and claims["aud"] == cloud.client_id
+
+
+def test_cognito_pool_has_the_templates_password_policy_mfa_and_client(
+    cloud: LocalResources, aws: CachingSession
+) -> None:
+    idp = aws.client("cognito-idp", endpoint_url=cloud.endpoint_url)
+    pool = idp.describe_user_pool(UserPoolId=cloud.user_pool_id)["UserPool"]
+    assert pool["Policies"]["PasswordPolicy"] == userpool.PASSWORD_POLICY
+    mfa = idp.get_user_pool_mfa_config(UserPoolId=cloud.user_pool_id)
+    assert mfa["MfaConfiguration"] == userpool.MFA_CONFIGURATION
+    assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    client = idp.describe_user_pool_client(UserPoolId=cloud.user_pool_id, ClientId=cloud.client_id)
+    flows = client["UserPoolClient"]["ExplicitAuthFlows"]
+    # USER_PASSWORD_AUTH only locally: moto's SRP does not check the password (see local/cognito.py)
+    assert sorted(flows) == sorted([*userpool.WEB_CLIENT_AUTH_FLOWS, *userpool.LOCAL_ONLY_AUTH_FLOWS])
+    assert client["UserPoolClient"]["RefreshTokenValidity"] == userpool.REFRESH_TOKEN_HOURS
+    with pytest.raises(ClientError, match="InvalidPassword"):  # symbols are required now
+        idp.admin_set_user_password(
+            UserPoolId=cloud.user_pool_id,
+            Username=cloud.demo_email,
+            Password="NoSymbolsHere12345",
+            Permanent=True,
+        )
 
 
 def test_thing_group_policy_and_role_alias(cloud: LocalResources, aws: CachingSession) -> None:
@@ -79,12 +103,18 @@ def test_thing_group_policy_and_role_alias(cloud: LocalResources, aws: CachingSe
     assert own_events["Condition"] == {
         "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${credentials-iot:ThingName}"]}
     }
-    assert statements["RecordJobOutcomes"] == {
-        "Sid": "RecordJobOutcomes",
+    assert statements["RecordOwnJobOutcomes"] == {
+        "Sid": "RecordOwnJobOutcomes",
         "Effect": "Allow",
         "Action": "dynamodb:UpdateItem",
         "Resource": f"{tables}/{cloud.jobs_table}",
+        "Condition": {
+            "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${credentials-iot:ThingName}"]}
+        },
     }
+    trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert trust == device_role_trust_policy("aws", cloud.region, "123456789012", cloud.role_alias)
     assert statements["ReadComponentArtifacts"]["Resource"] == f"arn:aws:s3:::{cloud.artifacts_bucket}/*"
 
 

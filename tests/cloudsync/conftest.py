@@ -41,8 +41,9 @@ class Tables:
         )
         return {item["sk"]["S"]: item for page in pages for item in page["Items"]}
 
-    def job(self, job_id: str) -> dict[str, Any] | None:
-        return self.client.get_item(TableName=self.jobs, Key={"job_id": {"S": job_id}}).get("Item")
+    def job(self, job_id: str, device: str = THING) -> dict[str, Any] | None:
+        key = {"device": {"S": device}, "job_id": {"S": job_id}}
+        return self.client.get_item(TableName=self.jobs, Key=key).get("Item")
 
 
 def create_tables(client: Any, endpoint_url: str) -> Tables:

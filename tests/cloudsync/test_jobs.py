@@ -9,6 +9,8 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.messages import JobOutcome, JobStatus
+from ghela_cloud import names
+from ghela_cloud.api.settings import Settings
 from hypothesis import HealthCheck, given, settings
 
 from tests.cloudsync.conftest import THING, Harness, ServiceMaker, Tables
@@ -75,6 +77,18 @@ def test_the_api_s_row_keeps_its_own_fields(h: Harness) -> None:
     assert _attr(row, "requested_by") == "anna@example.com"
     assert _attr(row, "created_at") == "2026-11-25T11:00:00+00:00"
     assert h.broker.updates[-1][2]["reason"] == "alert 31 does not exist"
+
+
+def test_a_job_id_made_by_the_api_is_the_command_id_and_the_row_key(h: Harness) -> None:
+    """The API prefixes job ids (so IAM can name job/<prefix>*); the device must still use
+    the job id unchanged as the command id, and record the outcome under it."""
+    job_id = Settings().new_job_id()
+    assert job_id.startswith(names.ResourceNames().job_id_prefix)
+    h.broker.add(job_id, {"operation": "snoozeAlert", "alertId": 30, "minutes": 30})
+    wait_for(lambda: _finished(h, job_id), what="job finished")
+    assert [c.command_id for c in h.scheduler.commands] == [job_id]
+    assert h.broker.updates[0][:2] == (job_id, "SUCCEEDED")
+    assert _attr(h.tables.job(job_id), "status") == "SUCCEEDED"
 
 
 def test_the_same_job_delivered_twice_is_applied_once(h: Harness) -> None:

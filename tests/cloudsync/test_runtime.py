@@ -91,7 +91,7 @@ def test_a_boto3_job_is_applied_once_synced_and_reported_through_the_runtime(set
     assert setup.execution(job_id).status == "SUCCEEDED"
     assert setup.execution(job_id).status_details["result"] == "applied"
     wait_for(
-        lambda: (setup.tables.job(job_id) or {}).get("status") == {"S": "SUCCEEDED"},
+        lambda: (setup.tables.job(job_id, setup.thing) or {}).get("status") == {"S": "SUCCEEDED"},
         timeout=30,
         what="the jobs table to say SUCCEEDED",
     )
@@ -122,6 +122,6 @@ def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setu
     execution = setup.execution(job_id)
     assert execution.status in ("REJECTED", "FAILED", "SUCCEEDED")  # scrapeNow with noise may pass
     assert execution.status_details["reason"]
-    wait_for(lambda: setup.tables.job(job_id) is not None, timeout=20, what="the jobs table row")
-    assert (setup.tables.job(job_id) or {})["status"] == {"S": execution.status}
+    wait_for(lambda: setup.tables.job(job_id, setup.thing) is not None, timeout=20, what="the jobs table row")
+    assert (setup.tables.job(job_id, setup.thing) or {})["status"] == {"S": execution.status}
     assert setup.runtime.record(CLOUD_SYNC).restarts == 0

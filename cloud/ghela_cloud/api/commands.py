@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from botocore.exceptions import BotoCoreError, ClientError
 from ghela.core.jobdocs import job_document
-from ghela.core.messages import Message, new_id
+from ghela.core.messages import Message
 
 from ghela_cloud.api.auth import Caller
 from ghela_cloud.api.models import Accepted
@@ -29,7 +29,7 @@ FINISHED_JOB_TTL = timedelta(days=30)
 def submit(command: Message, device: str, caller: Caller, services: Services) -> Accepted:
     document = job_document(command)
     operation = document["operation"]
-    job_id = new_id()
+    job_id = services.settings.new_job_id()
     now = services.clock.now()
     services.jobs.record(
         {
@@ -55,7 +55,7 @@ def submit(command: Message, device: str, caller: Caller, services: Services) ->
         reason = f"IoT refused the job: {exc}"
         log.error("job %s for %s not created: %s", job_id, device, exc)
         expires = int((now + FINISHED_JOB_TTL).timestamp())
-        services.jobs.mark_failed(job_id, reason[:2000], now, expires)
+        services.jobs.mark_failed(device, job_id, reason[:2000], now, expires)
         raise ServiceError(502, "the job could not be created; try again") from None
     log.info("job %s (%s) queued for %s by %s", job_id, operation, device, caller.name)
     return Accepted(job_id=job_id, device=device, operation=operation)

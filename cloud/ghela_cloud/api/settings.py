@@ -10,6 +10,8 @@ GHELA_DEVICES               ghela-local-pi               comma-separated thing n
 GHELA_THING_ARN_PREFIX      arn:aws:iot:<region>:        prefix of a thing's ARN (job target)
                             123456789012:thing/
 GHELA_ADMIN_GROUP           admins                       the Cognito group of administrators
+GHELA_JOB_ID_PREFIX         ghela-                       the start of every job id (IAM names
+                                                         ``job/<prefix>*``)
 GHELA_AWS_ENDPOINT_URL      "" (real AWS)                one endpoint for every AWS call (moto)
 GHELA_ONLINE_WITHIN_MINUTES 15                           a device is online if seen this recently
 GHELA_RECENT_JOBS_HOURS     24                           finished jobs younger than this are listed
@@ -21,10 +23,12 @@ AWS_REGION                  eu-west-1                    set by Lambda itself
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ghela.core.errors import ConfigurationError
+from ghela.core.messages import new_id
 
 from ghela_cloud import names
 
@@ -36,6 +40,7 @@ class Settings:
     devices: tuple[str, ...] = (names.LOCAL_THING,)
     thing_arn_prefix: str = f"arn:aws:iot:{names.DEFAULT_REGION}:123456789012:thing/"
     admin_group: str = names.ADMIN_GROUP
+    job_id_prefix: str = names.ResourceNames().job_id_prefix
     aws_endpoint_url: str = ""
     region: str = names.DEFAULT_REGION
     online_within_minutes: int = 15
@@ -57,6 +62,7 @@ class Settings:
             devices=devices,
             thing_arn_prefix=env.get("GHELA_THING_ARN_PREFIX", f"arn:aws:iot:{region}:123456789012:thing/"),
             admin_group=env.get("GHELA_ADMIN_GROUP", cls.admin_group),
+            job_id_prefix=_job_id_prefix(env.get("GHELA_JOB_ID_PREFIX", cls.job_id_prefix)),
             aws_endpoint_url=env.get("GHELA_AWS_ENDPOINT_URL", ""),
             region=region,
             online_within_minutes=_int(env, "GHELA_ONLINE_WITHIN_MINUTES", cls.online_within_minutes),
@@ -66,6 +72,20 @@ class Settings:
 
     def thing_arn(self, device: str) -> str:
         return f"{self.thing_arn_prefix}{device}"
+
+    def new_job_id(self) -> str:
+        """A fresh job id: the prefix and a uuid (also the command id on the device)."""
+        return f"{self.job_id_prefix}{new_id()}"
+
+
+# IoT Jobs: a job id is [a-zA-Z0-9_-]{1,64}; the prefix leaves room for a 32-digit uuid.
+_JOB_ID_PREFIX = re.compile(r"[a-zA-Z0-9_-]{1,31}")
+
+
+def _job_id_prefix(raw: str) -> str:
+    if not _JOB_ID_PREFIX.fullmatch(raw):
+        raise ConfigurationError(f"GHELA_JOB_ID_PREFIX must be 1 to 31 of a-z A-Z 0-9 _ -, not {raw[:40]!r}")
+    return raw
 
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:

@@ -80,7 +80,7 @@ class EventStore:
 
 
 class JobStore:
-    """The jobs table: one item per job, listed per device through the by-device index."""
+    """The jobs table: one item per job in its device's partition, listed through by-created."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._ddb = dynamodb
@@ -92,13 +92,13 @@ class JobStore:
             TableName=self._table,
             Item=_marshal(item),
             ConditionExpression="attribute_not_exists(#id)",
-            ExpressionAttributeNames={"#id": names.JOBS_PARTITION_KEY},
+            ExpressionAttributeNames={"#id": names.JOBS_SORT_KEY},
         )
 
-    def mark_failed(self, job_id: str, reason: str, at: datetime, expires_at: int) -> None:
+    def mark_failed(self, device: str, job_id: str, reason: str, at: datetime, expires_at: int) -> None:
         self._ddb.update_item(
             TableName=self._table,
-            Key={names.JOBS_PARTITION_KEY: {"S": job_id}},
+            Key={names.JOBS_PARTITION_KEY: {"S": device}, names.JOBS_SORT_KEY: {"S": job_id}},
             UpdateExpression="SET #s = :s, reason = :r, updated_at = :u, #ttl = :e",
             ExpressionAttributeNames={"#s": "status", "#ttl": names.JOBS_TTL_ATTRIBUTE},
             ExpressionAttributeValues={
@@ -114,9 +114,9 @@ class JobStore:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": names.JOBS_BY_DEVICE_INDEX,
+            "IndexName": names.JOBS_BY_CREATED_INDEX,
             "KeyConditionExpression": "#d = :d",
-            "ExpressionAttributeNames": {"#d": "device"},
+            "ExpressionAttributeNames": {"#d": names.JOBS_PARTITION_KEY},
             "ExpressionAttributeValues": {":d": {"S": device}},
             "ScanIndexForward": False,
         }

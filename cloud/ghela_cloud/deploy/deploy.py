@@ -2,8 +2,10 @@
 
 Steps, each stopping the deploy with one clear line if it fails:
 
-1. preflight: ``sam`` on PATH and AWS credentials that work (STS GetCallerIdentity)
-2. stage the Lambda source (:mod:`.package`), ``sam build``, ``sam deploy``
+1. preflight: ``sam`` and a ``python3.12`` (the functions' runtime) on PATH, and AWS
+   credentials that work (STS GetCallerIdentity)
+2. stage the Lambda source (:mod:`.package`), ``sam build``, ``sam deploy`` (:mod:`.sam`'s
+   commands, the ones CI checks)
 3. read the stack's outputs
 4. ``ghela gdk build`` and ``ghela gdk publish`` into the stack's artifacts bucket
 5. upload the web page with its generated ``config.json``; invalidate CloudFront
@@ -23,6 +25,7 @@ from typing import Any
 
 from ghela.core.errors import ConfigurationError, GhelaError
 
+from ghela_cloud.deploy import sam
 from ghela_cloud.deploy.package import CLOUD_DIR, REPO_DIR, STAGE_DIR, stage_lambda_source
 from ghela_cloud.deploy.web import WEB_DIR, invalidate, upload_web, web_config
 
@@ -39,9 +42,12 @@ class Runner:
     def which(self, program: str) -> str | None:
         return shutil.which(program)
 
-    def run(self, argv: Sequence[str], cwd: Path) -> None:
+    def runtime_python(self) -> Path | None:
+        return sam.find_runtime_python()
+
+    def run(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> None:
         print("+ " + " ".join(argv), flush=True)
-        result = subprocess.run(list(argv), cwd=cwd, check=False)
+        result = subprocess.run(list(argv), cwd=cwd, env=env, check=False)
         if result.returncode != 0:
             raise DeployError(
                 f"{argv[0]} {argv[1] if len(argv) > 1 else ''} failed (exit {result.returncode})"
@@ -87,6 +93,7 @@ class Deployer:
         self._session_factory = session_factory
         self.runner = runner or Runner()
         self.say = say
+        self._python: Path | None = None
 
     def deploy(self) -> dict[str, str]:
         """Run the chosen steps (all by default, in order); returns the stack's outputs."""
@@ -114,6 +121,13 @@ class Deployer:
                 "the AWS SAM CLI (sam) is not installed or not on PATH: "
                 "pip install aws-sam-cli, or see https://docs.aws.amazon.com/serverless-application-model/"
             )
+        if "stack" in self.options.steps:
+            self._python = self.runner.runtime_python()
+            if self._python is None:
+                raise DeployError(
+                    f"sam build needs {sam.LAMBDA_PYTHON} (the functions' runtime) and none was found "
+                    "on PATH or under pyenv: install Python 3.12"
+                )
         session = self._session_factory(self.options.region)
         try:
             from botocore.exceptions import BotoCoreError, ClientError
@@ -130,24 +144,13 @@ class Deployer:
     def deploy_stack(self) -> None:
         stage_lambda_source(self.options.build_dir)
         template = CLOUD_DIR / "template.yaml"
-        self.runner.run(["sam", "build", "--template-file", str(template)], cwd=CLOUD_DIR)
+        assert self._python is not None  # preflight found it
+        self.runner.run(sam.build_command(template), cwd=CLOUD_DIR, env=sam.environment_with(self._python))
         self.runner.run(
             [
-                "sam",
-                "deploy",
-                "--stack-name",
-                self.options.stack,
-                "--region",
-                self.options.region,
-                "--capabilities",
-                "CAPABILITY_IAM",
-                "CAPABILITY_NAMED_IAM",
-                "CAPABILITY_AUTO_EXPAND",
-                "--resolve-s3",
-                "--no-confirm-changeset",
-                "--no-fail-on-empty-changeset",
-                "--parameter-overrides",
-                *self.options.parameter_overrides(),
+                *sam.deploy_command(
+                    self.options.stack, self.options.region, self.options.parameter_overrides()
+                ),
                 *self.options.extra_sam_args,
             ],
             cwd=CLOUD_DIR,

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from ghela_cloud import names
+from ghela_cloud import names, userpool
 from ghela_cloud.local.aws import local_session
-from ghela_cloud.policies import device_policy_document, device_role_policy
+from ghela_cloud.policies import device_policy_document, device_role_policy, device_role_trust_policy
 
 T = TypeVar("T")
 
@@ -84,8 +84,10 @@ def provision(
     ensure_user(idp, pool_id, DEMO_EMAIL, password, groups=(names.ADMIN_GROUP,))
 
     iam = client("iam")
-    role_arn = _ensure_device_role(iam, rn.device_role)
-    account = role_arn.split(":")[4]
+    account = client("sts").get_caller_identity()["Account"]
+    role_arn = _ensure_device_role(
+        iam, rn.device_role, device_role_trust_policy("aws", region, account, rn.role_alias)
+    )
     _ensure_artifacts_bucket(client("s3"), rn.artifacts_bucket(account), region)
     table_arn = f"arn:aws:dynamodb:{region}:{account}:table"
     role_policy = device_role_policy(
@@ -131,7 +133,7 @@ def provision(
 
 
 def generate_password() -> str:
-    """A password Cognito's default policy accepts: upper, lower, digit, symbol, 16 long."""
+    """A password the pool's policy accepts: upper, lower, digit, symbol, 16 long."""
     alphabet = string.ascii_letters + string.digits
     body = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"Gh{body}7!x"
@@ -184,16 +186,13 @@ def _ensure_user_pool(idp: Any, name: str) -> tuple[str, str]:
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-        Policies={
-            "PasswordPolicy": {
-                "MinimumLength": 12,
-                "RequireUppercase": True,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireSymbols": False,
-            }
-        },
+        Policies={"PasswordPolicy": dict(userpool.PASSWORD_POLICY)},
     )["UserPool"]
+    idp.set_user_pool_mfa_config(
+        UserPoolId=created["Id"],
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration=userpool.MFA_CONFIGURATION,
+    )
     return created["Id"], created["Arn"]
 
 
@@ -205,8 +204,13 @@ def _ensure_app_client(idp: Any, pool_id: str, name: str) -> str:
         UserPoolId=pool_id,
         ClientName=name,
         GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=[*userpool.WEB_CLIENT_AUTH_FLOWS, *userpool.LOCAL_ONLY_AUTH_FLOWS],
         PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=True,
+        AccessTokenValidity=userpool.ACCESS_TOKEN_MINUTES,
+        IdTokenValidity=userpool.ID_TOKEN_MINUTES,
+        RefreshTokenValidity=userpool.REFRESH_TOKEN_HOURS,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "hours"},
     )
     return created["UserPoolClient"]["ClientId"]
 
@@ -219,17 +223,7 @@ def _ensure_group(idp: Any, pool_id: str, group: str) -> None:
             raise
 
 
-def _ensure_device_role(iam: Any, name: str) -> str:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "credentials.iot.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+def _ensure_device_role(iam: Any, name: str, trust: dict[str, Any]) -> str:
     try:
         return iam.get_role(RoleName=name)["Role"]["Arn"]
     except ClientError as exc:

@@ -5,7 +5,7 @@ Shapes (shared with the cloud side, see the project brief):
 - events table, key ``device`` + ``sk``: ``event#<10-digit id>`` holds one event as its
   :class:`~ghela.core.messages.EventSnapshot` fields (times ISO, alerts a list of maps)
   plus ``revision`` and ``synced_at``; ``status`` holds the device's status.
-- jobs table, key ``job_id``: status, reason, times, ``expires_at`` (TTL) once finished.
+- jobs table, key ``device`` + ``job_id``: status, reason, times, ``expires_at`` (TTL) once finished.
 """
 
 from __future__ import annotations
@@ -138,13 +138,14 @@ def job_update(record: JobRecord, ttl: timedelta) -> Update:
         "expires_at": int((record.at + ttl).timestamp()),
     }
     if_missing = {
-        "device": record.device,
         "operation": record.operation,
         "document": document[:32_000],
         "requested_by": "unknown (not created through the API)",
         "created_at": record.at.isoformat(),
     }
-    return _set_update(to_attributes({"job_id": record.job_id}), always, if_missing)
+    # The key names the device: the device role may write only rows of its own partition.
+    key = to_attributes({"device": record.device, "job_id": record.job_id})
+    return _set_update(key, always, if_missing)
 
 
 def _set_update(key: Item, always: dict[str, Any], if_missing: dict[str, Any]) -> Update:
