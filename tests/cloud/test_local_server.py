@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,6 +17,7 @@ import requests
 from ghela.core.clock import SystemClock
 from ghela_cloud.local.provision import LocalResources
 from ghela_cloud.local.server import MAX_BODY_BYTES, LocalApi, LocalApiServer
+from ghela_cloud.webheaders import content_security_policy, security_headers
 
 from tests.cloud.conftest import CachingSession, concert, game, sign_in
 
@@ -172,9 +175,7 @@ def test_unknown_api_path_is_404(server: LocalApiServer, admin_tokens: dict[str,
         )
 
 
-@pytest.mark.parametrize(
-    ("length", "status"), [("lots", 400), ("-5", 400), (str(MAX_BODY_BYTES + 1), 413)]
-)
+@pytest.mark.parametrize(("length", "status"), [("lots", 400), ("-5", 400), (str(MAX_BODY_BYTES + 1), 413)])
 def test_a_bad_or_oversized_content_length_is_refused_unread(
     server: LocalApiServer, length: str, status: int
 ) -> None:
@@ -208,7 +209,7 @@ def test_config_json_tells_the_page_where_everything_is(
         "region": local.region,
         "userPoolId": local.user_pool_id,
         "clientId": local.client_id,
-        "cognitoEndpoint": local.endpoint_url,
+        "cognitoEndpoint": f"{server.url}/cognito",  # moto behind the local SRP check
     }
 
 
@@ -221,3 +222,38 @@ def test_static_files_and_no_escape_from_the_web_root(server: LocalApiServer) ->
     assert requests.get(f"{server.url}/missing.css", timeout=10).status_code == 404
     assert requests.get(f"{server.url}/%2e%2e/%2e%2e/etc/passwd", timeout=10).status_code == 404
     assert requests.post(f"{server.url}/index.html", timeout=10).status_code == 405
+
+
+def test_every_response_has_the_pages_security_headers_and_no_version(server: LocalApiServer) -> None:
+    for response in (
+        requests.get(f"{server.url}/", timeout=10),
+        requests.get(f"{server.url}/config.json", timeout=10),
+        requests.get(f"{server.url}/api/events", timeout=10),  # a 401
+    ):
+        for key, value in security_headers().items():
+            assert response.headers[key] == value, (response.url, key)
+        assert response.headers["Server"] == "ghela-local-api"  # no "BaseHTTP/… Python/3.x"
+    assert security_headers()["Content-Security-Policy"] == content_security_policy([])
+
+
+def test_a_body_shorter_than_its_content_length_does_not_hold_a_thread(
+    local: LocalResources, web_root: Path
+) -> None:
+    with LocalApiServer(LocalApi(local, web_root=web_root), read_timeout=0.5) as quick:
+        host, port = quick.url.removeprefix("http://").split(":")
+        stalled = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            stalled.putrequest("POST", "/api/events")
+            stalled.putheader("Content-Length", "1000")
+            stalled.endheaders(b'{"title": "x"')  # 13 bytes of the 1000 announced, then nothing
+            started = time.monotonic()
+            response = stalled.getresponse()
+            assert response.status == 408 and time.monotonic() - started < 5
+        finally:
+            stalled.close()
+        silent = socket.create_connection((host, int(port)), timeout=10)  # connects, says nothing
+        try:
+            assert silent.recv(1024) == b""  # closed by the server once the read timeout passed
+        finally:
+            silent.close()
+        assert requests.get(f"{quick.url}/config.json", timeout=10).status_code == 200

@@ -59,12 +59,20 @@ def viewport() -> dict[str, int]:
 
 @pytest.fixture
 def page(browser, viewport, request) -> Iterator[object]:
-    """A fresh browser context (no session) and page; errors in the page fail the test."""
+    """A fresh browser context (no session) and page; errors in the page, and anything the
+    Content-Security-Policy blocked, fail the test."""
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The local server sends the CSP CloudFront sends; Chromium reports what it blocks.
+    page.on(
+        "console",
+        lambda message: errors.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     try:
         yield page
     finally:

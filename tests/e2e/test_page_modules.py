@@ -3,7 +3,10 @@ the same JavaScript the page runs, imported into a blank page from the local ser
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from ghela_cloud.local.srp import Challenge, pad_hex
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
 
@@ -76,3 +79,46 @@ def test_alert_states_follow_the_clock(module):
         f"m.alertStatus({{...a, silenced: true}}, {at.format('10:10')}).key];"
     )
     assert module("model.js", script) == ["upcoming", "active", "past", "snoozed", "silenced"]
+
+
+@pytest.mark.parametrize("password", ["Sécret pässword!1", "wrong password"])
+def test_the_pages_srp_proof_is_what_cognitos_maths_expects(module, password):
+    """srp.js (in Chromium, WebCrypto and BigInt) against the server half in Python:
+    the right password proves itself, a wrong one does not."""
+    challenge = Challenge.start("AbCdEf123", "0b5e7a1c-user", "Sécret pässword!1")
+    params = json.dumps(challenge.parameters())
+    answer = module(
+        "srp.js",
+        f"const p = {params}; const s = m.startSrp(); const timestamp = m.cognitoTimestamp();"
+        "return m.passwordSignature({poolName: 'AbCdEf123', userId: p.USER_ID_FOR_SRP,"
+        f" password: {password!r}, salt: p.SALT, srpB: p.SRP_B, secretBlock: p.SECRET_BLOCK,"
+        " a: s.a, A: s.A, timestamp})"
+        ".then((signature) => ({A: s.srpA, signature, timestamp}));",
+    )
+    proved = challenge.proves(answer["A"], answer["signature"], answer["timestamp"])
+    assert proved is (password == "Sécret pässword!1")
+
+
+def test_cognitos_timestamp_format_and_java_style_padding(module):
+    assert module(
+        "srp.js",
+        "return [m.cognitoTimestamp(new Date(Date.UTC(2026, 11, 1, 9, 5, 3))),"
+        " m.padHex(0x7fn), m.padHex(0x80n), m.padHex(0xabcn)];",
+    ) == ["Tue Dec 1 09:05:03 UTC 2026", "7f", "0080", "0abc"]
+    assert pad_hex(0x7F) == "7f" and pad_hex(0x80) == "0080" and pad_hex(0xABC) == "0abc"
+
+
+def test_the_totp_qr_code_encodes_the_otpauth_uri(module):
+    uri = module("views/security.js", "return m.otpauthUri('anna@example.com', 'JBSWY3DPEHPK3PXP');")
+    assert uri == (
+        "otpauth://totp/Ghelamco%20Alert%3Aanna%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Ghelamco%20Alert"
+    )
+    svg = module(
+        "views/security.js",
+        "const svg = m.qrSvg('otpauth://totp/x?secret=JBSWY3DPEHPK3PXP');"
+        "return {box: svg.getAttribute('viewBox'),"
+        " dark: svg.querySelector('path').getAttribute('d').length};",
+    )
+    size = int(svg["box"].split()[-1])
+    assert size >= 21 + 8 and (size - 8 - 17) % 4 == 0  # a QR version's side (17 + 4v) and the border
+    assert svg["dark"] > 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 
+from ghela_cloud.local.aws import MOTO_STRICT_SETTINGS
 from moto.server import ThreadedMotoServer
 
 DUMMY_AWS_ENVIRONMENT = {
@@ -49,6 +50,7 @@ class MotoServer:
         return self._server is not None
 
     def start(self) -> None:
+        os.environ.update(MOTO_STRICT_SETTINGS)  # moto reads them per request, in this process
         if self._server is None:
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
             self._server.start()

@@ -10,6 +10,10 @@ from typing import Any
 
 import boto3
 
+MOTO_STRICT_SETTINGS = {"MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"}
+"""moto's environment settings for a moto as strict as it can be: without this, its
+VerifySoftwareToken and SOFTWARE_TOKEN_MFA accept any code (moto/settings.py)."""
+
 DUMMY_CREDENTIALS = {
     "aws_access_key_id": "testing",
     "aws_secret_access_key": "testing",

@@ -1,4 +1,5 @@
-"""The local HTTP server: the API under ``/api/...``, the web page at ``/``, ``/config.json``.
+"""The local HTTP server: the API under ``/api/...``, the web page at ``/``, ``/config.json``,
+and Cognito for the page at ``/cognito`` (moto with a real SRP check, :mod:`.cognito`).
 
 moto cannot route API Gateway to Lambda nor run Lambda code, so this server plays API
 Gateway: it checks the Cognito token like the JWT authorizer (401 without a valid one),
@@ -7,6 +8,12 @@ template deploys for that route, whose AWS calls go to the moto server.
 
 :class:`LocalApi` is the request → response logic (tested without sockets);
 :class:`LocalApiServer` runs it on a port in a background thread.
+
+Every response carries the page's security headers (:mod:`ghela_cloud.webheaders`, the
+CSP CloudFront sends in AWS): everything the page calls is under this origin, so its
+``connect-src`` is ``'self'`` alone. The server names no version (``Server:
+ghela-local-api``) and gives a client :data:`READ_TIMEOUT_SECONDS` to send each request:
+a Content-Length longer than the body cannot hold a thread.
 """
 
 from __future__ import annotations
@@ -32,13 +39,17 @@ from ghela_cloud.api.routing import Function
 from ghela_cloud.api.services import Services, use_services
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.local.aws import local_session
+from ghela_cloud.local.cognito import CognitoFront
 from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context, fetch_jwks
 from ghela_cloud.local.lambda_events import LocalLambdaContext, http_api_event, match_route
 from ghela_cloud.local.provision import LocalResources
+from ghela_cloud.webheaders import security_headers
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api"
+COGNITO_PATH = "/cognito"
+READ_TIMEOUT_SECONDS = 10.0
 DEFAULT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 MAX_BODY_BYTES = 1024 * 1024
 CORS_HEADERS = {
@@ -89,8 +100,15 @@ class LocalApi:
         )
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.services = Services(settings_for(resources), session=local_session(resources.region))
+        self.cognito = CognitoFront(resources)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
+        response = self._route(method, target, headers, body)
+        for key, value in security_headers().items():
+            response.headers.setdefault(key, value)
+        return response
+
+    def _route(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
         url = urlsplit(target)
         path = url.path
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
@@ -99,6 +117,12 @@ class LocalApi:
             response = self._api(method, path[len(API_PREFIX) :] or "/", url.query, headers, body)
             response.headers.update(CORS_HEADERS)
             return response
+        if url.path == COGNITO_PATH:
+            if method != "POST":
+                return HttpResponse.json(405, {"message": "Method Not Allowed"})
+            lowered = {k.lower(): v for k, v in headers.items()}
+            reply = self.cognito.handle(lowered.get("x-amz-target", ""), body or b"")
+            return HttpResponse(reply.status, reply.body, {"Content-Type": reply.content_type})
         if method not in ("GET", "HEAD"):
             return HttpResponse.json(405, {"message": "Method Not Allowed"})
         if path == "/config.json":
@@ -113,7 +137,7 @@ class LocalApi:
             "region": self.resources.region,
             "userPoolId": self.resources.user_pool_id,
             "clientId": self.resources.client_id,
-            "cognitoEndpoint": self.resources.endpoint_url,
+            "cognitoEndpoint": f"{base}{COGNITO_PATH}",
         }
 
     def _api(
@@ -184,9 +208,15 @@ def _from_lambda(result: dict[str, Any]) -> HttpResponse:
 class LocalApiServer:
     """:class:`LocalApi` on ``host:port`` (port 0: a free one) in a background thread."""
 
-    def __init__(self, api: LocalApi, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        api: LocalApi,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+    ) -> None:
         self.api = api
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(api))
+        self._httpd = ThreadingHTTPServer((host, port), _handler_class(api, read_timeout))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -217,10 +247,14 @@ class LocalApiServer:
         self.stop()
 
 
-def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
+def _handler_class(api: LocalApi, read_timeout: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "ghela-local-api"
+        timeout = read_timeout  # StreamRequestHandler: the socket's timeout for every read
+
+        def version_string(self) -> str:
+            return self.server_version  # not "… Python/3.x": no version to look up exploits for
 
         def _serve(self) -> None:
             try:
@@ -234,7 +268,15 @@ def _handler_class(api: LocalApi) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(HttpResponse.json(413, {"message": "Request Entity Too Large"}))
                 return
-            body = self.rfile.read(length) if length else None
+            try:
+                body = self.rfile.read(length) if length else None
+            except TimeoutError:
+                self.close_connection = True
+                self._send(HttpResponse.json(408, {"message": "Request Timeout"}))
+                return
+            if body is not None and len(body) < length:  # the client closed before sending it all
+                self.close_connection = True
+                return
             try:
                 response = api.handle(self.command, self.path, dict(self.headers.items()), body)
             except Exception:

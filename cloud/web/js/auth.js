@@ -1,11 +1,19 @@
 /**
- * Sign-in against a Cognito user pool with plain fetch calls to its JSON API
- * (InitiateAuth USER_PASSWORD_AUTH, RespondToAuthChallenge NEW_PASSWORD_REQUIRED,
- * REFRESH_TOKEN_AUTH, GlobalSignOut). Tokens live in localStorage so a reload keeps the
- * session; the ID token is refreshed shortly before it expires.
+ * Sign-in against a Cognito user pool with plain fetch calls to its JSON API: InitiateAuth
+ * USER_SRP_AUTH and RespondToAuthChallenge PASSWORD_VERIFIER (the password never leaves
+ * the page, see srp.js), then NEW_PASSWORD_REQUIRED or SOFTWARE_TOKEN_MFA when Cognito
+ * asks; REFRESH_TOKEN_AUTH, GlobalSignOut, and the optional authenticator app
+ * (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference).
+ *
+ * Tokens live in sessionStorage: a reload keeps the session, closing the tab ends it, and
+ * no other tab or later visitor finds the refresh token (it is valid 12 hours). The ID
+ * token is refreshed shortly before it expires.
  */
 
+import { cognitoTimestamp, passwordSignature, startSrp } from "./srp.js";
+
 const STORAGE_KEY = "ghela.session";
+const CHALLENGES = new Set(["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"]);
 const REFRESH_MARGIN_MS = 2 * 60 * 1000;
 
 export class AuthError extends Error {
@@ -36,15 +44,18 @@ function friendly(code, message) {
     case "PasswordResetRequiredException": return "A password reset is required for this account.";
     case "InvalidPasswordException": return message || "That password does not meet the rules.";
     case "TooManyRequestsException": return "Too many attempts; wait a minute and try again.";
+    case "CodeMismatchException": return "That code is not right; check the app and try again.";
+    case "EnableSoftwareTokenMFAException": return "That code is not right; check the app and try again.";
     default: return message || "Sign-in failed.";
   }
 }
 
 export class Auth extends EventTarget {
-  constructor(config, storage = window.localStorage) {
+  constructor(config, storage = window.sessionStorage) {
     super();
     this.config = config;
     this.storage = storage;
+    window.localStorage.removeItem(STORAGE_KEY); // where earlier versions of the page kept tokens
     this.session = this.#load();
     this.timer = null;
     this.refreshing = null;
@@ -84,33 +95,102 @@ export class Auth extends EventTarget {
 
   /** Returns null when signed in, or a challenge {name, session, username} to answer. */
   async signIn(username, password) {
-    const data = await this.#call("InitiateAuth", {
-      AuthFlow: "USER_PASSWORD_AUTH",
+    const { a, A, srpA } = startSrp();
+    const started = await this.#call("InitiateAuth", {
+      AuthFlow: "USER_SRP_AUTH",
       ClientId: this.config.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
+      AuthParameters: { USERNAME: username, SRP_A: srpA },
+    });
+    if (started.ChallengeName !== "PASSWORD_VERIFIER") return this.#accept(started, username);
+    const params = started.ChallengeParameters;
+    const timestamp = cognitoTimestamp();
+    const signature = await passwordSignature({
+      poolName: this.config.userPoolId.split("_")[1],
+      userId: params.USER_ID_FOR_SRP,
+      password,
+      salt: params.SALT,
+      srpB: params.SRP_B,
+      secretBlock: params.SECRET_BLOCK,
+      a,
+      A,
+      timestamp,
+    });
+    const data = await this.#call("RespondToAuthChallenge", {
+      ChallengeName: "PASSWORD_VERIFIER",
+      ClientId: this.config.clientId,
+      ...(started.Session ? { Session: started.Session } : {}),
+      ChallengeResponses: {
+        USERNAME: params.USERNAME ?? params.USER_ID_FOR_SRP,
+        PASSWORD_CLAIM_SECRET_BLOCK: params.SECRET_BLOCK,
+        PASSWORD_CLAIM_SIGNATURE: signature,
+        TIMESTAMP: timestamp,
+      },
     });
     return this.#accept(data, username);
   }
 
   async completeNewPassword(challenge, newPassword) {
+    return this.#answer(challenge, { NEW_PASSWORD: newPassword });
+  }
+
+  /** The six digits of the authenticator app, for a SOFTWARE_TOKEN_MFA challenge. */
+  async answerMfa(challenge, code) {
+    return this.#answer(challenge, { SOFTWARE_TOKEN_MFA_CODE: code });
+  }
+
+  async #answer(challenge, responses) {
     const data = await this.#call("RespondToAuthChallenge", {
-      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ChallengeName: challenge.name,
       ClientId: this.config.clientId,
       Session: challenge.session,
-      ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+      ChallengeResponses: { USERNAME: challenge.username, ...responses },
     });
     return this.#accept(data, challenge.username);
   }
 
   #accept(data, username) {
     if (data.ChallengeName) {
-      if (data.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
+      if (!CHALLENGES.has(data.ChallengeName)) {
         throw new AuthError(`This account needs ${data.ChallengeName}, which this page does not support.`);
       }
       return { name: data.ChallengeName, session: data.Session, username };
     }
     this.#store(data.AuthenticationResult, null, "signed-in");
     return null;
+  }
+
+  /** Whether an authenticator app is on for this user (GetUser's MFA settings). */
+  async totpEnabled() {
+    const user = await this.#call("GetUser", { AccessToken: await this.#accessToken() });
+    return (user.UserMFASettingList ?? []).includes("SOFTWARE_TOKEN_MFA");
+  }
+
+  /** Start adding an authenticator app: the shared secret (base32) for its QR code. */
+  async startTotpSetup() {
+    const data = await this.#call("AssociateSoftwareToken", { AccessToken: await this.#accessToken() });
+    return data.SecretCode;
+  }
+
+  /** Check the app's first code and make it required at every sign-in from now on. */
+  async confirmTotp(code) {
+    const accessToken = await this.#accessToken();
+    await this.#call("VerifySoftwareToken", { AccessToken: accessToken, UserCode: code, FriendlyDeviceName: "Ghelamco Alert" });
+    await this.#call("SetUserMFAPreference", {
+      AccessToken: accessToken,
+      SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+    });
+  }
+
+  async disableTotp() {
+    await this.#call("SetUserMFAPreference", {
+      AccessToken: await this.#accessToken(),
+      SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false },
+    });
+  }
+
+  async #accessToken() {
+    if (!(await this.idToken())) throw new AuthError("Your session ended; please sign in again.", "Expired");
+    return this.session.accessToken;
   }
 
   /** A valid ID token, refreshed if it is about to expire; null when there is no session. */

@@ -13,6 +13,7 @@ import * as dashboard from "./views/dashboard.js";
 import * as eventForm from "./views/eventform.js";
 import * as jobs from "./views/jobs.js";
 import * as metrics from "./views/metrics.js";
+import * as security from "./views/security.js";
 import * as signin from "./views/signin.js";
 
 const ROUTES = {
@@ -20,6 +21,7 @@ const ROUTES = {
   "events/new": { name: "new-event", view: eventForm, title: "New event" },
   jobs: { name: "jobs", view: jobs, title: "Jobs" },
   metrics: { name: "metrics", view: metrics, title: "Metrics" },
+  security: { name: "security", view: security, title: "Sign-in security" },
 };
 
 function routeKey() {

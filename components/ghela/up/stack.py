@@ -274,6 +274,8 @@ class Stack:
 
 def _local_aws_env(base: dict[str, str] | os._Environ[str], region: str = REGION) -> dict[str, str]:
     """Dummy credentials and a region: the local system never uses a real AWS account."""
+    from ghela_cloud.local.aws import MOTO_STRICT_SETTINGS
+
     env = dict(base)
     env.update(
         AWS_ACCESS_KEY_ID="testing",
@@ -282,6 +284,7 @@ def _local_aws_env(base: dict[str, str] | os._Environ[str], region: str = REGION
         AWS_DEFAULT_REGION=region,
         AWS_REGION=region,
         AWS_EC2_METADATA_DISABLED="true",
+        **MOTO_STRICT_SETTINGS,
     )
     env.pop("AWS_PROFILE", None)
     return env

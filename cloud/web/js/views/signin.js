@@ -1,4 +1,8 @@
-/** The sign-in view (and the new-password step for accounts created with a temporary one). */
+/**
+ * The sign-in view, and the steps Cognito may ask for after the password: a new password
+ * (accounts created with a temporary one) and the authenticator app's code (accounts that
+ * turned it on).
+ */
 
 import { h, replace } from "../dom.js";
 import { busy, field } from "../ui.js";
@@ -26,7 +30,7 @@ export function render(app, main, done) {
     busy(submit, async () => {
       try {
         const challenge = await app.auth.signIn(email.control.value.trim(), password.control.value);
-        if (challenge) newPassword(app, main, challenge, done);
+        if (challenge) next(app, main, challenge, done);
       } catch (failure) {
         error.textContent = failure.message;
         error.focus();
@@ -39,9 +43,17 @@ export function render(app, main, done) {
   email.control.focus();
 }
 
+/** The step Cognito asks for next (the session is stored once none is left). */
+function next(app, main, challenge, done) {
+  if (challenge.name === "SOFTWARE_TOKEN_MFA") mfaCode(app, main, challenge, done);
+  else newPassword(app, main, challenge, done);
+}
+
+const MIN_PASSWORD = 14;
+
 function newPassword(app, main, challenge, done) {
   const first = field("New password", h("input", { type: "password", autocomplete: "new-password", required: true }),
-    "Follow your organisation's password rules (length, digits, capitals).");
+    `At least ${MIN_PASSWORD} characters, with capitals, small letters, digits and symbols.`);
   const second = field("Repeat the new password", h("input", { type: "password", autocomplete: "new-password", required: true }));
   const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
   const submit = h("button", { type: "submit", class: "primary" }, "Set password and sign in");
@@ -52,14 +64,15 @@ function newPassword(app, main, challenge, done) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = first.control.value;
-    first.setError(value.length >= 8 ? "" : "Use at least 8 characters.");
+    first.setError(value.length >= MIN_PASSWORD ? "" : `Use at least ${MIN_PASSWORD} characters.`);
     second.setError(second.control.value === value ? "" : "The two passwords differ.");
-    if (value.length < 8 || second.control.value !== value) return;
+    if (value.length < MIN_PASSWORD || second.control.value !== value) return;
     busy(submit, async () => {
       try {
         const again = await app.auth.completeNewPassword(challenge, value);
-        if (again) throw new Error("The new password was not accepted.");
-        done();
+        if (again?.name === "NEW_PASSWORD_REQUIRED") throw new Error("The new password was not accepted.");
+        if (again) next(app, main, again, done);
+        else done();
       } catch (failure) {
         error.textContent = failure.message;
         error.focus();
@@ -68,4 +81,34 @@ function newPassword(app, main, challenge, done) {
   });
   replace(main, h("section", { class: "signin" }, form));
   first.control.focus();
+}
+
+function mfaCode(app, main, challenge, done) {
+  const code = field("Code from your authenticator app", h("input", {
+    type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6", required: true,
+  }), "The six digits the app shows for Ghelamco Alert now.");
+  const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
+  const submit = h("button", { type: "submit", class: "primary" }, "Verify and sign in");
+  const form = h("form", { class: "card", novalidate: true },
+    h("h1", {}, "Two-step verification"),
+    error, code.field, submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = code.control.value.replace(/\s+/g, "");
+    code.setError(/^[0-9]{6}$/.test(value) ? "" : "Enter the six digits.");
+    if (!/^[0-9]{6}$/.test(value)) return code.control.focus();
+    busy(submit, async () => {
+      try {
+        const again = await app.auth.answerMfa(challenge, value);
+        if (again) throw new Error("The code was not accepted.");
+        done();
+      } catch (failure) {
+        error.textContent = failure.code === "NotAuthorizedException"
+          ? "The sign-in took too long; please start again." : failure.message;
+        error.focus();
+      }
+    });
+  });
+  replace(main, h("section", { class: "signin" }, form));
+  code.control.focus();
 }
