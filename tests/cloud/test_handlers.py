@@ -19,6 +19,7 @@ from ghela.core.jobdocs import parse_job_document
 from ghela.core.messages import AddAlert, CreateEvent, SnoozeAlert
 from ghela_cloud import names
 from ghela_cloud.api.routing import ROUTES
+from ghela_cloud.api.settings import Settings
 from ghela_cloud.api.stores import JobQueue
 from ghela_cloud.local.lambda_events import LocalLambdaContext, match_route
 
@@ -257,6 +258,7 @@ def test_a_write_queues_an_iot_job_and_records_it_without_touching_the_events_ta
     parse_job_document(job["document"])  # the device will accept the document
     [row] = seeded.jobs()
     assert row["job_id"] == body["jobId"] and row["status"] == "QUEUED"
+    assert body["jobId"].startswith(Settings().job_id_prefix)  # what IAM's job/<prefix>* names
     assert row["requested_by"] == "demo@ghelamco-alert.local"
     assert json.loads(row["document"]) == job["document"]
     assert "expires_at" not in row  # the TTL is set only when the job finishes
