@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from ghela_cloud.local.provision import LocalResources, ensure_user, generate_password
 from ghela_cloud.local.server import LocalApi
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pycognito.aws_srp import AWSSRP
 
 from tests.cloud.conftest import CachingSession
@@ -163,3 +165,52 @@ def test_totp_set_up_then_every_sign_in_asks_for_the_code(
         {**respond, "ChallengeResponses": {"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(secret)}},
     )
     assert status == 200 and answer["AuthenticationResult"]["IdToken"]
+
+
+@pytest.mark.parametrize("operation", ["AdminCreateUser", "ListUsers", "AdminSetUserPassword"])
+def test_only_what_the_page_calls_is_served(front: Front, operation: str) -> None:
+    status, answer = front.call(operation, {"UserPoolId": front.cloud.user_pool_id})
+    assert (status, answer["__type"]) == (400, "UnknownOperationException")
+
+
+def test_the_page_meets_the_templates_client_no_user_password_auth(
+    front: Front, cloud: LocalResources
+) -> None:
+    status, answer = front.call(
+        "InitiateAuth",
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": cloud.client_id,
+            "AuthParameters": {"USERNAME": cloud.demo_email, "PASSWORD": cloud.demo_password},
+        },
+    )
+    assert (status, answer["__type"]) == (400, "InvalidParameterException")
+    assert "USER_PASSWORD_AUTH flow not enabled" in answer["message"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=4),
+    max_leaves=12,
+)
+_FIELDS = {
+    "AuthFlow": st.sampled_from(["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "CUSTOM_AUTH"]) | _JSON,
+    "ChallengeName": st.sampled_from(["PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED"]) | _JSON,
+    "AuthParameters": _JSON,
+    "ChallengeResponses": _JSON,
+    "ClientId": _JSON,
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    operation=st.sampled_from(["InitiateAuth", "RespondToAuthChallenge"]),
+    body=st.fixed_dictionaries({}, optional=_FIELDS) | _JSON,
+)
+def test_no_body_breaks_the_front(front: Front, operation: str, body: Any) -> None:
+    response = front.api.handle(
+        "POST", "/cognito", {"X-Amz-Target": TARGET + operation}, json.dumps(body).encode()
+    )
+    assert response.status < 500, (body, response.status, response.body[:300])
+    answer = json.loads(response.body)
+    assert response.status == 200 or answer.get("message") or answer.get("__type"), answer

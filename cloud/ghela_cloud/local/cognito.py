@@ -6,7 +6,9 @@ server. Two calls are answered here, because moto's SRP accepts any password
 ``RespondToAuthChallenge`` with ``PASSWORD_VERIFIER`` (the proof checked; then moto's own
 answer for that user, got with ``USER_PASSWORD_AUTH``, which the local client allows for
 this alone: tokens, or the ``SOFTWARE_TOKEN_MFA``/``NEW_PASSWORD_REQUIRED`` challenge).
-Every other call (MFA answers, TOTP set-up, refresh, sign-out) goes to moto unchanged.
+The other calls the page makes (MFA answers, TOTP set-up, refresh, sign-out) go to moto
+unchanged; anything else is refused, and so is any flow the template's app client does not
+allow (``USER_PASSWORD_AUTH`` included): the page meets the client it meets in AWS.
 
 SRP needs a verifier per user, so this front must know local users' passwords: the demo
 user's from provisioning, any other through :meth:`CognitoFront.remember` (tests), and a
@@ -26,7 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+import botocore.session
+from botocore.exceptions import ClientError, ParamValidationError
+from botocore.validate import validate_parameters
 
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources
@@ -55,6 +59,22 @@ class CognitoReply:
 
 
 _WRONG = ("NotAuthorizedException", "Incorrect username or password.")
+# What the page calls (cloud/web/js/auth.js); a moto with no authentication would take more.
+FORWARDED = {
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "GetUser",
+    "GlobalSignOut",
+    "RevokeToken",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+}
+_MODEL = botocore.session.get_session().get_service_model("cognito-idp")
+# The template's app client: SRP and refresh tokens (userpool.WEB_CLIENT_AUTH_FLOWS).
+WEB_CLIENT_FLOWS = {"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
+MAX_SRP_A_DIGITS = 1024
+"""A is below N, 768 hex digits; more is not an SRP value."""
 
 
 class CognitoFront:
@@ -82,6 +102,20 @@ class CognitoFront:
             return CognitoReply.error(400, "SerializationException", "the body is not JSON")
         if not isinstance(request, dict):
             return CognitoReply.error(400, "SerializationException", "the body is not a JSON object")
+        if operation not in FORWARDED:
+            return CognitoReply.error(
+                400, "UnknownOperationException", f"{operation[:100]!r} is not served here"
+            )
+        try:  # the request as Cognito's own model (botocore's) describes it; moto's checks are few
+            validate_parameters(request, _MODEL.operation_model(operation).input_shape)
+        except ParamValidationError as exc:
+            return CognitoReply.error(400, "InvalidParameterException", str(exc)[:1000])
+        flow = request.get("AuthFlow")
+        if operation == "InitiateAuth" and not (isinstance(flow, str) and flow in WEB_CLIENT_FLOWS):
+            flow = str(flow)[:40]
+            return CognitoReply.error(
+                400, "InvalidParameterException", f"{flow} flow not enabled for this client"
+            )
         if operation == "InitiateAuth" and request.get("AuthFlow") == "USER_SRP_AUTH":
             return self._initiate_srp(request)
         if operation == "RespondToAuthChallenge" and request.get("ChallengeName") == "PASSWORD_VERIFIER":
@@ -92,12 +126,16 @@ class CognitoFront:
         return reply
 
     def _initiate_srp(self, request: dict[str, Any]) -> CognitoReply:
-        params = request.get("AuthParameters") or {}
+        params = request.get("AuthParameters")
+        if not isinstance(params, dict):
+            return CognitoReply.error(400, "InvalidParameterException", "AuthParameters must be an object")
         username, srp_a = params.get("USERNAME"), params.get("SRP_A")
         if request.get("ClientId") != self.resources.client_id:
             return CognitoReply.error(400, "ResourceNotFoundException", "the app client does not exist")
         if not isinstance(username, str) or not isinstance(srp_a, str) or not username or not srp_a:
             return CognitoReply.error(400, "InvalidParameterException", "USERNAME and SRP_A are required")
+        if len(username) > 128 or len(srp_a) > MAX_SRP_A_DIGITS:
+            return CognitoReply.error(400, "InvalidParameterException", "USERNAME or SRP_A is too long")
         user_id = self._user_id(username)
         with self._lock:
             password = self._passwords.get(username.lower())
@@ -114,7 +152,11 @@ class CognitoFront:
         )
 
     def _verify_srp(self, request: dict[str, Any]) -> CognitoReply:
-        answers = request.get("ChallengeResponses") or {}
+        answers = request.get("ChallengeResponses")
+        if not isinstance(answers, dict):
+            return CognitoReply.error(
+                400, "InvalidParameterException", "ChallengeResponses must be an object"
+            )
         block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK")
         claimed, timestamp = answers.get("PASSWORD_CLAIM_SIGNATURE"), answers.get("TIMESTAMP")
         if not all(isinstance(v, str) and v for v in (block, claimed, timestamp)):
@@ -155,10 +197,15 @@ class CognitoFront:
             return None
 
     def _learn_new_password(self, request: dict[str, Any], reply: CognitoReply) -> None:
-        answers = request.get("ChallengeResponses") or {}
+        answers = request.get("ChallengeResponses")
+        if not isinstance(answers, dict):
+            return
         username, new_password = answers.get("USERNAME"), answers.get("NEW_PASSWORD")
         if reply.status == 200 and isinstance(username, str) and isinstance(new_password, str):
-            found = self._idp.admin_get_user(UserPoolId=self.resources.user_pool_id, Username=username)
+            try:
+                found = self._idp.admin_get_user(UserPoolId=self.resources.user_pool_id, Username=username)
+            except ClientError:
+                return
             emails = [a["Value"] for a in found.get("UserAttributes", []) if a["Name"] == "email"]
             for name in {username, found["Username"], *emails}:
                 self.remember(name, new_password)
@@ -175,3 +222,5 @@ class CognitoFront:
                 return CognitoReply(response.status, response.read())
         except urllib.error.HTTPError as exc:
             return CognitoReply(exc.code, exc.read())
+        except (urllib.error.URLError, TimeoutError) as exc:
+            return CognitoReply.error(503, "ServiceUnavailable", f"moto cannot be reached: {exc}")
