@@ -3,9 +3,14 @@
 For each recipe in ``greengrass-build/recipes/`` it fills ``{BUCKET_NAME}``/``{REGION}``,
 uploads each ``s3://`` artifact from ``greengrass-build/artifacts/<name>/<version>/`` to
 the key its URI names (creating the bucket if needed, as GDK does), and registers the
-recipe with greengrassv2 ``create_component_version``. It ends with the
-``aws greengrassv2 create-deployment`` command that rolls the Suite (or whatever was
-published) out to the thing group.
+recipe with greengrassv2 ``create_component_version``: what ``gdk component publish``
+does (``gdk/commands/component/PublishCommand.py`` in aws-greengrass-gdk-cli), no more.
+The deployment is a separate document (:mod:`ghela.packaging.deployment`).
+
+The bucket is used as given, as GDK uses its ``--bucket`` option. (From gdk-config.json
+alone GDK would publish to ``<bucket>-<region>-<account>``,
+``ComponentPublishConfiguration._get_bucket``, which the device role cannot read: always
+publish to the stack's ``ArtifactsBucketName``.)
 
 AWS is reached only through the clients handed to :class:`Publisher`, so tests pass clients
 pointed at moto's server (S3, STS) and a stubbed greengrassv2 client (moto has no
@@ -15,7 +20,6 @@ greengrassv2).
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,6 @@ import yaml
 from ghela.core.errors import GhelaError
 from ghela.packaging.validation import PackagingError, fill_placeholders, validate_recipe
 from ghela.runtime.recipes import ci_get
-
-SUITE = "com.ghelamco.alert.Suite"
 
 
 class PublishError(GhelaError):
@@ -43,10 +45,9 @@ class Published:
 
 
 class Publisher:
-    def __init__(self, s3: Any, greengrass: Any, sts: Any, bucket: str, region: str) -> None:
+    def __init__(self, s3: Any, greengrass: Any, bucket: str, region: str) -> None:
         self._s3 = s3
         self._greengrass = greengrass
-        self._sts = sts
         self.bucket = bucket
         self.region = region
 
@@ -93,23 +94,4 @@ class Publisher:
         answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(recipe).encode())
         return Published(
             name, version, answer["arn"], answer.get("status", {}).get("componentState", ""), tuple(uploaded)
-        )
-
-    def account(self) -> str:
-        return self._sts.get_caller_identity()["Account"]
-
-    def deployment_command(self, published: list[Published], thing_group: str) -> str:
-        """The AWS CLI command that deploys the Suite (else everything published) to the group."""
-        chosen = [p for p in published if p.name == SUITE] or published
-        components = {p.name: {"componentVersion": p.version} for p in chosen}
-        target = f"arn:aws:iot:{self.region}:{self.account()}:thinggroup/{thing_group}"
-        version = chosen[0].version if len(chosen) == 1 else "release"
-        return " ".join(
-            [
-                "aws greengrassv2 create-deployment",
-                f"--region {self.region}",
-                f"--target-arn {shlex.quote(target)}",
-                f"--deployment-name {shlex.quote(f'ghela-{thing_group}-{version}')}",
-                f"--components {shlex.quote(json.dumps(components, separators=(',', ':')))}",
-            ]
         )
