@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ghela.packaging.validation import PackagingError
+from ghela.packaging.wheels import ARCHITECTURES
 from ghela.runtime.recipes import RECIPE_SUFFIXES, load_recipe
 
 
@@ -28,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     build.add_argument("--bucket", help="fill {BUCKET_NAME} now (default: at publish)")
     build.add_argument("--region", help="fill {REGION} now (default: at publish)")
     build.add_argument("--author", help="fill {COMPONENT_AUTHOR} (default: the recipe's ComponentPublisher)")
-    build.add_argument("--recipe-file", help="name of the built recipe (GDK projects: recipe.yaml)")
+    build.add_argument(
+        "--arch",
+        action="append",
+        choices=sorted(ARCHITECTURES.values()),
+        help="build the Python environment only for this machine (repeatable; default: all)",
+    )
     build.set_defaults(func=_build)
 
     publish = commands.add_parser("publish", help="upload artifacts to S3 and create the component versions")
@@ -81,7 +87,7 @@ def _build(args: argparse.Namespace) -> int:
             author=args.author,
             bucket=args.bucket,
             region=args.region,
-            recipe_file=args.recipe_file,
+            machines=args.arch or ARCHITECTURES.values(),
         ):
             print(
                 f"built {built.name} {built.version}: {built.recipe}"

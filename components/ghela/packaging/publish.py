@@ -44,6 +44,15 @@ class Published:
     uploaded: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    path: Path
+    name: str
+    version: str
+    recipe: dict[str, Any]
+    uploads: dict[str, Path]
+
+
 class Publisher:
     def __init__(self, s3: Any, greengrass: Any, bucket: str, region: str) -> None:
         self._s3 = s3
@@ -52,13 +61,17 @@ class Publisher:
         self.region = region
 
     def publish(self, build_dir: Path) -> list[Published]:
-        recipes = sorted((build_dir / "recipes").glob("*.y*ml")) + sorted(
-            (build_dir / "recipes").glob("*.json")
-        )
+        """Upload and register every built component; nothing is uploaded if one is incomplete."""
+        folder = build_dir / "recipes"
+        paths = sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))
+        recipes = [self._prepared(path, build_dir / "artifacts") for path in paths]
+        # GDK's publish writes <name>-<version>.yaml beside the built recipe; only the built
+        # one (<name>.yaml) is ours to publish.
+        recipes = [r for r in recipes if r.path.stem == r.name]
         if not recipes:
             raise PackagingError(f"no recipes in {build_dir / 'recipes'}: run `ghela gdk build` first")
         self._ensure_bucket()
-        return [self._publish_one(path, build_dir / "artifacts") for path in recipes]
+        return [self._publish_one(recipe) for recipe in recipes]
 
     def _ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError
@@ -73,25 +86,28 @@ class Publisher:
             )
             self._s3.create_bucket(Bucket=self.bucket, **options)
 
-    def _publish_one(self, path: Path, artifacts_dir: Path) -> Published:
+    def _prepared(self, path: Path, artifacts_dir: Path) -> _Prepared:
+        """The recipe with bucket and region filled, and its artifacts' files (all present)."""
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         recipe = fill_placeholders(document, {"BUCKET_NAME": self.bucket, "REGION": self.region})
         validate_recipe(recipe, str(path))
         name, version = str(ci_get(recipe, "ComponentName")), str(ci_get(recipe, "ComponentVersion"))
-        uploaded = []
+        uploads: dict[str, Path] = {}
         for manifest in ci_get(recipe, "Manifests") or []:
             for artifact in ci_get(manifest, "Artifacts") or []:
                 uri = str(ci_get(artifact, "URI"))
                 if not uri.startswith("s3://"):
                     continue
-                bucket, _, key = uri.removeprefix("s3://").partition("/")
-                local = artifacts_dir / name / version / key.rsplit("/", 1)[-1]
+                local = artifacts_dir / name / version / uri.rsplit("/", 1)[-1]
                 if not local.is_file():
                     raise PackagingError(f"{name}: artifact {local} is missing: run `ghela gdk build` first")
-                if uri not in uploaded:
-                    self._s3.upload_file(str(local), bucket, key)
-                    uploaded.append(uri)
-        answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(recipe).encode())
-        return Published(
-            name, version, answer["arn"], answer.get("status", {}).get("componentState", ""), tuple(uploaded)
-        )
+                uploads[uri] = local
+        return _Prepared(path, name, version, recipe, uploads)
+
+    def _publish_one(self, prepared: _Prepared) -> Published:
+        for uri, local in prepared.uploads.items():
+            bucket, _, key = uri.removeprefix("s3://").partition("/")
+            self._s3.upload_file(str(local), bucket, key)
+        answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(prepared.recipe).encode())
+        state = answer.get("status", {}).get("componentState", "")
+        return Published(prepared.name, prepared.version, answer["arn"], state, tuple(prepared.uploads))
