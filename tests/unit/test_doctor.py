@@ -127,8 +127,10 @@ def test_a_damaged_database_is_reported(pi: Path) -> None:
 
 def test_no_nucleus_at_all_still_answers_every_line(tmp_path: Path) -> None:
     findings = by_check(tmp_path / "nothing", HEALTHY)
-    assert len(findings) == 9 and not findings["nucleus"].ok and "install the Greengrass nucleus" in (
-        findings["nucleus"].fix
+    assert (
+        len(findings) == 9
+        and not findings["nucleus"].ok
+        and "install the Greengrass nucleus" in (findings["nucleus"].fix)
     )
 
 
