@@ -209,10 +209,11 @@ class Stack:
         from ghela.runtime.lifecycle import BROKEN, FINISHED, RUNNING
 
         supervisor = self.nucleus.supervisor
-        for name in recipes:
+        for name, recipe in recipes.items():
             with contextlib.suppress(TimeoutError):  # reported below as not running
                 supervisor.wait_for(name, (RUNNING, FINISHED, BROKEN), COMPONENT_START_TIMEOUT)
-            self.running.components[name] = supervisor.state(name)
+            if recipe.steps.keys() & {"run", "startup"}:  # not the Suite or PythonEnv: they run nothing
+                self.running.components[name] = supervisor.state(name)
         broken = [name for name, state in self.running.components.items() if state not in (RUNNING, FINISHED)]
         for name in broken:
             log = self.nucleus.supervisor.layout.log_file(name)
