@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.configmerge import apply_update, merge
-from ghela.runtime.deployment import read_deployment
+from ghela.runtime.deployment import parse_deployment, read_deployment
 from ghela.runtime.layout import Layout
 from ghela.runtime.recipes import RecipeError, load_recipe
 from ghela.runtime.variables import ComponentContext, Resolver, json_pointer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 LAYOUT = Layout(Path("/gg"))
 CONFIG = {"port": 8080, "name": "light", "nested": {"a/b": [1, {"x": True}]}, "empty": ""}
@@ -185,3 +187,27 @@ def test_a_wrong_recipe_is_refused_naming_the_file(tmp_path: Path, body: str, me
     with pytest.raises(RecipeError, match=message) as caught:
         load_recipe(path)
     assert str(path) in str(caught.value)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=JSON
+    | st.fixed_dictionaries(
+        {"components": st.dictionaries(st.sampled_from(["a", "aws.greengrass.Nucleus"]), JSON, max_size=2)}
+    )
+)
+def test_any_deployment_document_is_read_or_refused_with_a_reason(document: object) -> None:
+    try:
+        deployment = parse_deployment(document, "hostile.json")
+        deployment.interpolates_configuration()
+        for name in deployment.roots:
+            apply_update(DEFAULTS, deployment.update_for(name))
+    except ConfigurationError as exc:
+        assert str(exc)
