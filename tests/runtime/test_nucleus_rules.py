@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 from ghela.packaging.deployment import deployment_document
+from ghela.runtime.deployment import parse_deployment
 from ghela.runtime.environment import NUCLEUS
-from ghela.runtime.recipes import load_recipes
+from ghela.runtime.recipes import RecipeError, load_recipes
+from ghela.runtime.supervisor import Settings, Supervisor
 
 from tests.support.runtime import CLOUD_SYNC, RECIPES, SCHEDULER, LocalRuntime, write_recipe
 from tests.support.waiting import wait_for
@@ -113,3 +115,10 @@ def test_configuration_gets_system_parameters_only_and_only_with_the_flag(tmp_pa
             assert supervisor.configurations["test.Vars"] == expected
         finally:
             runtime.nucleus.stop()
+
+
+def test_a_deployment_of_a_version_the_folder_does_not_have_is_refused(tmp_path: Path) -> None:
+    recipes = _greeter(tmp_path / "recipes")
+    document = {"components": {"test.Top": {"componentVersion": "2.0.0"}}}
+    with pytest.raises(RecipeError, match=r"wants test\.Top 2\.0\.0; the recipe folder has 1\.0\.0"):
+        Supervisor(load_recipes(recipes), Settings(root=tmp_path / "root"), parse_deployment(document, "d"))

@@ -98,6 +98,9 @@ def deployed_recipes(recipes: Mapping[str, Recipe], deployment: Deployment) -> d
                 f"{needed_by} {name}, which is neither a recipe in the folder "
                 f"nor provided by the runtime ({', '.join(PROVIDED_COMPONENTS)})"
             )
+        wanted = deployment.versions.get(name)
+        if wanted is not None and wanted != recipe.version:
+            raise RecipeError(f"the deployment wants {name} {wanted}; the recipe folder has {recipe.version}")
         chosen[name] = recipe
         pending.extend((dependency, f"{name} depends on") for dependency in recipe.dependencies)
     return chosen
