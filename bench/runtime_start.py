@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ghela.packaging.deployment import deployment_document
+from ghela.runtime.deployment import parse_deployment
 from ghela.runtime.layout import Layout
 from ghela.runtime.logs import output_lines
 from ghela.runtime.nucleus import LocalNucleus
@@ -37,6 +39,10 @@ OVERRIDES = {
     PREFIX + "CloudSync": {"merge": {"awsEndpointUrl": OFFLINE}},
     PREFIX + "Metrics": {"merge": {"awsEndpointUrl": OFFLINE}},
 }
+DEPLOYMENT = parse_deployment(
+    deployment_document(load_recipes(REPO / "recipes"), "arn:aws:iot:eu-west-1:1:thinggroup/b", OVERRIDES),
+    "bench",
+)
 
 
 def lives(layout: Layout, name: str) -> int:
@@ -61,7 +67,7 @@ def one_round() -> tuple[dict[str, float], float]:
     with tempfile.TemporaryDirectory(prefix="ghela-bench-") as folder:
         root = Path(folder)
         settings = Settings(root=root, python_env=Path(sys.prefix), backoff=Backoff(base=0.0), kill_grace=5.0)
-        nucleus = LocalNucleus(load_recipes(REPO / "recipes"), settings, OVERRIDES)
+        nucleus = LocalNucleus(load_recipes(REPO / "recipes"), settings, DEPLOYMENT)
         layout = Layout(root)
         begin = time.monotonic()
         nucleus.start()

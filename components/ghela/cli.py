@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = [
     "ghela.packaging.cli",
     "ghela.up.cli",
     "ghela.cloudsync.cli",
+    "ghela.doctor.cli",
     "ghela_cloud.cli",
 ]
 

@@ -19,13 +19,14 @@ from ghela.cloudsync.config import CloudSyncConfig
 from ghela.core.errors import ConfigurationError
 from ghela.light.config import LightConfig
 from ghela.metrics.config import MetricsConfig
+from ghela.packaging.deployment import deployment_document
 from ghela.runtime.configmerge import apply_update
 from ghela.runtime.recipes import load_recipes
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scraper.config import ScraperConfig
 from ghela.up.children import Child
 from ghela.up.demo import demo_kickoffs, first_alert, scheduler_config
-from ghela.up.overrides import local_overrides, write_override_file
+from ghela.up.overrides import local_overrides
 from ghela.up.progress import Progress, summary
 from ghela.up.stale import StateFile, alive, clear_stale
 
@@ -93,8 +94,8 @@ def test_every_component_accepts_the_local_override(tmp_path):
     metrics = _validated(MetricsConfig, prefix + "Metrics", overrides)
     assert (metrics.aws_endpoint_url, metrics.device) == ("http://127.0.0.1:5555", "ghela-local-pi")
 
-    written = json.loads(write_override_file(tmp_path / "config.json", overrides).read_text())
-    merge = written["components"][prefix + "CloudSync"]["configurationUpdate"]["merge"]
+    document = deployment_document(load_recipes(RECIPES), "arn:aws:iot:eu-west-1:1:thinggroup/g", overrides)
+    merge = json.loads(document["components"][prefix + "CloudSync"]["configurationUpdate"]["merge"])
     assert merge["jobsTable"] == "t-jobs"
 
 

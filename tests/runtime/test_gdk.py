@@ -1,14 +1,21 @@
 """GDK projects, ``ghela gdk build`` and ``ghela gdk publish``.
 
-Publishing talks to moto's server over HTTP for S3 and STS. moto has no greengrassv2
-(only Greengrass v1), so that client is a real boto3 client under botocore's Stubber: the
+GDK itself is not on PyPI, so CI cannot run it; these tests pin the names and layout the
+real GDK CLI (aws-greengrass-gdk-cli 1.6.2) reads: ``gdk-config.json`` beside a
+``recipe.yaml`` (``GDKProject._get_recipe_file``, which resolves the link, so the name GDK
+then looks for is the linked recipe's), the custom build run in the project folder, and
+publish reading ``greengrass-build/recipes/<that name>`` and uploading everything in
+``greengrass-build/artifacts/<name>/<version>/`` to ``<name>/<version>/<file>``
+(``PublishCommand.upload_artifacts_s3``, ``PublishRecipeTransformer.transform``).
+
+Publishing talks to moto's server over HTTP for S3. moto has no greengrassv2 (only
+Greengrass v1), so that client is a real boto3 client under botocore's Stubber: the
 request is still checked against the real API model.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 import subprocess
 import sys
 import zipfile
@@ -20,15 +27,24 @@ import pytest
 import yaml
 from botocore.stub import ANY, Stubber
 from ghela.cli import main
-from ghela.packaging.build import build, device_requirements
+from ghela.packaging import wheels
+from ghela.packaging.build import build, check_lock, device_requirements
 from ghela.packaging.publish import Publisher
-from ghela.packaging.validation import read_gdk_config, validate_recipe
+from ghela.packaging.validation import PackagingError, read_gdk_config, validate_recipe
 from ghela.runtime.recipes import load_recipe, load_recipes
 
 from tests.support.moto import MotoServer, free_port
-from tests.support.runtime import RECIPES, REPO, SUITE
+from tests.support.runtime import RECIPES, REPO, SCRAPER, SUITE
 
 GDK_CONFIGS = [REPO / "gdk-config.json", *sorted((REPO / "gdk").glob("*/gdk-config.json"))]
+PYTHON_ENV = "com.ghelamco.alert.PythonEnv"
+X86 = ("x86_64",)
+"""Tests build the Python environment for this machine only; ghela gdk build makes both."""
+
+
+def gdk_recipe_name(project: Path) -> str:
+    """The built recipe's file name GDK's publish opens for this project (see the docstring)."""
+    return (project / "recipe.yaml").resolve().name
 
 
 @pytest.mark.parametrize("path", GDK_CONFIGS, ids=lambda p: p.parent.name)
@@ -47,38 +63,62 @@ def test_every_component_has_a_gdk_project_and_the_root_one_is_the_suite() -> No
     assert next(iter(read_gdk_config(REPO / "gdk-config.json")["component"])) == SUITE
     for path in GDK_CONFIGS:  # one recipe per component: the GDK projects link to recipes/
         assert (path.parent / "recipe.yaml").resolve().parent == RECIPES
+        name = next(iter(read_gdk_config(path)["component"]))
+        assert gdk_recipe_name(path.parent) == f"{name}.yaml"  # what ghela gdk build writes
 
 
 def test_build_writes_gdks_layout_with_reproducible_artifacts(tmp_path: Path) -> None:
     paths = sorted(RECIPES.glob("*.yaml"))
-    first = build(paths, tmp_path / "one")
-    build(paths, tmp_path / "two")  # a second build, byte-compared below
+    first = build(paths, tmp_path / "one", machines=X86)
+    build(paths, tmp_path / "two", machines=X86)  # a second build, byte-compared below
     assert [b.name for b in first] == [load_recipe(p).name for p in paths]
     for component in first:
         recipe = yaml.safe_load(component.recipe.read_text())
         validate_recipe(recipe, str(component.recipe))
         uris = [a["URI"] for m in recipe["Manifests"] for a in m.get("Artifacts", [])]
+        assert component.recipe == tmp_path / "one" / "recipes" / f"{component.name}.yaml"
+        assert "{PYTHON_ENV_KEY}" not in component.recipe.read_text()
         if component.name == SUITE:
             assert uris == [] and component.artifacts == ()
             continue
-        assert uris == [f"s3://{{BUCKET_NAME}}/{component.name}/{component.version}/ghela.zip"]
-        (artifact,) = component.artifacts
-        assert artifact == tmp_path / "one" / "artifacts" / component.name / component.version / "ghela.zip"
-        twin = tmp_path / "two" / artifact.relative_to(tmp_path / "one")
-        assert artifact.read_bytes() == twin.read_bytes()
-    with zipfile.ZipFile(first[0].artifacts[0]) as archive:
+        folder = tmp_path / "one" / "artifacts" / component.name / component.version
+        if component.name == PYTHON_ENV:
+            assert uris == [f"s3://{{BUCKET_NAME}}/{PYTHON_ENV}/{component.version}/python-env-{m}.zip"
+                            for m in ("aarch64", "x86_64")]  # fmt: skip
+            assert component.artifacts == (folder / "python-env-x86_64.zip",)  # only what was asked for
+        else:
+            assert uris == [f"s3://{{BUCKET_NAME}}/{component.name}/{component.version}/ghela.zip"]
+            assert component.artifacts == (folder / "ghela.zip",)
+        for artifact in component.artifacts:
+            twin = tmp_path / "two" / artifact.relative_to(tmp_path / "one")
+            assert artifact.read_bytes() == twin.read_bytes()
+    code = next(c for c in first if c.name == SCRAPER)
+    with zipfile.ZipFile(code.artifacts[0]) as archive:
         names = archive.namelist()
-        requirements = archive.read("requirements.txt").decode().split()
     assert "ghela/__init__.py" in names and "ghela/scraper/__main__.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-    assert requirements == device_requirements()
-    assert any(r.startswith("awsiotsdk") for r in requirements) and not any(
-        r.startswith("moto") for r in requirements
-    )
+    python_env = next(c for c in first if c.name == PYTHON_ENV)
+    with zipfile.ZipFile(python_env.artifacts[0]) as archive:
+        names = archive.namelist()
+        lock = archive.read("device.lock")  # unpacked into {artifacts:decompressedPath}/python-env-x86_64/
+    assert lock == wheels.LOCK.read_bytes()
+    assert "install-env.sh" in names
+    found = {n.split("/")[-1].split("-")[0].lower() for n in names if n.endswith(".whl")}
+    assert {"awsiotsdk", "awscrt", "pydantic", "scrapy", "gpiozero"} <= found
+    assert not [n for n in names if n.endswith((".tar.gz", ".zip"))]  # wheels only, nothing to compile
+
+
+def test_the_lock_pins_every_device_requirement_with_hashes() -> None:
+    check_lock()  # raises when pyproject.toml gained a requirement the lock lacks
+    text = wheels.LOCK.read_text()
+    pinned = [line for line in text.splitlines() if "==" in line and not line.startswith("#")]
+    assert len(pinned) > 30 and all(line.endswith("\\") for line in pinned)  # a hash follows each
+    assert "pip-compile" in text.splitlines()[4] and "--generate-hashes" in text.splitlines()[4]
+    assert not any(r.startswith(("moto", "pytest")) for r in device_requirements())
 
 
 def test_the_artifact_holds_a_complete_package(tmp_path: Path) -> None:
-    (built,) = build([RECIPES / "com.ghelamco.alert.Scheduler.yaml"], tmp_path / "build")
+    (built,) = build([RECIPES / "com.ghelamco.alert.Scheduler.yaml"], tmp_path / "build", machines=X86)
     with zipfile.ZipFile(built.artifacts[0]) as archive:
         archive.extractall(tmp_path / "unpacked")
     # Imported from the unpacked artifact only (-I: no site-packages of the checkout).
@@ -111,18 +151,27 @@ def test_a_gdk_projects_custom_build_command_builds_that_component(
     (tmp_path / "recipes").symlink_to(RECIPES)
     monkeypatch.chdir(project)
     assert main(command[1:]) == 0
-    built = yaml.safe_load((project / "greengrass-build" / "recipes" / "recipe.yaml").read_text())
+    (project / "recipe.yaml").symlink_to(path.parent / "recipe.yaml")  # as GDK finds it
+    built = yaml.safe_load((project / "greengrass-build" / "recipes" / gdk_recipe_name(project)).read_text())
     assert built["ComponentName"] == name
     assert (project / "greengrass-build" / "artifacts" / name / component["version"] / "ghela.zip").is_file()
 
 
 @pytest.mark.moto
-def test_publish_uploads_registers_and_prints_the_deployment(
+def test_publish_uploads_and_registers_as_gdk_does(
     tmp_path: Path, moto_server: MotoServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import boto3
 
-    assert main(["gdk", "build", "--recipes", str(RECIPES), "--out", str(tmp_path / "greengrass-build")]) == 0
+    out = str(tmp_path / "greengrass-build")
+    assert main(["gdk", "build", "--recipes", str(RECIPES), "--out", out, "--arch", "x86_64"]) == 0
+    incomplete = Publisher(moto_server.client("s3"), None, bucket="ghela-test-artifacts", region="eu-west-1")
+    with pytest.raises(PackagingError, match=r"python-env-aarch64\.zip is missing"):
+        incomplete.publish(tmp_path / "greengrass-build")  # refused before anything is uploaded
+    buckets = [b["Name"] for b in moto_server.client("s3").list_buckets()["Buckets"]]
+    assert "ghela-test-artifacts" not in buckets
+    aarch64 = Path(out) / "artifacts" / PYTHON_ENV / ghela.__version__ / "python-env-aarch64.zip"
+    aarch64.write_bytes(b"stands in for the aarch64 environment (built on every real build)")
     names = sorted(load_recipes(RECIPES))
     greengrass = boto3.client("greengrassv2", region_name="eu-west-1")
     stubber = Stubber(greengrass)
@@ -146,7 +195,6 @@ def test_publish_uploads_registers_and_prints_the_deployment(
     publisher = Publisher(
         moto_server.client("s3"),
         greengrass,
-        moto_server.client("sts"),
         bucket="ghela-test-artifacts",
         region="eu-west-1",
     )
@@ -157,15 +205,12 @@ def test_publish_uploads_registers_and_prints_the_deployment(
     keys = {
         o["Key"] for o in moto_server.client("s3").list_objects_v2(Bucket="ghela-test-artifacts")["Contents"]
     }
-    assert keys == {f"{n}/{ghela.__version__}/ghela.zip" for n in names if n != SUITE}
+    version = ghela.__version__
+    environments = {f"{PYTHON_ENV}/{version}/python-env-{m}.zip" for m in ("aarch64", "x86_64")}
+    assert keys == {f"{n}/{version}/ghela.zip" for n in names if n not in (SUITE, PYTHON_ENV)} | environments
     by_name = {r["ComponentName"]: r for r in requests}
     scraper = by_name["com.ghelamco.alert.Scraper"]["Manifests"][0]["Artifacts"][0]["URI"]
     assert scraper == f"s3://ghela-test-artifacts/com.ghelamco.alert.Scraper/{ghela.__version__}/ghela.zip"
-    command = shlex.split(publisher.deployment_command(published, "ghela-offices"))
-    assert command[:3] == ["aws", "greengrassv2", "create-deployment"]
-    options = dict(zip(command[3::2], command[4::2], strict=True))
-    assert options["--target-arn"] == "arn:aws:iot:eu-west-1:123456789012:thinggroup/ghela-offices"
-    assert json.loads(options["--components"]) == {SUITE: {"componentVersion": ghela.__version__}}
 
 
 def test_publish_with_aws_out_of_reach_is_one_error_line(

@@ -156,7 +156,10 @@ def test_closing_the_stream_unsubscribes(h: Harness) -> None:
 
 
 def test_a_subscription_with_a_wildcard_gets_every_matching_topic(h: Harness) -> None:
-    sub = h.a.ok("subscribe", topic="a/#")["sub"]  # allowed: the resource glob a/* covers it
+    # allowed: the resource glob a/* covers it. Without a receiveMode a wildcard filter gets
+    # only the other components' messages (PubSubIPCEventStreamAgent.validateReceiveMode).
+    own_excluded = h.a.ok("subscribe", topic="a/#")["sub"]
+    sub = h.a.ok("subscribe", topic="a/#", receive_mode="RECEIVE_ALL_MESSAGES")["sub"]
 
     h.a.ok("publish", topic="a/deep/down", json_message={"n": 1})
     h.b.ok("publish", topic="shared", json_message={"n": 2})
@@ -165,6 +168,13 @@ def test_a_subscription_with_a_wildcard_gets_every_matching_topic(h: Harness) ->
     assert (got["topic"], got["json"]) == ("a/deep/down", {"n": 1})
     h.check_a_still_works("a/after-wildcard")
     assert all(e["topic"].startswith("a/") for e in topic_events(h.a, sub))
+    assert topic_events(h.a, own_excluded) == []
+
+
+def test_a_publish_topic_with_a_glob_is_refused(h: Harness) -> None:
+    reply = h.a.request("publish", topic="a/*", json_message={"n": 1})
+    assert (reply["ok"], reply["error"]) == (False, "InvalidArgumentsError")
+    assert "wildcard" in reply["message"]
 
 
 # --------------------------------------------------------------------------- IoT Core
@@ -234,6 +244,24 @@ def test_publish_to_a_wildcard_topic_is_invalid(h: Harness) -> None:
     reply = h.a.request("publish_iot", topic="dev/+/x", payload_b64="")
     assert (reply["ok"], reply["error"]) == (False, "InvalidArgumentsError")
     assert "wildcard" in reply["message"]
+
+
+def test_iot_core_messages_over_128_kb_are_refused_as_the_nucleus_does(h: Harness) -> None:
+    received: list[bytes] = []
+    unsubscribe = h.server.iot_core.subscribe("dev/big", lambda _topic, payload: received.append(payload))
+    try:
+        limit = 128 * 1024
+        at_limit = base64.b64encode(b"x" * limit).decode()
+        assert h.a.request("publish_iot", topic="dev/big", payload_b64=at_limit)["ok"]
+        reply = h.a.request(
+            "publish_iot", topic="dev/big", payload_b64=base64.b64encode(b"x" * (limit + 1)).decode()
+        )
+    finally:
+        unsubscribe()
+    assert (reply["ok"], reply["error"]) == (False, "ServiceError")
+    assert f"{limit + 1} bytes exceeds the configured limit of {limit} bytes" in reply["message"]
+    assert [len(p) for p in received] == [limit]
+    h.check_a_still_works("a/after-big")
 
 
 # --------------------------------------------------------------------------- unsupported operations

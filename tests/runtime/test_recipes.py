@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import ghela
@@ -20,7 +21,7 @@ from ghela.light.config import LightConfig
 from ghela.metrics.config import MetricsConfig
 from ghela.packaging.validation import PackagingError, validate_recipe
 from ghela.runtime.layout import Layout
-from ghela.runtime.recipes import Recipe, load_recipes, read_document
+from ghela.runtime.recipes import Recipe, load_recipe, load_recipes, read_document
 from ghela.runtime.variables import ComponentContext, Resolver
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scraper.config import ScraperConfig
@@ -36,6 +37,7 @@ from tests.support.runtime import (
     SUITE,
 )
 
+PYTHON_ENV = "com.ghelamco.alert.PythonEnv"
 COMPONENTS: dict[str, tuple[str, type[ComponentConfig]]] = {
     SCRAPER: ("scraper", ScraperConfig),
     SCHEDULER: ("scheduler", SchedulerConfig),
@@ -105,7 +107,7 @@ def test_the_validation_catches_what_gdk_would_refuse(recipes: dict[str, Recipe]
 
 
 def test_there_is_one_recipe_per_component_at_the_package_version(recipes: dict[str, Recipe]) -> None:
-    assert set(recipes) == {*COMPONENTS, SUITE}
+    assert set(recipes) == {*COMPONENTS, SUITE, PYTHON_ENV}
     for recipe in recipes.values():
         assert recipe.version == ghela.__version__, recipe.name
 
@@ -155,6 +157,8 @@ def test_dependencies_are_chosen_on_purpose(recipes: dict[str, Recipe]) -> None:
     assert not recipes[METRICS].dependencies[tes].hard
     for name in (SCRAPER, SCHEDULER, ALERT_LIGHT):
         assert tes not in recipes[name].dependencies, f"{name} does not call AWS"
+    for name in COMPONENTS:  # they run in its environment: a new one restarts them
+        assert recipes[name].dependencies[PYTHON_ENV].hard, name
     assert set(recipes[SUITE].dependencies) == set(COMPONENTS)
     assert recipes[SUITE].steps == {}
     source = (RECIPES / f"{CLOUD_SYNC}.yaml").read_text(encoding="utf-8")
@@ -162,23 +166,23 @@ def test_dependencies_are_chosen_on_purpose(recipes: dict[str, Recipe]) -> None:
 
 
 @pytest.mark.parametrize("name", COMPONENTS)
-def test_lifecycle_installs_a_venv_once_and_runs_the_package_from_it(
+def test_each_component_runs_its_package_in_the_shared_environment(
     recipes: dict[str, Recipe], name: str
 ) -> None:
     package, _ = COMPONENTS[name]
     recipe = recipes[name]
     layout = Layout(Path("/greengrass/v2"))
-    resolve = Resolver(
-        layout, "pi-1", ComponentContext(name, recipe.version, recipe.default_configuration)
-    ).resolve
-    venv = f"/greengrass/v2/work/{name}/venv-{recipe.version}"
-    install, run = recipe.steps["install"], recipe.steps["run"]
-    assert resolve(install.skipif or "") == f"exists {venv}/bin/python3"
-    assert (
-        "python3 -m venv" in install.script
-        and f"mv {{work:path}}/venv-{recipe.version}.partial" in install.script
-    )
-    assert resolve(run.script) == f"exec {venv}/bin/python3 -u -m ghela.{package}"
+
+    def context(other: str) -> ComponentContext:
+        return ComponentContext(other, recipes[other].version, recipes[other].default_configuration)
+
+    resolve = Resolver(layout, "pi-1", context(name), context).resolve
+    environment = f"/greengrass/v2/work/{PYTHON_ENV}/env-{{PYTHON_ENV_KEY}}"  # the build fills the key
+    assert set(recipe.steps) == {"run"}  # nothing to install: code in the artifact, packages shared
+    run = recipe.steps["run"]
+    assert resolve(run.script) == f"exec {environment}/bin/python3 -u -m ghela.{package}"
+    own = Resolver(layout, "pi-1", context(PYTHON_ENV)).resolve
+    assert own(recipes[PYTHON_ENV].steps["install"].skipif or "") == f"exists {environment}/bin/python3"
     assert resolve(run.setenv["PYTHONPATH"]).startswith(str(layout.decompressed(name, recipe.version)))
     assert [a.uri for a in recipe.artifacts] == [
         "s3://{BUCKET_NAME}/{COMPONENT_NAME}/{COMPONENT_VERSION}/ghela.zip"
@@ -186,14 +190,34 @@ def test_lifecycle_installs_a_venv_once_and_runs_the_package_from_it(
     assert all(a.unarchive for a in recipe.artifacts)
     for step in recipe.steps.values():
         for text in (step.script, step.skipif or "", *step.setenv.values()):
-            assert not re.search(r"\{[a-zA-Z]+:[^}]*\}", resolve(text)), f"unresolved variable in {text!r}"
+            assert not re.search(r"\{[a-zA-Z.]+:[^}]*\}", resolve(text)), f"unresolved variable in {text!r}"
 
 
-def test_only_the_light_runs_privileged(recipes: dict[str, Recipe]) -> None:
+@pytest.mark.parametrize(("architecture", "machine"), [("aarch64", "aarch64"), ("amd64", "x86_64")])
+def test_the_environment_has_a_manifest_per_architecture(architecture: str, machine: str) -> None:
+    recipe = load_recipe(RECIPES / f"{PYTHON_ENV}.yaml", architecture=architecture)
+    assert [a.uri for a in recipe.artifacts] == [
+        f"s3://{{BUCKET_NAME}}/{{COMPONENT_NAME}}/{{COMPONENT_VERSION}}/python-env-{machine}.zip"
+    ]
+    install = recipe.steps["install"]
+    folder = f"{{artifacts:decompressedPath}}/python-env-{machine}"
+    assert install.script == f"sh {folder}/install-env.sh {{work:path}} {{PYTHON_ENV_KEY}}"
+
+
+def test_on_32_bit_raspberry_pi_os_install_fails_saying_to_use_the_64_bit_one() -> None:
+    recipe = load_recipe(RECIPES / f"{PYTHON_ENV}.yaml", architecture="arm")
+    assert recipe.artifacts == ()
+    answer = subprocess.run(
+        ["sh", "-c", recipe.steps["install"].script], capture_output=True, text=True, timeout=30
+    )
+    assert answer.returncode == 1 and "install 64-bit Raspberry Pi OS" in answer.stderr
+
+
+def test_nothing_runs_privileged_not_even_the_light(recipes: dict[str, Recipe]) -> None:
     privileged = {
         (name, step_name)
         for name, r in recipes.items()
         for step_name, step in r.steps.items()
         if step.requires_privilege
     }
-    assert privileged == {(ALERT_LIGHT, "run")}
+    assert privileged == set()  # AlertLight reaches GPIO through the gpio group

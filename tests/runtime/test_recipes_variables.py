@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from ghela.core.errors import ConfigurationError
-from ghela.runtime.configmerge import apply_update, merge, read_overrides
+from ghela.runtime.configmerge import apply_update, merge
+from ghela.runtime.deployment import parse_deployment, read_deployment
 from ghela.runtime.layout import Layout
 from ghela.runtime.recipes import RecipeError, load_recipe
 from ghela.runtime.variables import ComponentContext, Resolver, json_pointer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 LAYOUT = Layout(Path("/gg"))
 CONFIG = {"port": 8080, "name": "light", "nested": {"a/b": [1, {"x": True}]}, "empty": ""}
@@ -101,14 +104,30 @@ def test_bad_updates_are_refused_with_the_reason(update: dict, message: str) -> 
         apply_update(DEFAULTS, update)
 
 
-def test_the_override_file_has_the_deployment_shape(tmp_path: Path) -> None:
+def test_the_deployment_file_is_a_create_deployment_document(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
-    good.write_text(json.dumps({"components": {"a": {"configurationUpdate": {"merge": {"x": 1}}}, "b": {}}}))
-    assert read_overrides(good) == {"a": {"merge": {"x": 1}}, "b": {}}
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"a": {"merge": {}}}))
-    with pytest.raises(ConfigurationError, match="expected"):
-        read_overrides(bad)
+    components = {"a": {"componentVersion": "1.0.0", "configurationUpdate": {"merge": '{"x": 1}'}}, "b": {}}
+    good.write_text(json.dumps({"targetArn": "arn:...", "components": components}))
+    deployment = read_deployment(good)
+    assert deployment.roots == ("a", "b") and deployment.versions == {"a": "1.0.0", "b": None}
+    assert deployment.update_for("a") == {"merge": '{"x": 1}'} and deployment.update_for("c") is None
+    for text, message in (
+        (json.dumps({"a": {"merge": {}}}), "expected"),
+        (json.dumps({"components": {"a": {"configurationUpdate": []}}}), "components.a.configurationUpdate"),
+        (json.dumps({"components": {"a": {"componentVersion": 1}}}), "components.a.componentVersion"),
+        ("[" * 100_000, "cannot read"),
+    ):
+        bad = tmp_path / "bad.json"
+        bad.write_text(text)
+        with pytest.raises(ConfigurationError, match=message):
+            read_deployment(bad)
+
+
+def test_a_reset_pointing_into_an_array_is_skipped_as_the_nucleus_does() -> None:
+    defaults = {"sources": [{"name": "a"}, {"name": "b"}], "keep": 1}
+    current = apply_update(defaults, {"merge": {"sources": [{"name": "c"}], "keep": 2}})
+    assert apply_update(defaults, {"reset": ["/sources/0"]}, current) == current
+    assert apply_update(defaults, {"reset": ["/sources", "/keep"]}, current) == defaults
 
 
 def test_recipes_are_read_without_regard_to_key_case(tmp_path: Path) -> None:
@@ -168,3 +187,27 @@ def test_a_wrong_recipe_is_refused_naming_the_file(tmp_path: Path, body: str, me
     with pytest.raises(RecipeError, match=message) as caught:
         load_recipe(path)
     assert str(path) in str(caught.value)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=JSON
+    | st.fixed_dictionaries(
+        {"components": st.dictionaries(st.sampled_from(["a", "aws.greengrass.Nucleus"]), JSON, max_size=2)}
+    )
+)
+def test_any_deployment_document_is_read_or_refused_with_a_reason(document: object) -> None:
+    try:
+        deployment = parse_deployment(document, "hostile.json")
+        deployment.interpolates_configuration()
+        for name in deployment.roots:
+            apply_update(DEFAULTS, deployment.update_for(name))
+    except ConfigurationError as exc:
+        assert str(exc)

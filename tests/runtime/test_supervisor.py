@@ -266,7 +266,7 @@ def test_runtime_run_command_runs_until_sigterm_with_overrides(tmp_path: Path) -
     )
     root = tmp_path / "root"
     command = [sys.executable, "-m", "ghela.cli", "runtime", "run", "--recipes", str(recipes),
-               "--root", str(root), "--config", str(overrides)]  # fmt: skip
+               "--root", str(root), "--deployment", str(overrides)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         log = root / "logs" / "test.Greeter.log"

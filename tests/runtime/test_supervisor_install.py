@@ -1,62 +1,92 @@
-"""The real Install step of a project recipe, from a built artifact, offline.
+"""Must show: the built artifacts install offline and a component runs from them.
 
-Everywhere else the runtime's developer mode links each component's venv to the test's own
-environment, so Install is skipped. Here the Scraper's artifact is built as for a Pi
-(``ghela gdk build``), staged and unzipped by the runtime, and its Install script runs as
-written: it creates the venv and pip-installs requirements.txt. pip is kept offline
-(``PIP_NO_INDEX``) and finds every requirement already satisfied through ``PYTHONPATH``
-(this environment's site-packages), so the step runs whole without the internet.
+``ghela gdk build`` makes the artifacts (the Python environment for x86_64 here; wheels come
+from PyPI once and are cached, see ghela.packaging.wheels). The local runtime then runs the
+*built* recipes with those artifacts, the way the nucleus would on a Pi: it stages and
+unzips PythonEnv's artifact and runs its Install as written, which makes a fresh venv with
+Debian's own ``/usr/bin/python3`` (3.11, as on Raspberry Pi OS bookworm) from the
+artifact's wheels and lock only: pip has no index, no configuration of this machine and no
+proxy that leads anywhere. Then the Scheduler's own Run starts it from that environment and
+its artifact's code. A second start finds the environment and skips the Install.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import ghela
 import pytest
 from ghela.packaging.build import build
+from ghela.packaging.wheels import lock_key
 
-from tests.support.runtime import RECIPES, SCRAPER, LocalRuntime
+from tests.support.runtime import RECIPES, SCHEDULER, LocalRuntime
 
 pytestmark = pytest.mark.runtime
 
+PYTHON_ENV = "com.ghelamco.alert.PythonEnv"
+PI_LIKE_PATH = "/usr/bin:/bin"
 
-def _system_python_matches() -> bool:
-    found = shutil.which("python3")
-    if found is None:
+
+def _debian_python_is_3_11() -> bool:
+    python = Path("/usr/bin/python3")
+    if not python.exists():
         return False
-    version = subprocess.run(
-        [found, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, timeout=30
-    ).stdout.strip()
-    return version == str(tuple(sys.version_info[:2]))
+    answer = subprocess.run(
+        [str(python), "-c", "import sys, venv; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return answer.stdout.strip() == "(3, 11)"
 
 
-@pytest.mark.skipif(not _system_python_matches(), reason="python3 on PATH differs from the test's Python")
-def test_the_real_install_step_creates_the_venv_once(tmp_path: Path) -> None:
-    build([RECIPES / f"{SCRAPER}.yaml"], tmp_path / "greengrass-build")
-    env = {
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@pytest.mark.skipif(not _debian_python_is_3_11(), reason="needs Debian's python3 3.11 with venv (bookworm's)")
+def test_the_built_artifacts_install_offline_and_run_a_component(tmp_path: Path) -> None:
+    out = tmp_path / "greengrass-build"
+    build(sorted(RECIPES.glob("*.yaml")), out, machines=("x86_64",))
+    offline = {
+        "PATH": PI_LIKE_PATH,
+        "PIP_CONFIG_FILE": os.devnull,  # none of this machine's indexes or find-links
         "PIP_NO_INDEX": "1",
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PYTHONPATH": os.pathsep.join([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]),
+        "HTTPS_PROXY": "http://127.0.0.1:9",  # and anything that would still go out, fails
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "PYTHONPATH": "",
+        "VIRTUAL_ENV": "",
     }
-    artifacts = tmp_path / "greengrass-build" / "artifacts"
-    options = {"artifacts_dir": artifacts, "env": env, "config_overrides": {SCRAPER: {"sources": []}}}
-    with LocalRuntime(tmp_path, [SCRAPER], **options) as runtime:
-        runtime.wait_for(SCRAPER, ["INSTALLED", "RUNNING", "ERRORED", "BROKEN", "FINISHED"], timeout=240)
-        log = runtime.log(SCRAPER)
-        assert "Install starting" in log and "Install skipped" not in log
-        work = runtime.root / "work" / SCRAPER
-        venv = work / f"venv-{ghela.__version__}"
-        assert (venv / "pyvenv.cfg").is_file() and not venv.is_symlink()
-        assert not list(work.glob("venv-*.partial"))
-        assert any("Requirement already satisfied: pydantic" in line for line in runtime.output(SCRAPER))
-        unpacked = runtime.root / "packages" / "artifacts-unarchived" / SCRAPER / ghela.__version__ / "ghela"
-        assert (unpacked / "requirements.txt").is_file() and (unpacked / "ghela" / "__init__.py").is_file()
-    with LocalRuntime(tmp_path, [SCRAPER], **options) as runtime:  # same root: installed already
-        runtime.wait_for(SCRAPER, ["RUNNING", "ERRORED", "BROKEN", "FINISHED"], timeout=60)
-        assert "Install skipped (exists" in runtime.log(SCRAPER)
+    options = {
+        "recipe_dir": out / "recipes",  # the built recipes: {PYTHON_ENV_KEY} is filled in
+        "artifacts_dir": out / "artifacts",
+        "env": offline,
+        "config_overrides": {SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")}},
+    }
+    environment = tmp_path / "greengrass" / "work" / PYTHON_ENV / f"env-{lock_key()}"
+    with LocalRuntime(tmp_path, [SCHEDULER], **options) as runtime:
+        runtime.wait_for_state(PYTHON_ENV, "FINISHED", "BROKEN", timeout=600)
+        log = runtime.log(PYTHON_ENV)
+        assert runtime.state(PYTHON_ENV) == "FINISHED", log[-4000:]
+        assert "Install starting" in log and f"environment env-{lock_key()} ready" in log
+        runtime.wait_for_output(SCHEDULER, "started", timeout=120)
+        pid = runtime.record(SCHEDULER).pid
+        assert pid is not None
+        assert Path(f"/proc/{pid}/exe").resolve() == Path("/usr/bin/python3").resolve()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert command[0].decode() == f"{environment}/bin/python3"
+    assert (environment / "pyvenv.cfg").is_file() and not environment.is_symlink()
+    site = environment / "lib" / "python3.11" / "site-packages"
+    assert (site / "pydantic").is_dir() and (site / "awsiot").is_dir()
+    assert not (site / "ghela").exists()  # the code comes from the component's own artifact
+    assert not list(environment.parent.glob("*.partial"))
+    artifact = out / "artifacts" / PYTHON_ENV / ghela.__version__ / "python-env-x86_64.zip"
+    print(f"\npython-env-x86_64.zip {artifact.stat().st_size / 1e6:.1f} MB; "
+          f"installed environment {_size(environment) / 1e6:.1f} MB")  # fmt: skip
+
+    with LocalRuntime(tmp_path, [SCHEDULER], **options) as runtime:  # same root: installed already
+        runtime.wait_for_state(PYTHON_ENV, "FINISHED", timeout=60)
+        assert "Install skipped (exists" in runtime.log(PYTHON_ENV)
+        runtime.wait_for_state(SCHEDULER, "RUNNING", timeout=60)

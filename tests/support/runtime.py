@@ -26,11 +26,17 @@ Typical use::
 
 What it offers:
 
-- ``components=[...]`` picks recipes by component name (default: every recipe in the
-  folder; pass ``recipe_dir=`` for a folder of your own, e.g. tiny test recipes).
-- ``config_overrides={name: {...}}`` is merged over a recipe's DefaultConfiguration, as a
-  deployment's ``configurationUpdate.merge``; ``config_updates={name: {"merge": ...,
-  "reset": [...]}}`` gives the full deployment shape.
+- ``components=[...]`` names the deployment's root components (default: every recipe in
+  the folder; pass ``recipe_dir=`` for a folder of your own, e.g. tiny test recipes);
+  their dependencies come along, as on a core.
+- The picked components are the deployment's roots. ``config_overrides={name: {...}}`` is
+  merged over a recipe's DefaultConfiguration, as a deployment's
+  ``configurationUpdate.merge``; ``config_updates={name: {"merge": ..., "reset": [...]}}``
+  gives the full deployment shape. Updates for components that are not roots are ignored,
+  as the nucleus ignores them (so tests can share one dict). ``nucleus_update`` is the
+  ``aws.greengrass.Nucleus`` entry's configurationUpdate: by default the one the project's
+  deployment document has (``interpolateComponentConfiguration`` on); ``None`` leaves the
+  nucleus at its defaults, as a fresh core is.
 - ``probe(name=..., publish=[...], subscribe=[...], iot_publish=[...], iot_subscribe=[...])``
   registers an extra component (no process) with exactly that ``accessControl`` and
   returns a connected :class:`ghela.core.ipc.IpcBus`; ``probe_environment(...)`` gives the
@@ -64,6 +70,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ghela.packaging.deployment import NUCLEUS_UPDATE
+from ghela.runtime.deployment import Deployment
+from ghela.runtime.environment import NUCLEUS
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 from ghela.runtime.layout import Layout
@@ -102,21 +111,21 @@ class LocalRuntime:
         env: Mapping[str, str] | None = None,
         aws_endpoint_url: str | None = None,
         jobs_poll_seconds: float = 0.2,
+        nucleus_update: Mapping[str, Any] | None = NUCLEUS_UPDATE,
     ) -> None:
         recipes = load_recipes(recipe_dir)
-        if components is not None:
-            wanted = list(components)
-            missing = [name for name in wanted if name not in recipes]
-            if missing:
-                raise KeyError(f"no recipe for {missing} in {recipe_dir}")
-            recipes = {name: recipes[name] for name in wanted}
-        # Overrides for components not picked are ignored, so tests can share one dict.
-        updates: dict[str, dict[str, Any]] = {
-            n: dict(u) for n, u in (config_updates or {}).items() if n in recipes
-        }
+        picked = list(recipes) if components is None else list(components)
+        missing = [name for name in picked if name not in recipes]
+        if missing:
+            raise KeyError(f"no recipe for {missing} in {recipe_dir}")
+        updates: dict[str, dict[str, Any]] = {n: dict(u) for n, u in (config_updates or {}).items()}
         for name, merge in (config_overrides or {}).items():
-            if name in recipes:
-                updates.setdefault(name, {})["merge"] = dict(merge)
+            updates.setdefault(name, {})["merge"] = dict(merge)
+        roots = list(picked)
+        if nucleus_update is not None:
+            roots.append(NUCLEUS)
+            updates[NUCLEUS] = dict(nucleus_update)
+        deployment = Deployment.of(roots, updates)
         self.root = tmp_path / "greengrass"
         self.thing_name = thing_name
         self.layout = Layout(self.root)
@@ -133,7 +142,11 @@ class LocalRuntime:
             base_env=base_env,
         )
         self.nucleus = LocalNucleus(
-            recipes, settings, updates, aws_endpoint_url=aws_endpoint_url, jobs_poll_seconds=jobs_poll_seconds
+            recipes,
+            settings,
+            deployment,
+            aws_endpoint_url=aws_endpoint_url,
+            jobs_poll_seconds=jobs_poll_seconds,
         )
         self._probes: list[Any] = []
 

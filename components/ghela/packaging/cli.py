@@ -1,11 +1,14 @@
-"""``ghela gdk build`` and ``ghela gdk publish`` (see :mod:`ghela.packaging`)."""
+"""``ghela gdk build``, ``ghela gdk publish`` and ``ghela gdk deployment`` (see :mod:`ghela.packaging`)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 
 from ghela.packaging.validation import PackagingError
+from ghela.packaging.wheels import ARCHITECTURES
 from ghela.runtime.recipes import RECIPE_SUFFIXES, load_recipe
 
 
@@ -26,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     build.add_argument("--bucket", help="fill {BUCKET_NAME} now (default: at publish)")
     build.add_argument("--region", help="fill {REGION} now (default: at publish)")
     build.add_argument("--author", help="fill {COMPONENT_AUTHOR} (default: the recipe's ComponentPublisher)")
-    build.add_argument("--recipe-file", help="name of the built recipe (GDK projects: recipe.yaml)")
+    build.add_argument(
+        "--arch",
+        action="append",
+        choices=sorted(ARCHITECTURES.values()),
+        help="build the Python environment only for this machine (repeatable; default: all)",
+    )
     build.set_defaults(func=_build)
 
     publish = commands.add_parser("publish", help="upload artifacts to S3 and create the component versions")
@@ -36,10 +44,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     publish.add_argument(
         "--build-dir", type=Path, default=Path("greengrass-build"), help="default: greengrass-build/"
     )
-    publish.add_argument(
-        "--thing-group", default="ghela-offices", help="deployment target (default: ghela-offices)"
-    )
     publish.set_defaults(func=_publish)
+
+    deployment = commands.add_parser(
+        "deployment", help="the deployment document for a thing group (aws greengrassv2 create-deployment)"
+    )
+    deployment.add_argument("--thing-group", required=True, help="the target thing group's name")
+    deployment.add_argument("--out", type=Path, help="write it here (default: standard output)")
+    deployment.add_argument(
+        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+    )
+    deployment.add_argument("--region", default="eu-west-1", help="its region (default: eu-west-1)")
+    deployment.add_argument("--account", help="the AWS account id (default: asked of STS)")
+    deployment.add_argument(
+        "--overrides",
+        type=Path,
+        help='configuration updates: {"<component>": {"merge": {...}, "reset": ["/pointer"]}}',
+    )
+    deployment.set_defaults(func=_deployment)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -65,7 +87,7 @@ def _build(args: argparse.Namespace) -> int:
             author=args.author,
             bucket=args.bucket,
             region=args.region,
-            recipe_file=args.recipe_file,
+            machines=args.arch or ARCHITECTURES.values(),
         ):
             print(
                 f"built {built.name} {built.version}: {built.recipe}"
@@ -86,7 +108,6 @@ def _publish(args: argparse.Namespace) -> int:
     publisher = Publisher(
         session.client("s3", endpoint_url=args.endpoint_url),
         session.client("greengrassv2", endpoint_url=args.endpoint_url),
-        session.client("sts", endpoint_url=args.endpoint_url),
         bucket=args.bucket,
         region=args.region,
     )
@@ -94,9 +115,48 @@ def _publish(args: argparse.Namespace) -> int:
         published = publisher.publish(args.build_dir)
         for item in published:
             print(f"published {item.name} {item.version} ({item.status or 'requested'}): {item.arn}")
-        command = publisher.deployment_command(published, args.thing_group)
     except (BotoCoreError, ClientError) as exc:  # no credentials, endpoint down, access denied
         raise PublishError(f"publishing failed: {exc}") from None
-    print("\nDeploy it to the thing group with:\n")
-    print(command)
+    print("\nNext: ghela gdk deployment --thing-group NAME --out deployment.json, then")
+    print("aws greengrassv2 create-deployment --cli-input-json file://deployment.json")
     return 0
+
+
+def _deployment(args: argparse.Namespace) -> int:
+    from ghela.packaging.deployment import deployment_document, thing_group_arn
+    from ghela.runtime.recipes import load_recipes
+
+    updates = {}
+    if args.overrides is not None:
+        try:
+            updates = json.loads(args.overrides.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as exc:
+            raise PackagingError(f"{args.overrides}: cannot read the overrides: {exc}") from None
+        if not isinstance(updates, dict) or not all(isinstance(u, dict) for u in updates.values()):
+            shape = '{"<component>": {"merge": ..., "reset": [...]}}'
+            raise PackagingError(f"{args.overrides}: expected {shape}")
+    account = args.account or _account(args.region)
+    document = deployment_document(
+        load_recipes(args.recipes), thing_group_arn(args.region, account, args.thing_group), updates
+    )
+    text = json.dumps(document, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PackagingError(f"cannot write {args.out}: {exc}") from None
+    print(f"wrote {args.out}: aws greengrassv2 create-deployment --cli-input-json file://{args.out}")
+    return 0
+
+
+def _account(region: str) -> str:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    except (BotoCoreError, ClientError) as exc:
+        raise PackagingError(f"cannot ask STS for the account id ({exc}); pass --account") from None

@@ -3,9 +3,14 @@
 For each recipe in ``greengrass-build/recipes/`` it fills ``{BUCKET_NAME}``/``{REGION}``,
 uploads each ``s3://`` artifact from ``greengrass-build/artifacts/<name>/<version>/`` to
 the key its URI names (creating the bucket if needed, as GDK does), and registers the
-recipe with greengrassv2 ``create_component_version``. It ends with the
-``aws greengrassv2 create-deployment`` command that rolls the Suite (or whatever was
-published) out to the thing group.
+recipe with greengrassv2 ``create_component_version``: what ``gdk component publish``
+does (``gdk/commands/component/PublishCommand.py`` in aws-greengrass-gdk-cli), no more.
+The deployment is a separate document (:mod:`ghela.packaging.deployment`).
+
+The bucket is used as given, as GDK uses its ``--bucket`` option. (From gdk-config.json
+alone GDK would publish to ``<bucket>-<region>-<account>``,
+``ComponentPublishConfiguration._get_bucket``, which the device role cannot read: always
+publish to the stack's ``ArtifactsBucketName``.)
 
 AWS is reached only through the clients handed to :class:`Publisher`, so tests pass clients
 pointed at moto's server (S3, STS) and a stubbed greengrassv2 client (moto has no
@@ -15,7 +20,6 @@ greengrassv2).
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,6 @@ import yaml
 from ghela.core.errors import GhelaError
 from ghela.packaging.validation import PackagingError, fill_placeholders, validate_recipe
 from ghela.runtime.recipes import ci_get
-
-SUITE = "com.ghelamco.alert.Suite"
 
 
 class PublishError(GhelaError):
@@ -42,22 +44,34 @@ class Published:
     uploaded: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    path: Path
+    name: str
+    version: str
+    recipe: dict[str, Any]
+    uploads: dict[str, Path]
+
+
 class Publisher:
-    def __init__(self, s3: Any, greengrass: Any, sts: Any, bucket: str, region: str) -> None:
+    def __init__(self, s3: Any, greengrass: Any, bucket: str, region: str) -> None:
         self._s3 = s3
         self._greengrass = greengrass
-        self._sts = sts
         self.bucket = bucket
         self.region = region
 
     def publish(self, build_dir: Path) -> list[Published]:
-        recipes = sorted((build_dir / "recipes").glob("*.y*ml")) + sorted(
-            (build_dir / "recipes").glob("*.json")
-        )
+        """Upload and register every built component; nothing is uploaded if one is incomplete."""
+        folder = build_dir / "recipes"
+        paths = sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))
+        recipes = [self._prepared(path, build_dir / "artifacts") for path in paths]
+        # GDK's publish writes <name>-<version>.yaml beside the built recipe; only the built
+        # one (<name>.yaml) is ours to publish.
+        recipes = [r for r in recipes if r.path.stem == r.name]
         if not recipes:
             raise PackagingError(f"no recipes in {build_dir / 'recipes'}: run `ghela gdk build` first")
         self._ensure_bucket()
-        return [self._publish_one(path, build_dir / "artifacts") for path in recipes]
+        return [self._publish_one(recipe) for recipe in recipes]
 
     def _ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError
@@ -72,44 +86,28 @@ class Publisher:
             )
             self._s3.create_bucket(Bucket=self.bucket, **options)
 
-    def _publish_one(self, path: Path, artifacts_dir: Path) -> Published:
+    def _prepared(self, path: Path, artifacts_dir: Path) -> _Prepared:
+        """The recipe with bucket and region filled, and its artifacts' files (all present)."""
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         recipe = fill_placeholders(document, {"BUCKET_NAME": self.bucket, "REGION": self.region})
         validate_recipe(recipe, str(path))
         name, version = str(ci_get(recipe, "ComponentName")), str(ci_get(recipe, "ComponentVersion"))
-        uploaded = []
+        uploads: dict[str, Path] = {}
         for manifest in ci_get(recipe, "Manifests") or []:
             for artifact in ci_get(manifest, "Artifacts") or []:
                 uri = str(ci_get(artifact, "URI"))
                 if not uri.startswith("s3://"):
                     continue
-                bucket, _, key = uri.removeprefix("s3://").partition("/")
-                local = artifacts_dir / name / version / key.rsplit("/", 1)[-1]
+                local = artifacts_dir / name / version / uri.rsplit("/", 1)[-1]
                 if not local.is_file():
                     raise PackagingError(f"{name}: artifact {local} is missing: run `ghela gdk build` first")
-                if uri not in uploaded:
-                    self._s3.upload_file(str(local), bucket, key)
-                    uploaded.append(uri)
-        answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(recipe).encode())
-        return Published(
-            name, version, answer["arn"], answer.get("status", {}).get("componentState", ""), tuple(uploaded)
-        )
+                uploads[uri] = local
+        return _Prepared(path, name, version, recipe, uploads)
 
-    def account(self) -> str:
-        return self._sts.get_caller_identity()["Account"]
-
-    def deployment_command(self, published: list[Published], thing_group: str) -> str:
-        """The AWS CLI command that deploys the Suite (else everything published) to the group."""
-        chosen = [p for p in published if p.name == SUITE] or published
-        components = {p.name: {"componentVersion": p.version} for p in chosen}
-        target = f"arn:aws:iot:{self.region}:{self.account()}:thinggroup/{thing_group}"
-        version = chosen[0].version if len(chosen) == 1 else "release"
-        return " ".join(
-            [
-                "aws greengrassv2 create-deployment",
-                f"--region {self.region}",
-                f"--target-arn {shlex.quote(target)}",
-                f"--deployment-name {shlex.quote(f'ghela-{thing_group}-{version}')}",
-                f"--components {shlex.quote(json.dumps(components, separators=(',', ':')))}",
-            ]
-        )
+    def _publish_one(self, prepared: _Prepared) -> Published:
+        for uri, local in prepared.uploads.items():
+            bucket, _, key = uri.removeprefix("s3://").partition("/")
+            self._s3.upload_file(str(local), bucket, key)
+        answer = self._greengrass.create_component_version(inlineRecipe=json.dumps(prepared.recipe).encode())
+        state = answer.get("status", {}).get("componentState", "")
+        return Published(prepared.name, prepared.version, answer["arn"], state, tuple(prepared.uploads))

@@ -16,7 +16,14 @@ from typing import Any
 
 from ghela.core.errors import ConfigurationError
 
-PLACEHOLDERS = ("COMPONENT_NAME", "COMPONENT_VERSION", "COMPONENT_AUTHOR", "BUCKET_NAME", "REGION")
+PLACEHOLDERS = (
+    "COMPONENT_NAME",
+    "COMPONENT_VERSION",
+    "COMPONENT_AUTHOR",
+    "BUCKET_NAME",
+    "REGION",
+    "PYTHON_ENV_KEY",  # ours, filled by ghela gdk build (ghela.packaging.build)
+)
 
 
 class PackagingError(ConfigurationError):

@@ -1,6 +1,7 @@
 """``ghela runtime run`` and ``ghela runtime status``.
 
-``run`` starts the local nucleus on every recipe in a folder and blocks until SIGTERM or
+``run`` starts the local nucleus on a deployment document's components (``--deployment``,
+what ``ghela gdk deployment`` writes), else on every recipe in a folder, and blocks until SIGTERM or
 Ctrl-C, then stops the components (SIGTERM, wait, kill) in reverse dependency order.
 Without ``--artifacts`` it runs in developer mode: no artifacts are staged and each
 component's venv is linked to the Python running this command (see
@@ -17,7 +18,7 @@ import threading
 from pathlib import Path
 
 from ghela.core.errors import ConfigurationError
-from ghela.runtime.configmerge import read_overrides
+from ghela.runtime.deployment import read_deployment
 from ghela.runtime.layout import Layout
 from ghela.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
 from ghela.runtime.status import format_status, read_status
@@ -33,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     run.add_argument(
         "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
     )
-    run.add_argument("--config", type=Path, help='deployment-style overrides: {"components": {name: ...}}')
+    run.add_argument(
+        "--deployment",
+        type=Path,
+        help="run this deployment document (ghela gdk deployment): its components, their "
+        "configurationUpdate and the Nucleus's settings; without it, every recipe with its defaults",
+    )
     run.add_argument(
         "--root", type=Path, default=DEFAULT_ROOT, help=f"runtime root (default: {DEFAULT_ROOT})"
     )
@@ -68,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     recipes = load_recipes(args.recipes)
     if not recipes:
         raise RecipeError(f"no recipes in {args.recipes} (recipe files end in {', '.join(RECIPE_SUFFIXES)})")
-    overrides = read_overrides(args.config)
+    deployment = read_deployment(args.deployment) if args.deployment else None
     settings = Settings(
         root=args.root.resolve(),
         thing_name=args.thing_name,
@@ -83,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    nucleus = LocalNucleus(recipes, settings, overrides, aws_endpoint_url=args.aws_endpoint_url)
+    nucleus = LocalNucleus(recipes, settings, deployment, aws_endpoint_url=args.aws_endpoint_url)
     nucleus.start()
     print(
         f"running {len(recipes)} components; logs in {Layout(settings.root).logs}; Ctrl-C stops", flush=True

@@ -3,24 +3,25 @@
 A deployment's ``configurationUpdate`` for a component has ``reset`` (JSON pointers whose
 values go back to the recipe's default, or disappear when the default has none; ``""``
 resets everything) and ``merge`` (a JSON object merged over the result: objects merge key
-by key, anything else, lists included, replaces). Greengrass applies reset before merge.
-
-The override file the local runtime reads has the deployment's shape::
-
-    {"components": {"com.ghelamco.alert.Scraper": {"configurationUpdate": {
-        "merge": {"scheduleMinutes": 5}, "reset": ["/sources"]}}}}
+by key, anything else, lists included, replaces). Greengrass applies reset before merge
+(``KernelConfigResolver.resolveConfigurationToApply`` in aws-greengrass-nucleus), and it
+skips, with an error in its log, a reset pointer that names an array element
+(``pointsToArrayElement``): only whole keys are reset. Which components a deployment's
+updates reach is :mod:`ghela.runtime.deployment`'s business.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.variables import json_pointer
+
+log = logging.getLogger(__name__)
 
 
 def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -42,6 +43,9 @@ def reset(current: Mapping[str, Any], defaults: Mapping[str, Any], pointer: str)
         raise ConfigurationError(f"reset path {pointer!r} must be a JSON pointer starting with '/'")
     result = copy.deepcopy(dict(current))
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+    if any(_may_match_element(token) for token in tokens):
+        log.error("reset %r skipped: it points to an element of an array, as the nucleus refuses", pointer)
+        return result
     parent: Any = result
     for token in tokens[:-1]:
         if not isinstance(parent, dict) or not isinstance(parent.get(token), dict):
@@ -53,6 +57,24 @@ def reset(current: Mapping[str, Any], defaults: Mapping[str, Any], pointer: str)
     else:
         parent.pop(tokens[-1], None)
     return result
+
+
+def _may_match_element(token: str) -> bool:
+    """Jackson's ``JsonPointer.mayMatchElement``: the token is an array index (no leading 0)."""
+    return token.isdigit() and token.isascii() and (token == "0" or not token.startswith("0"))
+
+
+def merge_document(update: Mapping[str, Any], where: str = "configurationUpdate") -> dict[str, Any]:
+    """The ``merge`` of a configurationUpdate as an object (the API carries it as a JSON string)."""
+    merged = update.get("merge") or {}
+    if isinstance(merged, str):
+        try:
+            merged = json.loads(merged)
+        except (ValueError, RecursionError) as exc:
+            raise ConfigurationError(f"{where}.merge is not valid JSON: {exc}") from None
+    if not isinstance(merged, Mapping):
+        raise ConfigurationError(f"{where}.merge must be a JSON object")
+    return dict(merged)
 
 
 def apply_update(
@@ -72,34 +94,4 @@ def apply_update(
         raise ConfigurationError("configurationUpdate.reset must be a list of JSON pointers")
     for pointer in pointers:
         result = reset(result, defaults, pointer)
-    merged = update.get("merge") or {}
-    if isinstance(merged, str):  # the AWS CLI and API carry merge as a JSON string
-        try:
-            merged = json.loads(merged)
-        except ValueError as exc:
-            raise ConfigurationError(f"configurationUpdate.merge is not valid JSON: {exc}") from exc
-    if not isinstance(merged, Mapping):
-        raise ConfigurationError("configurationUpdate.merge must be a JSON object")
-    return merge(result, merged)
-
-
-def read_overrides(path: Path | None) -> dict[str, dict[str, Any]]:
-    """Each component's ``configurationUpdate`` from a deployment-style override file."""
-    if path is None:
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"{path}: cannot read the configuration file: {exc}") from exc
-    components = document.get("components") if isinstance(document, dict) else None
-    if not isinstance(components, dict):
-        raise ConfigurationError(
-            f'{path}: expected {{"components": {{name: {{"configurationUpdate": ...}}}}}}'
-        )
-    result = {}
-    for name, spec in components.items():
-        update = spec.get("configurationUpdate") if isinstance(spec, dict) else None
-        if update is not None and not isinstance(update, dict):
-            raise ConfigurationError(f"{path}: {name}: configurationUpdate must be an object")
-        result[name] = update or {}
-    return result
+    return merge(result, merge_document(update))

@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 
 IotCallback = Callable[[str, bytes], None]
 
+MAX_PUBLISH_BYTES = 128 * 1024
+"""What a component may publish to IoT Core: the nucleus's default ``maxMessageSizeInBytes``
+(``MqttClient.DEFAULT_MQTT_MAX_OF_MESSAGE_SIZE_IN_BYTES`` in aws-greengrass-nucleus), IoT
+Core's own message limit."""
+
 
 class LocalIotCore:
     """MQTT-style publish/subscribe with ``+``/``#`` filters and no retained messages."""

@@ -5,7 +5,7 @@ the local IoT Core, for the runtime's thing, backed by the IoT control plane the
 
 This is what ``ghela runtime run`` runs and what ``tests/support/runtime.py`` wraps::
 
-    nucleus = LocalNucleus(recipes, Settings(root=Path(".ghela/runtime")), overrides)
+    nucleus = LocalNucleus(recipes, Settings(root=Path(".ghela/runtime")), deployment)
     nucleus.start()          # IPC listening before any component starts
     ...
     nucleus.stop()           # components first (reverse dependency order), then IPC
@@ -20,10 +20,10 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ghela.core.clock import Clock, SystemClock
 from ghela.runtime.credentials import CredentialsEndpoint
+from ghela.runtime.deployment import Deployment
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 from ghela.runtime.ipcserver import MAX_SOCKET_PATH_BYTES, IpcServer
@@ -39,7 +39,7 @@ class LocalNucleus:
         self,
         recipes: Mapping[str, Recipe],
         settings: Settings,
-        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        deployment: Deployment | None = None,
         clock: Clock | None = None,
         credentials: dict[str, str] | None = None,
         aws_endpoint_url: str | None = None,
@@ -56,7 +56,7 @@ class LocalNucleus:
         self.iot_core = LocalIotCore()
         self.credentials = CredentialsEndpoint(credentials)
         self.ipc = IpcServer(socket_path, iot_core=self.iot_core, on_state=self._on_state)
-        self._overrides = overrides
+        self._deployment = deployment
         self._recipes = recipes
         self._clock = clock
         self.supervisor: Supervisor | None = None
@@ -76,7 +76,7 @@ class LocalNucleus:
             self.supervisor = Supervisor(
                 self._recipes,
                 self.settings,
-                self._overrides,
+                self._deployment,
                 ipc=self.ipc,
                 credentials=self.credentials.environment(),
                 clock=self._clock,

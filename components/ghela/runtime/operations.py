@@ -19,9 +19,10 @@ from typing import Any
 
 from ghela.runtime.authz import authorize
 from ghela.runtime.configstore import ConfigStore, KeyPath
-from ghela.runtime.iotcore import LocalIotCore
+from ghela.runtime.iotcore import MAX_PUBLISH_BYTES, LocalIotCore
 from ghela.runtime.ipcerrors import InvalidArgumentsError, ServiceError
 from ghela.runtime.pubsub import LocalPubSub, PubSubMessage
+from ghela.runtime.topicnames import has_wildcard
 
 NS = "aws.greengrass#"
 REPORTABLE_STATES = ("RUNNING", "ERRORED")
@@ -107,7 +108,11 @@ def publish_to_topic(services: Services, call: Call) -> Reply:
 def subscribe_to_topic(services: Services, call: Call) -> Reply:
     topic_filter = _text(call, "topic")
     authorize(call.component, services.access_control(call.component), call.operation, topic_filter)
-    mode = call.request.get("receiveMode") or "RECEIVE_ALL_MESSAGES"
+    # No receiveMode: a wildcard filter gets only the others' messages, any other filter all
+    # of them, the component's own included (PubSubIPCEventStreamAgent.validateReceiveMode).
+    mode = call.request.get("receiveMode") or (
+        "RECEIVE_MESSAGES_FROM_OTHERS" if has_wildcard(topic_filter) else "RECEIVE_ALL_MESSAGES"
+    )
     if mode not in ("RECEIVE_ALL_MESSAGES", "RECEIVE_MESSAGES_FROM_OTHERS"):
         raise InvalidArgumentsError(f"{call.operation}: unknown receiveMode {mode!r}")
 
@@ -135,6 +140,12 @@ def publish_to_iot_core(services: Services, call: Call) -> Reply:
     topic = _text(call, "topicName")
     authorize(call.component, services.access_control(call.component), call.operation, topic)
     payload = _blob(call, "payload", call.request.get("payload"))
+    if len(payload) > MAX_PUBLISH_BYTES:
+        # The nucleus's words: MqttClient.isValidPublishRequest, wrapped by MqttProxyIPCAgent.
+        raise ServiceError(
+            f"Publish to topic {topic} failed: The publishing message size {len(payload)} bytes "
+            f"exceeds the configured limit of {MAX_PUBLISH_BYTES} bytes"
+        )
     _checked(call, lambda: services.iot_core.publish(topic, payload, call.component))
     return Reply({})
 

@@ -2,8 +2,11 @@
 
 Subscriptions may use MQTT wildcards, as the nucleus allows since v2.6. A subscriber also
 receives its own component's messages unless it subscribed with ``include_own=False``
-(the nucleus's ``RECEIVE_MESSAGES_FROM_OTHERS``). Delivery is synchronous in the
-publisher's thread; callbacks only queue. Thread-safe.
+(the nucleus's ``RECEIVE_MESSAGES_FROM_OTHERS``, its default for wildcard filters: see
+:func:`ghela.runtime.operations.subscribe_to_topic`). A topic to publish to may hold no
+``+``, ``#`` or ``*`` (``PubSubIPCEventStreamAgent.handlePublishToTopicRequest`` in
+aws-greengrass-nucleus). Delivery is synchronous in the publisher's thread; callbacks only
+queue. Thread-safe.
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ class LocalPubSub:
     def publish(self, topic: str, message: PubSubMessage, *, sender: str) -> int:
         """Deliver to every matching subscription; returns how many got it."""
         check_topic_name(topic)
+        if "*" in topic:
+            raise ValueError(f"topic {topic!r} contains a wildcard; publish needs a concrete topic")
         with self._lock:
             candidates = list(self._exact.get(topic, {}).values())
             candidates += [s for s in self._wildcard.values() if topic_matches(s.topic_filter, topic)]

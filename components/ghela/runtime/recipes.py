@@ -5,12 +5,15 @@ so structural keys are matched without regard to case here too; the *contents* o
 ``DefaultConfiguration`` keep their case, since components read them by name.
 
 Only what the local runtime needs is modelled: identity, dependencies, the default
-configuration, and the lifecycle and artifacts of the first manifest that fits Linux.
+configuration, and the lifecycle and artifacts of the first manifest that fits this
+machine: Linux and its architecture, in the nucleus's names (``amd64``, ``aarch64``,
+``arm``, ``x86``: ``PlatformResolver.getArchInfo`` in aws-greengrass-nucleus).
 """
 
 from __future__ import annotations
 
 import json
+import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,12 +90,24 @@ def read_document(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_recipe(path: Path, os_name: str = "linux") -> Recipe:
-    """Load one recipe, picking the first manifest whose platform fits ``os_name``."""
+def this_architecture(machine: str | None = None) -> str:
+    """The nucleus's name for this machine's architecture (``PlatformResolver.getArchInfo``)."""
+    arch = (machine or platform.machine()).lower()
+    if arch in ("x86_64", "amd64"):
+        return "amd64"
+    if arch in ("i386", "i686", "x86"):
+        return "x86"
+    if "arm" in arch and arch != "arm64":
+        return "arm"
+    return "aarch64" if arch in ("aarch64", "arm64") else arch
+
+
+def load_recipe(path: Path, os_name: str = "linux", architecture: str | None = None) -> Recipe:
+    """Load one recipe, picking the first manifest whose platform fits this machine."""
     data = read_document(path)
     name = _required_str(data, "ComponentName", path)
     version = _required_str(data, "ComponentVersion", path)
-    manifest = _pick_manifest(data, os_name, path)
+    manifest = _pick_manifest(data, os_name, architecture or this_architecture(), path)
     lifecycle = _manifest_lifecycle(data, manifest, path)
     configuration = ci_get(ci_get(data, "ComponentConfiguration", {}) or {}, "DefaultConfiguration", {})
     if not isinstance(configuration, dict):
@@ -114,7 +129,7 @@ def load_recipe(path: Path, os_name: str = "linux") -> Recipe:
     )
 
 
-def load_recipes(folder: Path, os_name: str = "linux") -> dict[str, Recipe]:
+def load_recipes(folder: Path, os_name: str = "linux", architecture: str | None = None) -> dict[str, Recipe]:
     """Every recipe in ``folder`` by component name; two recipes of one name is an error."""
     if not folder.is_dir():
         raise RecipeError(f"recipe folder {folder} does not exist")
@@ -122,7 +137,7 @@ def load_recipes(folder: Path, os_name: str = "linux") -> dict[str, Recipe]:
     for path in sorted(folder.iterdir()):
         if path.suffix not in RECIPE_SUFFIXES or not path.is_file():
             continue
-        recipe = load_recipe(path, os_name)
+        recipe = load_recipe(path, os_name, architecture)
         if recipe.name in recipes:
             raise RecipeError(
                 f"{path}: component {recipe.name} is also defined by {recipes[recipe.name].path}"
@@ -138,16 +153,18 @@ def _required_str(data: dict[str, Any], key: str, path: Path) -> str:
     return value
 
 
-def _pick_manifest(data: dict[str, Any], os_name: str, path: Path) -> dict[str, Any]:
+def _pick_manifest(data: dict[str, Any], os_name: str, architecture: str, path: Path) -> dict[str, Any]:
     manifests = ci_get(data, "Manifests") or []
     if not isinstance(manifests, list):
         raise RecipeError(f"{path}: Manifests must be a list")
     for manifest in manifests:
-        platform = ci_get(manifest, "Platform") or {}
-        wanted = str(ci_get(platform, "os", "*")).lower()
-        if wanted in ("*", "all", os_name):
+        wanted = ci_get(manifest, "Platform") or {}
+        if all(
+            str(ci_get(wanted, key, "*")).lower() in ("*", "all", value)
+            for key, value in (("os", os_name), ("architecture", architecture))
+        ):
             return manifest
-    raise RecipeError(f"{path}: no manifest for platform os={os_name}")
+    raise RecipeError(f"{path}: no manifest for platform os={os_name} architecture={architecture}")
 
 
 def _manifest_lifecycle(data: dict[str, Any], manifest: dict[str, Any], path: Path) -> dict[str, Any]:

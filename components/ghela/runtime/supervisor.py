@@ -1,8 +1,12 @@
-"""The supervisor: every recipe in a folder, run as the nucleus would run a deployment.
+"""The supervisor: a deployment's components, run as the nucleus would run them.
 
-For each recipe it merges the configuration (defaults, then the deployment-style
-override), registers the component with the IPC server (token + configuration, which holds
-its ``accessControl``), builds its environment and resolves its lifecycle variables, then
+It runs the deployment's root components and their dependencies
+(:mod:`ghela.runtime.deployment`; without a deployment, every recipe in the folder). For
+each it merges the configuration (defaults, then the deployment's ``configurationUpdate``,
+for root components only), fills system parameters such as ``{iot:thingName}`` into it only
+when the Nucleus's ``interpolateComponentConfiguration`` is on, registers the component with
+the IPC server (token + configuration, which holds its ``accessControl``), builds its
+environment and resolves its lifecycle variables, then
 starts every component at once: each waits until its dependencies are RUNNING or FINISHED
 (so the start order follows the dependency graph), runs Install, then Startup or Run, and
 follows the restart rules (:mod:`ghela.runtime.lifecycle`). When a component errors, the
@@ -15,6 +19,7 @@ Exchange Service) are always satisfied; any other dependency must be a recipe in
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -26,6 +31,7 @@ from typing import Any, Protocol
 from ghela.core.clock import Clock, SystemClock
 from ghela.runtime.artifacts import link_environment, stage_artifacts
 from ghela.runtime.configmerge import apply_update
+from ghela.runtime.deployment import AWS_COMPONENT_PREFIX, Deployment
 from ghela.runtime.environment import PROVIDED_COMPONENTS, TOKEN_EXCHANGE_SERVICE, component_environment
 from ghela.runtime.layout import Layout
 from ghela.runtime.lifecycle import (
@@ -43,6 +49,8 @@ from ghela.runtime.status import StatusBoard
 from ghela.runtime.variables import ComponentContext, Resolver, resolve_strings
 
 READY_STATES = (RUNNING, FINISHED)
+
+log = logging.getLogger(__name__)
 
 
 class IpcHost(Protocol):
@@ -71,6 +79,31 @@ class Settings:
     kill_grace: float | None = None  # None: the Shutdown step's timeout (15 s by default)
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     socket_path: Path | None = None  # None: {root}/ipc.socket
+
+
+def deployed_recipes(recipes: Mapping[str, Recipe], deployment: Deployment) -> dict[str, Recipe]:
+    """The recipes of the deployment's roots and, transitively, their dependencies."""
+    chosen: dict[str, Recipe] = {}
+    pending = [(name, "the deployment names") for name in deployment.roots]
+    while pending:
+        name, needed_by = pending.pop()
+        if name in chosen or name in PROVIDED_COMPONENTS:
+            continue
+        recipe = recipes.get(name)
+        if recipe is None:
+            if name.startswith(AWS_COMPONENT_PREFIX) and name in deployment.roots:
+                log.warning("%s is in the deployment; the local runtime does not run it", name)
+                continue
+            raise RecipeError(
+                f"{needed_by} {name}, which is neither a recipe in the folder "
+                f"nor provided by the runtime ({', '.join(PROVIDED_COMPONENTS)})"
+            )
+        wanted = deployment.versions.get(name)
+        if wanted is not None and wanted != recipe.version:
+            raise RecipeError(f"the deployment wants {name} {wanted}; the recipe folder has {recipe.version}")
+        chosen[name] = recipe
+        pending.extend((dependency, f"{name} depends on") for dependency in recipe.dependencies)
+    return chosen
 
 
 def start_order(recipes: Mapping[str, Recipe]) -> list[str]:
@@ -106,15 +139,16 @@ class Supervisor:
         self,
         recipes: Mapping[str, Recipe],
         settings: Settings,
-        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        deployment: Deployment | None = None,
         ipc: IpcHost | None = None,
         credentials: Mapping[str, str] | None = None,
         clock: Clock | None = None,
     ) -> None:
-        unknown = set(overrides or {}) - set(recipes)
-        if unknown:
-            raise RecipeError(f"the configuration file names components without a recipe: {sorted(unknown)}")
-        self.recipes = dict(recipes)
+        self.deployment = deployment or Deployment.of(recipes)
+        self.recipes = deployed_recipes(recipes, self.deployment)
+        for name in self.deployment.ignored_updates():
+            log.warning("configurationUpdate for %s ignored: the deployment does not name it", name)
+        self.interpolates_configuration = self.deployment.interpolates_configuration()
         self.settings = settings
         self.layout = Layout(settings.root)
         self.order = start_order(self.recipes)
@@ -124,9 +158,11 @@ class Supervisor:
         self._changed = threading.Condition()
         self.status = StatusBoard(self.layout.status_file, self._clock.now)
         self.configurations = {
-            name: apply_update(recipe.default_configuration, (overrides or {}).get(name))
+            name: apply_update(recipe.default_configuration, self.deployment.update_for(name))
             for name, recipe in self.recipes.items()
         }
+        for name in self.recipes:
+            self.configurations[name] = self._interpolated(name, self.configurations[name])
         self.tokens = {name: secrets.token_hex(16) for name in self.recipes}
         self.components: dict[str, ManagedComponent] = {}
         self._stopped = False
@@ -186,16 +222,18 @@ class Supervisor:
         assert context is not None
         return Resolver(self.layout, self.settings.thing_name, context, self._context)
 
-    def _register(self, name: str) -> None:
-        """Hand the component's configuration to the IPC server.
+    def _interpolated(self, name: str, configuration: dict[str, Any]) -> dict[str, Any]:
+        """``configuration`` with system parameters filled in, if the Nucleus says so."""
+        if not self.interpolates_configuration:
+            return configuration
+        return resolve_strings(configuration, self._resolver(name).resolve_system_parameters)
 
-        As the nucleus does, recipe variables such as ``{iot:thingName}`` in accessControl
-        resources are resolved; GetConfiguration still returns the configuration as written.
-        """
+    def _register(self, name: str) -> None:
+        """Hand the component's configuration (and so its accessControl) to the IPC server."""
         if self._ipc is None:
             return
         configuration = self.configurations[name]
-        access = resolve_strings(configuration.get("accessControl", {}), self._resolver(name).resolve)
+        access = configuration.get("accessControl", {})
         self._ipc.register(name, configuration=configuration, token=self.tokens[name], access_control=access)
 
     def stop(self) -> None:
@@ -301,6 +339,7 @@ class Supervisor:
         configuration = apply_update(
             self.recipes[name].default_configuration, update, self.configurations[name]
         )
+        configuration = self._interpolated(name, configuration)
         self.configurations[name] = configuration
         self._register(name)  # same token; watchers of changed keys get the update pushed
         return configuration

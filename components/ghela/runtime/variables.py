@@ -8,6 +8,12 @@ cross-component forms ``{other.Component:artifacts:path}`` /
 A configuration value that is a string is inserted as is; anything else as JSON, as the
 nucleus does. A variable that does not resolve (unknown namespace, missing pointer) is
 left untouched, also as the nucleus does, so the script shows what was wrong.
+
+Lifecycle scripts get every variable. Component *configuration* gets only the system
+parameters (no ``{configuration:...}``), and only when the Nucleus's
+``interpolateComponentConfiguration`` is on: ``KernelConfigResolver.resolve`` calls
+``interpolateSystemParametersOnly`` on the configuration (aws-greengrass-nucleus,
+``componentmanager/KernelConfigResolver.java``); see :mod:`ghela.runtime.deployment`.
 """
 
 from __future__ import annotations
@@ -42,10 +48,17 @@ class Resolver:
     others: Callable[[str], ComponentContext | None] = field(default=lambda _name: None)
 
     def resolve(self, text: str) -> str:
+        """``text`` with every variable filled in (lifecycle scripts, Setenv)."""
         return _VARIABLE.sub(self._replace, text)
 
-    def _replace(self, match: re.Match[str]) -> str:
+    def resolve_system_parameters(self, text: str) -> str:
+        """``text`` with all but ``{configuration:...}`` filled in (configuration values)."""
+        return _VARIABLE.sub(lambda match: self._replace(match, configuration=False), text)
+
+    def _replace(self, match: re.Match[str], configuration: bool = True) -> str:
         owner, namespace, key = match.groups()
+        if namespace == "configuration" and not configuration:
+            return match.group(0)
         context = self.component if owner is None else self.others(owner)
         if context is None:
             return match.group(0)
@@ -89,7 +102,7 @@ def json_pointer(document: Any, pointer: str) -> tuple[bool, Any]:
 
 
 def resolve_strings(value: Any, resolve: Callable[[str], str]) -> Any:
-    """``value`` with ``resolve`` applied to every string in it (for accessControl resources)."""
+    """``value`` with ``resolve`` applied to every string in it (keys stay as they are)."""
     if isinstance(value, str):
         return resolve(value)
     if isinstance(value, Mapping):

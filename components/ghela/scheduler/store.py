@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,16 @@ def _engine(path: Path, begin: str) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def integrity_problems(execute: Callable[[str], Iterable[Sequence[Any]]]) -> list[str]:
+    """The integrity and foreign-key problems ``execute`` (any connection's) reports."""
+    problems = [row[0] for row in execute("PRAGMA integrity_check")]
+    if problems == ["ok"]:
+        problems = []
+    for row in execute("PRAGMA foreign_key_check"):
+        problems.append(f"foreign key broken: table {row[0]} rowid {row[1]} -> {row[2]}")
+    return problems
 
 
 class Store:
@@ -113,12 +123,7 @@ class Store:
     def integrity_check(self) -> list[str]:
         """SQLite's integrity check plus the foreign-key check; empty when all is well."""
         with self._reader.connect() as connection:
-            problems = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-            if problems == ["ok"]:
-                problems = []
-            for row in connection.exec_driver_sql("PRAGMA foreign_key_check"):
-                problems.append(f"foreign key broken: table {row[0]} rowid {row[1]} -> {row[2]}")
-        return problems
+            return integrity_problems(connection.exec_driver_sql)
 
     def close(self) -> None:
         with self._watch_lock:

@@ -69,15 +69,12 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _component_line(components: dict[str, str]) -> str:
-    """ "5 RUNNING" — the Suite, which only groups the five, finishes at once and is not counted."""
-    states = [state for name, state in components.items() if not name.endswith(".Suite")]
+    """ "5 RUNNING": the components that run something (the stack leaves out the Suite and
+    PythonEnv, which finish once installed)."""
+    states = list(components.values())
     counts = {state: states.count(state) for state in sorted(set(states))}
     line = ", ".join(f"{count} {state}" for state, count in counts.items())
-    others = [
-        name.rsplit(".", 1)[-1]
-        for name, state in components.items()
-        if state != "RUNNING" and not name.endswith(".Suite")
-    ]
+    others = [name.rsplit(".", 1)[-1] for name, state in components.items() if state != "RUNNING"]
     return line + (f" (not running: {', '.join(others)}; see Logs)" if others else "")
 
 

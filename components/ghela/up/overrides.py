@@ -1,13 +1,13 @@
-"""The runtime's deployment-style configuration override for the local system.
+"""The local system's configuration updates, put into the deployment document it runs.
 
-The same shape a Greengrass deployment's ``configurationUpdate`` has (see
-:mod:`ghela.runtime.configmerge`): every AWS-calling component points at moto's server, the
-light uses gpiozero's mock pins, and with ``--demo`` the Scraper reads the demo feed.
+Each is a Greengrass ``configurationUpdate`` (see :mod:`ghela.runtime.configmerge`): every
+AWS-calling component points at moto's server, the light uses gpiozero's mock pins, and
+with ``--demo`` the Scraper reads the demo feed. ``ghela up`` passes them to
+:func:`ghela.packaging.deployment.deployment_document`, so the demo runs what admins deploy.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,3 @@ def local_overrides(
         }
         updates[METRICS]["merge"]["intervalSeconds"] = DEMO_METRICS_INTERVAL_SECONDS
     return updates
-
-
-def write_override_file(path: Path, updates: dict[str, dict[str, Any]]) -> Path:
-    """Write ``updates`` as the file ``ghela runtime run --config`` reads (for the record)."""
-    document = {"components": {name: {"configurationUpdate": update} for name, update in updates.items()}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path

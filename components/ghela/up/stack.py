@@ -15,6 +15,7 @@ CloudSync writes it all again into the new tables.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.errors import ConfigurationError
 from ghela.up.moto import MotoChild
 from ghela.up.net import require_free
-from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides, write_override_file
+from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides
 from ghela.up.progress import Progress
 from ghela.up.stale import StateFile, clear_stale
 
@@ -145,6 +146,8 @@ class Stack:
     def _start_runtime(self) -> None:
         from ghela_cloud.local.aws import local_client
 
+        from ghela.packaging.deployment import deployment_document
+        from ghela.runtime.deployment import parse_deployment
         from ghela.runtime.iotjobs import LocalJobsEndpoint
         from ghela.runtime.nucleus import LocalNucleus
         from ghela.runtime.recipes import load_recipes
@@ -161,7 +164,10 @@ class Stack:
             self.resources.jobs_table,
             demo_feed=feed,
         )
-        write_override_file(self.root / "runtime-config.json", overrides)
+        # The same document admins deploy (ghela gdk deployment), with the local overrides.
+        document = deployment_document(recipes, self.resources.thing_group_arn, overrides)
+        deployment_file = self.root / "deployment.json"
+        deployment_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         with self.progress.step(f"Starting the local Greengrass runtime ({len(recipes)} recipes)"):
             env = dict(os.environ)
             env.update(GPIOZERO_PIN_FACTORY="mock", PYTHONUNBUFFERED="1")
@@ -172,7 +178,7 @@ class Stack:
                 python_env=Path(sys.prefix),
                 base_env=env,
             )
-            self.nucleus = LocalNucleus(recipes, settings, overrides)
+            self.nucleus = LocalNucleus(recipes, settings, parse_deployment(document, str(deployment_file)))
             self.nucleus.start()
             iot = local_client("iot", self.running.moto_url, self.options.region)
             self.jobs = LocalJobsEndpoint(
@@ -203,10 +209,11 @@ class Stack:
         from ghela.runtime.lifecycle import BROKEN, FINISHED, RUNNING
 
         supervisor = self.nucleus.supervisor
-        for name in recipes:
+        for name, recipe in recipes.items():
             with contextlib.suppress(TimeoutError):  # reported below as not running
                 supervisor.wait_for(name, (RUNNING, FINISHED, BROKEN), COMPONENT_START_TIMEOUT)
-            self.running.components[name] = supervisor.state(name)
+            if recipe.steps.keys() & {"run", "startup"}:  # not the Suite or PythonEnv: they run nothing
+                self.running.components[name] = supervisor.state(name)
         broken = [name for name, state in self.running.components.items() if state not in (RUNNING, FINISHED)]
         for name in broken:
             log = self.nucleus.supervisor.layout.log_file(name)

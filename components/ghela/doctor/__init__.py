@@ -1,0 +1,1 @@
+"""``ghela doctor``: is this Pi ready for the light? Each check ok, or the fix to make."""
