@@ -24,8 +24,9 @@ from icalendar import Calendar, Event
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
+from ghela.core.names import normalise
 from ghela.scraper.games import Game, ParseOutcome
-from ghela.scraper.teams import Club, normalise, split_title
+from ghela.scraper.teams import Club, split_title
 
 log = logging.getLogger(__name__)
 
