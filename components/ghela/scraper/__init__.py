@@ -4,7 +4,10 @@ Modules, one job each: ``config`` (the recipe's configuration), ``dutch`` (dates
 times as Dutch pages write them), ``teams`` (names, the club, stable keys), ``spider``
 (HTML pages) and ``ics`` (calendar feeds) parse, ``games`` (home fixtures from what was
 read), ``health`` (the verdict), ``baseline`` (when a smaller fixture list is believed),
-``http`` / ``robots`` / ``fetch`` (polite fetching), ``scrape`` (one source end to end),
+``crawler`` (one crawl per scrape in a child process), ``crawl`` / ``spider`` /
+``pipelines`` / ``middleware`` / ``failures`` (that crawl, on Scrapy's engine), ``pages``
+(what crosses between them), ``page`` / ``reading`` (reading a body), ``scrape`` (a
+source's page judged),
 ``memory`` (what survives a restart), ``service`` (the component's loop), ``cli``
 (``ghela scrape``) and ``demo`` (a feed for ``ghela up --demo``). It never touches the
 database and never decides alerts.
