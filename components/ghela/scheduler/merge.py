@@ -5,7 +5,8 @@ Missing a real game costs 500 EUR a car, a spurious alert a glance, so:
 - a game is planned while **any** source lists it (the union);
 - when the sources disagree on when it is, it is planned from the **earliest** of them and
   marked disputed (the earliest day; on that day a known kick-off before "time not known");
-- title and venue come from the first source by name, so they do not flap between scrapes.
+- title and venue come from the game's primary source (the one that first listed it) while
+  it lists the game, else from the first by name, so they do not flap between scrapes.
 
 A person's override then wins over the merged value of its field (:mod:`ghela.scheduler.overrides`).
 """
@@ -63,11 +64,11 @@ def disagree(views: Sequence[View], zone: ZoneInfo) -> bool:
     return len(days) > 1 or len(starts) > 1
 
 
-def merge(views: Sequence[View], zone: ZoneInfo) -> Merged:
-    """The planned game from one or more listings."""
+def merge(views: Sequence[View], zone: ZoneInfo, primary: str = "") -> Merged:
+    """The planned game from one or more listings (``primary``: the source of its details)."""
     if not views:
         raise ValueError("a game is merged from at least one listing")
-    first = min(views, key=lambda v: v.source)
+    first = next((v for v in views if v.source == primary), None) or min(views, key=lambda v: v.source)
     earliest = min(views, key=lambda v: _earliest_first(v, zone))
     return Merged(
         start=earliest.start,

@@ -35,7 +35,7 @@ def view_of(row: SourceView) -> View:
 
 def merged_of(work: Work, event: EventRow) -> Merged | None:
     views = work.repo.views_of(event.id or 0)
-    return merge([view_of(v) for v in views], work.zone) if views else None
+    return merge([view_of(v) for v in views], work.zone, event.source) if views else None
 
 
 def source_value(field: str, merged: Merged | None) -> str:

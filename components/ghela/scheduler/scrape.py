@@ -103,11 +103,8 @@ def _apply_fixture(work: Work, source: str, fixture: Fixture) -> tuple[EventRow 
     view.away, view.venue = fixture.away, fixture.venue
     view.start, view.local_date, view.seen_at = fixture.kickoff, _day(work, fixture), work.now
     work.repo.add(view)
-    if (
-        not new
-        and source == min(v.source for v in work.repo.views_of(event.id or 0))
-        and _copy_details(event, source, fixture)
-    ):
+    primary_listed = any(v.source == event.source for v in work.repo.views_of(event.id or 0))
+    if not new and (source == event.source or not primary_listed) and _copy_details(event, source, fixture):
         work.touch(event)
     return event, new
 
@@ -140,7 +137,8 @@ def _find(work: Work, source: str, fixture: Fixture) -> EventRow | None:
 
 
 def _copy_details(event: EventRow, source: str, fixture: Fixture) -> bool:
-    """Copy the fixture's descriptive fields (the first source's, by name); True if any changed.
+    """Copy the fixture's descriptive fields (from the game's primary source, or from this one
+    once the primary no longer lists it); True if any changed.
 
     Title, venue and time are not among them: :func:`~ghela.scheduler.overrides.settle`
     decides those from every source and the overrides.

@@ -44,10 +44,10 @@ def source_says(view: SourceView) -> SourceSays:
 
 
 def override_snapshots(
-    views: list[SourceView], overrides: list[Override], zone: ZoneInfo
+    event: EventRow, views: list[SourceView], overrides: list[Override], zone: ZoneInfo
 ) -> list[OverrideSnapshot]:
     """Each override with what the sources say of its field now."""
-    merged = merge([view_of(v) for v in views], zone) if views else None
+    merged = merge([view_of(v) for v in views], zone, event.source) if views else None
     return [
         OverrideSnapshot(
             field=OverrideField(row.field),
@@ -85,5 +85,5 @@ def event_snapshot(
         alerts=[alert_snapshot(alert) for alert in alerts],
         disputed=event.disputed,
         sources=[source_says(view) for view in views],
-        overrides=override_snapshots(views, overrides, zone or ZoneInfo("UTC")) if overrides else [],
+        overrides=override_snapshots(event, views, overrides, zone or ZoneInfo("UTC")) if overrides else [],
     )
