@@ -4,6 +4,7 @@ robots.txt, conditional requests and 304, retries on 503, the size cap, what a f
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,8 +141,6 @@ def test_several_sources_in_one_crawl(site: Site, tmp_path: Path) -> None:
 
 def test_a_stop_ends_the_crawl_at_once(tmp_path: Path) -> None:
     """A site that never answers: the stop kills the child and nothing is reported."""
-    import socket
-
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts connections, never answers
@@ -173,3 +172,20 @@ def test_a_failing_site_is_an_error_even_when_the_cache_holds_its_page(site: Sit
     failing = crawl(tmp_path, club(site), retries=1)["club"]
     assert failing.error == f"HTTP 503 from {site.url}/wedstrijden (after 2 tries)"
     assert not failing.not_modified and failing.outcome.rows_found == 0
+
+
+def test_tls_trouble_and_a_timeout_say_so(site: Site, tmp_path: Path) -> None:
+    """https:// to a server that speaks plain HTTP fails the TLS handshake; a server that
+    accepts and never answers runs into the timeout."""
+    site.answers["/wedstrijden"] = [Answer(body=PAGE)]
+    tls = SourceConfig(name="tls", kind="html", url=site.url.replace("http://", "https://") + "/wedstrijden")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    silent = SourceConfig(name="silent", kind="html", url=f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    try:
+        pages = crawl(tmp_path, tls, silent, retries=0, timeout_seconds=1, respect_robots_txt=False)
+    finally:
+        listener.close()
+    assert pages["tls"].error is not None and pages["tls"].error.startswith("TLS with 127.0.0.1 failed")
+    assert pages["silent"].error == "127.0.0.1 did not answer within 1 s"
