@@ -1,111 +1,122 @@
-"""Scraper benchmark: parse time of a season's page and feed, and the process's peak memory.
+"""Scraper benchmark: the component's resident memory between crawls and the peak during one.
 
-Run: ``.venv/bin/python bench/scraper.py [--repeat N]``. Prints figures; asserts nothing.
+Run: ``.venv/bin/python bench/scraper.py [--crawls N]``. Prints figures; asserts nothing.
 
-- page: the recorded 2025/26 fixtures page with its 30 rows listed twice (60 rows), parsed
-  by the spider with the default selectors;
-- feed: a 60-game home feed (TZID kick-offs, as :mod:`ghela.scraper.demo` writes it);
-- capped: a page cut at the 2 MB size cap (the recorded rows, then filler), as a
-  10 MB page is read;
-- scrape: one full scrape of the recorded page from a file (fetch, parse, verdict).
+It starts the Scraper as the nucleus would run it (a process that has imported everything
+``python -m ghela.scraper`` imports, the IPC client included) on an in-memory bus, with two
+sources: the recorded 2025/26 club page served over HTTP from 127.0.0.1 (robots.txt, HTTP
+cache and all) and the recorded home-games feed from a file. It asks for ``N`` scrapes and
+reads, after each, the component's resident set (``VmRSS``, between crawls) and at the end
+its high-water mark (``VmHWM``) and the largest crawl child's (``ru_maxrss`` of children).
 
-Peak memory: tracemalloc's peak during each parse (Python allocations) and the process's
-peak RSS (``ru_maxrss``, which includes the interpreter, lxml, scrapy and icalendar).
+Before issue 17 the component fetched in-process and held Scrapy, Twisted, lxml and
+icalendar: 111.8 MB peak RSS. The target is at most 40 MiB between crawls.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
-import statistics
+import subprocess
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.demo import demo_feed
-from ghela.scraper.fetch import Fetched, Fetcher
-from ghela.scraper.http import HttpRequest, HttpResponse
-from ghela.scraper.scrape import SourceScraper
-from ghela.scraper.service import politeness
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "scraper" / "data"
-NOW = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
+BEFORE_MB = 111.8
+TARGET_MIB = 40.0
 
 
-def sixty_row_page() -> bytes:
-    page = (DATA / "kaagent-wedstrijden-2025-26.html").read_bytes()
-    start, end = page.index(b'<h2 class="fixtures__month">'), page.index(b"</section>")
-    return page[:end] + page[start:end] + page[end:]
+def status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
 
 
-def capped_page(cap: int) -> bytes:
-    page = (DATA / "kaagent-wedstrijden-2025-26.html").read_bytes()
-    filler = b"<p>" + b"x" * 1000 + b"</p>\n"
-    return (page[: page.index(b"</section>")] + filler * (cap // len(filler)))[:cap]
+class Page(BaseHTTPRequestHandler):
+    body = (DATA / "kaagent-wedstrijden-2025-26.html").read_bytes()
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            self.send_error(404)
+            return
+        if self.headers.get("If-None-Match") == '"v1"':
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("ETag", '"v1"')
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        return
 
 
-def fetched(body: bytes) -> Fetched:
-    return Fetched("bench://page", body=body, status=200)
+def component(crawls: int, url: str, work: Path) -> None:
+    """The measured process: the Scraper's imports, its service, ``crawls`` scrapes."""
+    import ghela.core.component
+    import ghela.core.ipc  # noqa: F401  (with the line above: what `python -m ghela.scraper` holds)
+    from ghela.core import topics
+    from ghela.core.bus import InMemoryBus
+    from ghela.core.clock import SystemClock
+    from ghela.core.messages import ScrapeRequest
+    from ghela.scraper.config import ScraperConfig, SourceConfig
+    from ghela.scraper.crawler import ChildCrawl
+    from ghela.scraper.service import ScraperService
 
-
-def no_network(request: HttpRequest) -> HttpResponse:
-    raise RuntimeError(f"the benchmark does not use the network: {request.url}")
-
-
-def scraper(kind: str, url: str) -> SourceScraper:
-    source = SourceConfig(name=kind, kind=kind, url=url)
-    config = ScraperConfig(sources=[source])
-    return SourceScraper(source, config, Fetcher(no_network, politeness(config), lambda s: False))
-
-
-def measure(name: str, work: Callable[[], int], repeat: int) -> None:
-    work()  # warm up (imports, lxml, zoneinfo caches)
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        count = work()
-        timings.append(time.perf_counter() - started)
-    tracemalloc.start()
-    work()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(
-        f"{name:8} {count:3d} home fixtures  median {statistics.median(timings) * 1000:7.1f} ms"
-        f"  min {min(timings) * 1000:7.1f} ms  traced peak {peak / 1e6:6.1f} MB"
-        f"  peak RSS so far {peak_rss_mb():6.1f} MB"
+    sources = [
+        SourceConfig(name="club", kind="html", url=url),
+        SourceConfig(name="feed", kind="ics", url=str(DATA / "kaagent-thuis-2024-25.ics")),
+    ]
+    config = ScraperConfig(
+        sources=sources,
+        backoff_seconds=0,
+        state_path=str(work / "state.json"),
+        http_cache_path=str(work / "cache"),
+        interval_minutes=24 * 60,
     )
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    bus = InMemoryBus()
+    done = threading.Semaphore(0)
+    bus.subscribe(topics.SCRAPE_RESULT, lambda message: done.release())
+    print(f"component before the first crawl: {status_kib('VmRSS') / 1024:6.1f} MiB RSS")
+    service = ScraperService(bus, config, SystemClock(), ChildCrawl(config)).start()
+    for number in range(1, crawls + 1):
+        for _ in sources:
+            done.acquire(timeout=120)
+        rss = status_kib("VmRSS") / 1024
+        print(f"component after crawl {number}:         {rss:6.1f} MiB RSS (between crawls)")
+        if number < crawls:
+            bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
+    service.stop()
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"component peak (VmHWM):            {status_kib('VmHWM') / 1024:6.1f} MiB")
+    print(f"crawl child peak (ru_maxrss):      {child_peak:6.1f} MiB, only while a crawl runs")
+    print(f"before issue 17: {BEFORE_MB} MB peak in the component", end="; ")
+    print(f"target: <= {TARGET_MIB:.0f} MiB between crawls")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--crawls", type=int, default=3)
+    parser.add_argument("--inner", nargs=2, metavar=("URL", "WORK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        component(args.crawls, args.inner[0], Path(args.inner[1]))
+        return
+    import tempfile
 
-    print(f"after imports: peak RSS {peak_rss_mb():.1f} MB")
-    page = sixty_row_page()
-    feed = demo_feed([NOW + timedelta(days=3 * n, hours=2) for n in range(60)], written_at=NOW)
-    capped = capped_page(ScraperConfig().max_page_bytes)
-    html, ics = scraper("html", "page.html"), scraper("ics", "feed.ics")
-    recorded = scraper("html", str(DATA / "kaagent-wedstrijden-2025-26.html"))
-
-    print(
-        f"page {len(page) / 1e3:.0f} kB (60 rows), feed {len(feed) / 1e3:.0f} kB (60 events), "
-        f"capped page {len(capped) / 1e6:.1f} MB; {repeat} runs each"
-    )
-    measure("page", lambda: len(html.judge(NOW, fetched(page)).fixtures), repeat)
-    measure("feed", lambda: len(ics.judge(NOW, fetched(feed)).fixtures), repeat)
-    measure("capped", lambda: len(html.judge(NOW, fetched(capped)).fixtures), max(3, repeat // 4))
-    measure("scrape", lambda: len(recorded.scrape(NOW).fixtures), repeat)
-    print(f"process peak RSS {peak_rss_mb():.1f} MB (Python {sys.version.split()[0]})")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/nl/wedstrijden"
+    with tempfile.TemporaryDirectory() as work:
+        command = [sys.executable, __file__, "--crawls", str(args.crawls), "--inner", url, work]
+        subprocess.run(command, check=True)
+    httpd.shutdown()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from ghela.core.jobdocs import parse_job_document
-from ghela.core.messages import AddAlert, CreateEvent, SnoozeAlert
+from ghela.core.messages import AddAlert, CreateEvent, FollowSource, OverrideField, SnoozeAlert
 from ghela_cloud import names
 from ghela_cloud.api.routing import ROUTES
 from ghela_cloud.api.settings import Settings
@@ -297,6 +297,19 @@ def test_cancelling_a_game_is_a_cancel_event_job(seeded: Device) -> None:
     assert status == 202 and body["operation"] == "cancelEvent"
 
 
+def test_a_correction_of_a_game_names_who_and_following_the_source_is_a_job(seeded: Device) -> None:
+    status, body = call(with_body(load_event("update_event"), {"venue": "Elders"}))
+    assert status == 202 and body["operation"] == "updateEvent"
+    document = seeded.iot_job(body["jobId"])["document"]
+    assert document["venue"] == "Elders" and document["by"]
+    status, body = call(with_body(load_event("update_event"), {"followSource": "start"}))
+    assert status == 202 and body["operation"] == "followSource"
+    command = parse_job_document(seeded.iot_job(body["jobId"])["document"])
+    assert command == FollowSource(event_id=12, field=OverrideField.START, by=document["by"])
+    status, body = call(with_body(load_event("update_event"), {"followSource": True}))
+    assert parse_job_document(seeded.iot_job(body["jobId"])["document"]).field is None  # type: ignore[union-attr]
+
+
 def test_a_game_is_cancelled_never_deleted(seeded: Device) -> None:
     status, body = call(with_path(load_event("delete_event"), "/events/12"))
     assert status == 409
@@ -323,7 +336,9 @@ def test_without_authorizer_claims_every_route_is_401(seeded: Device, name: str)
     assert seeded.jobs() == []
 
 
-@pytest.mark.parametrize("body", [{"start": "2026-12-20T20:45:00+01:00"}, {"cancelled": True}])
+@pytest.mark.parametrize(
+    "body", [{"start": "2026-12-20T20:45:00+01:00"}, {"cancelled": True}, {"followSource": True}]
+)
 def test_staff_may_not_change_a_game(seeded: Device, body: dict[str, Any]) -> None:
     status, answer = call(as_staff(with_body(load_event("update_event"), body)))
     assert status == 403
@@ -362,6 +377,8 @@ INVALID_BODIES = [
     ("update_event", {}, "(body)"),
     ("update_event", {"cancelled": True, "title": "x"}, "(body)"),
     ("update_event", {"cancelled": False}, "cancelled"),
+    ("update_event", {"followSource": True, "title": "x"}, "(body)"),
+    ("update_event", {"followSource": "kickoff"}, "followSource"),
     ("update_event", {"start": "tomorrow"}, "start"),
     ("add_alert", {"offsetMinutes": -180, "at": "2026-12-20T14:00:00Z"}, "(body)"),
     ("add_alert", {"offsetMinutes": -180, "pattern": "off"}, "(body)"),

@@ -250,3 +250,23 @@ def test_as_a_process_with_the_database_from_the_environment(db: str) -> None:
     )
     assert failed.returncode == 1
     assert failed.stderr.strip() == "ghela: error: alert 999 does not exist"
+
+
+def test_a_correction_of_a_game_shows_what_the_source_says_and_can_follow_it_again(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    assert ghela(capsys, "db", "demo", "--db", db)[0] == 0
+    brugge = next(event for event in events(Store(Path(db))) if event.away == "Club Brugge")
+    code, out, _ = ghela(capsys, "event", "update", str(brugge.id), "--db", db, "--start", FUTURE)
+    assert code == 0 and "later scrapes keep it" in out
+    code, out, _ = ghela(capsys, "schedule", "--db", db, "--days", "3650")
+    line = next(line for line in out.splitlines() if "source says" in line)
+    assert line.strip().startswith("start: source says ")
+    assert "set to Sat 01 Jun 20:45 by " in line and "(CLI)" in line
+    assert f"follow the source: ghela event follow {brugge.id} --field start" in line
+    code, out, _ = ghela(capsys, "event", "follow", str(brugge.id), "--db", db)
+    assert code == 0 and "follows its sources again (start)" in out
+    code, out, _ = ghela(capsys, "schedule", "--db", db)
+    assert "source says" not in out
+    stored = next(event for event in events(Store(Path(db))) if event.id == brugge.id)
+    assert stored.start == brugge.start

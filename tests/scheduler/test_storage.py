@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from ghela.core.clock import FrozenClock
 from ghela.core.errors import StorageError
 from ghela.core.messages import CreateEvent, DeleteEvent, SnoozeAlert
 from ghela.scheduler.commands import CommandHandler
+from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.migrations import LATEST, migrate
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.repository import Repository
@@ -148,3 +149,51 @@ def test_event_rows_store_utc(store: Store) -> None:
             )
         )
         session.flush()
+
+
+def test_migration_from_version_2_keeps_games_as_their_sources_views(tmp_path: Path) -> None:
+    """A database of the single-source release: each game becomes its source's view, so the
+    next scrape neither adds it again nor takes it for vanished; a cancelled game has none."""
+    path = tmp_path / "v2.db"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as raw:
+        assert migrate(raw, target=2) == 2
+        for event_id, key, state in (
+            (7, "jpl:kaa-gent:krc-genk:2026-27", "scheduled"),
+            (8, "x", "cancelled"),
+        ):
+            raw.execute(
+                "INSERT INTO event (id, kind, key, title, away, venue, source, start, local_date,"
+                " finishes_at, state, revision, created_at) VALUES (?, 'game', ?, 'KAA Gent – KRC Genk',"
+                " 'KRC Genk',"
+                " 'Planet Group Arena', 'kaagent.be', '2026-12-06 17:30:00.000000', '2026-12-06',"
+                " '2026-12-06 19:30:00.000000', ?, 3, '2026-11-01 10:00:00.000000')",
+                (event_id, key, state),
+            )
+        raw.execute("INSERT INTO meta (key, value) VALUES ('revision', '3')")
+    store = Store(path)
+    try:
+        assert store.schema_version == LATEST == 3
+        assert [(e.id, e.state, e.disputed) for e in events(store)] == [
+            (7, "scheduled", False),
+            (8, "cancelled", False),
+        ]
+        with store.read() as session:
+            repo = Repository(session)
+            [view] = repo.views_of(7)
+            assert (view.source, view.key, view.start, view.local_date) == (
+                "kaagent.be",
+                "jpl:kaa-gent:krc-genk:2026-27",
+                KICKOFF,
+                date(2026, 12, 6),
+            )
+            assert repo.views_of(8) == [] and repo.overrides_of(7) == []
+        handler = CommandHandler(store, SchedulerConfig())
+        clock = FrozenClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+        fixture = game("jpl:kaa-gent:krc-genk:2026-27", KICKOFF, away="KRC Genk")
+        result = run(
+            handler, scrape([fixture], clock.now(), window=(date(2026, 12, 1), date(2026, 12, 31))), clock
+        )
+        assert result.data["added"] == [] and result.data["cancelled"] == []  # the same game, id 7
+        assert [e.id for e in events(store)] == [7, 8]
+    finally:
+        store.close()

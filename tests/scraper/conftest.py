@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.teams import Club
+
+from tests.scraper.site import Site, handler
 
 DATA = Path(__file__).parent / "data"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -61,3 +66,18 @@ def config() -> ScraperConfig:
 @pytest.fixture
 def club(config: ScraperConfig) -> Club:
     return Club(config.club_name, config.club_aliases)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    served = Site()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler(served))
+    served.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

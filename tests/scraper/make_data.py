@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ghela.scraper.teams import normalise
+from ghela.core.names import normalise
 from icalendar import Calendar, Event
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -173,6 +173,27 @@ def home_feed(league: list[Match], cup: list[Match]) -> bytes:
             (start + timedelta(hours=2)).astimezone(UTC) if tag == "Beker" else start + timedelta(hours=2),
         )
         event.add("location", "Planet Group Arena, Ottergemsesteenweg-Zuid 808, 9000 Gent")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def calendar_feed(games: list[Match], club: str = CLUB) -> bytes:
+    """``club``'s home games among ``games`` as an independent fixtures service's feed:
+    "Home - Away" titles, TZID kick-offs, all-day events where the time is not fixed."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//fixtures feed//{club} home//EN")
+    calendar.add("version", "2.0")
+    home = sorted((g for g in games if g.home == club), key=lambda g: g.day)
+    for number, game in enumerate(home, start=1):
+        event = Event()
+        event.add("uid", f"{normalise(club)}-{game.day.isoformat()}-{number}@fixtures.example")
+        event.add("dtstamp", datetime(2025, 11, 20, 9, 0, tzinfo=UTC))
+        event.add("summary", f"{game.home} - {game.away}")
+        if game.kickoff is None:
+            event.add("dtstart", game.day)
+        else:
+            event.add("dtstart", datetime.combine(game.day, game.kickoff, tzinfo=BRUSSELS))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

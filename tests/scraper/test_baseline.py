@@ -112,7 +112,10 @@ def test_accepted_with_unread_rows_is_healthy_but_not_complete() -> None:
 
 @pytest.mark.parametrize(
     "fetch",
-    [FetchFacts(URL, 200, truncated=True), FetchFacts(URL, 200, error="HTTP 200 but a broken body")],
+    [
+        FetchFacts(URL, None, error="page from u is larger than the size cap (2000000 bytes); not read"),
+        FetchFacts(URL, 200, error="HTTP 200 but a broken body"),
+    ],
     ids=["size-cap", "fetch-error"],
 )
 def test_a_scrape_unhealthy_for_another_reason_never_counts_and_ends_the_streak(fetch: FetchFacts) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from ghela.core.messages import ScrapeResult
 from ghela.scraper.cli import guess_kind
 
 from tests.scraper.conftest import DATA
+from tests.scraper.make_data import Match, calendar_feed, season_page
 
 
 def test_a_page_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,3 +118,36 @@ def test_a_url_that_cannot_be_fetched_is_named_not_read_as_a_path(
     assert main(["scrape", location]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"ghela: error: SOURCE {location!r}: ")
+
+
+def test_an_address_whose_name_does_not_resolve_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Offline (or a typo): the real cause, not "robots.txt does not allow"."""
+    assert main(["scrape", "https://www.kaagent.invalid/nl/wedstrijden"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("ghela: error: the name www.kaagent.invalid does not resolve (DNS lookup failed)")
+
+
+def test_compare_shows_the_sources_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    games = [
+        Match(date(2025, 11, 23), time(18, 30), "KAA Gent", "Club Brugge KV", "JPL"),
+        Match(date(2025, 11, 30), time(20, 45), "KAA Gent", "KRC Genk", "JPL"),
+        Match(date(2025, 12, 7), time(16, 0), "KAA Gent", "KV Mechelen", "JPL"),
+    ]
+    page, feed = tmp_path / "club.html", tmp_path / "feed.ics"
+    page.write_text(season_page(games, "Kalender"), encoding="utf-8")
+    late = [games[0], Match(date(2025, 11, 29), time(20, 45), "KAA Gent", "Genk", "JPL")]  # a day early
+    feed.write_bytes(calendar_feed(late))
+    settings = tmp_path / "scraper.yaml"
+    settings.write_text(
+        f"sources:\n- name: club\n  kind: html\n  url: {page}\n- name: feed\n  kind: ics\n  url: {feed}\n"
+    )
+    assert main(["scrape", "--compare", "--config", str(settings)]) == 1  # they disagree
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["game", "club", "feed"]
+    brugge, genk, mechelen = lines[1:4]
+    assert "zo 2025-11-23 18:30" in brugge and brugge.count("18:30") == 2 and "DISAGREE" not in brugge
+    assert "zo 2025-11-30 20:45" in genk and "za 2025-11-29 20:45" in genk and genk.endswith("DISAGREE")
+    assert "– not listed" in mechelen and mechelen.endswith("missing in some")
+    assert "club: healthy, complete, 3 home fixtures" in lines
+    assert "feed: healthy, complete, 2 home fixtures" in lines

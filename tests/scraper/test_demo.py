@@ -9,14 +9,9 @@ import pytest
 from ghela.core.errors import InvalidInput
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.demo import write_demo_feed
-from ghela.scraper.fetch import Fetcher
-from ghela.scraper.http import HttpRequest, HttpResponse
 from ghela.scraper.scrape import SourceScraper
-from ghela.scraper.service import politeness
 
-
-def no_network(request: HttpRequest) -> HttpResponse:
-    raise AssertionError(request.url)
+from tests.scraper.pages import fetched
 
 
 def test_demo_feed_round_trips(tmp_path: Path) -> None:
@@ -25,9 +20,7 @@ def test_demo_feed_round_trips(tmp_path: Path) -> None:
     path = write_demo_feed(tmp_path / "demo" / "home.ics", kickoffs, written_at=now)
     source = SourceConfig(name="demo", kind="ics", url=str(path))
     config = ScraperConfig(sources=[source])
-    result = SourceScraper(source, config, Fetcher(no_network, politeness(config), lambda s: False)).scrape(
-        now
-    )
+    result = SourceScraper(source, config).scrape(now, fetched(source, config, path.read_bytes(), now))
     assert result.healthy and result.complete
     assert [f.kickoff for f in result.fixtures] == sorted(kickoffs)
     assert all(f.home == "KAA Gent" and f.competition == "Demo" for f in result.fixtures)
@@ -41,8 +34,7 @@ def test_undecided_games_are_date_only(tmp_path: Path) -> None:
     path = write_demo_feed(tmp_path / "home.ics", [kickoff], written_at=now, undecided=[date(2026, 12, 17)])
     source = SourceConfig(name="demo", kind="ics", url=str(path))
     config = ScraperConfig(sources=[source])
-    fetcher = Fetcher(no_network, politeness(config), lambda s: False)
-    result = SourceScraper(source, config, fetcher).scrape(now)
+    result = SourceScraper(source, config).scrape(now, fetched(source, config, path.read_bytes(), now))
     assert result.healthy and result.complete
     assert [(f.kickoff, f.date) for f in result.fixtures] == [(kickoff, None), (None, date(2026, 12, 17))]
 

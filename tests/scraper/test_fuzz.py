@@ -10,7 +10,7 @@ from ghela.scraper.config import HtmlSelectors
 from ghela.scraper.dutch import WhenError, parse_when
 from ghela.scraper.health import FetchFacts, verdict
 from ghela.scraper.ics import parse_ics
-from ghela.scraper.spider import parse_html
+from ghela.scraper.page import parse_html
 from ghela.scraper.teams import Club
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 import pytest
 from ghela.core.messages import ScrapeResult
 from ghela.scraper.config import HtmlSelectors, ScraperConfig, SourceConfig
-from ghela.scraper.fetch import Fetched
+from ghela.scraper.page import parse_html, rows
 from ghela.scraper.scrape import SourceScraper
-from ghela.scraper.spider import FixturesSpider, parse_html
-from scrapy.http import HtmlResponse
+from parsel import Selector
 
 from tests.scraper.conftest import BRUSSELS, home_games, read
+from tests.scraper.pages import fetched
 
 SCRAPED = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)
 PAGE = "kaagent-wedstrijden-2025-26.html"
@@ -23,8 +23,7 @@ LATER = "kaagent-wedstrijden-2025-26-later.html"
 
 def scrape_body(body: bytes, config: ScraperConfig, now: datetime = SCRAPED) -> ScrapeResult:
     source = SourceConfig(name="club", kind="html", url="https://www.kaagent.be/nl/wedstrijden")
-    scraper = SourceScraper(source, config, fetcher=None)  # type: ignore[arg-type]
-    return scraper.judge(now, Fetched(source.url, body=body, status=200))
+    return SourceScraper(source, config).judge(now, fetched(source, config, body, now))
 
 
 def test_every_home_game_with_its_brussels_kickoff(config: ScraperConfig) -> None:
@@ -75,9 +74,8 @@ def test_a_moved_game_keeps_its_key(config: ScraperConfig) -> None:
     assert changed == {antwerp, anderlecht, westerlo}
 
 
-def test_the_spider_yields_one_item_per_row() -> None:
-    response = HtmlResponse(url="https://www.kaagent.be/nl/wedstrijden", body=read(PAGE))
-    items = list(FixturesSpider(HtmlSelectors()).parse(response))
+def test_one_item_per_row() -> None:
+    items = list(rows(Selector(body=read(PAGE), type="html"), HtmlSelectors()))
     assert len(items) == 30
     first = items[0]
     assert (first.home, first.away, first.when, first.time) == (

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from ghela.core.messages import ScrapeResult
 from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.fetch import Fetched
 from ghela.scraper.scrape import SourceScraper
 
 from tests.scraper.conftest import BRUSSELS, home_games, read
+from tests.scraper.pages import fetched
 
 SCRAPED = datetime(2025, 3, 21, 9, 0, tzinfo=UTC)
 
@@ -20,8 +20,7 @@ def scrape_feed(body: bytes, config: ScraperConfig, key_from: str = "fields") ->
     source = SourceConfig(
         name="feed", kind="ics", url="https://feeds.example/gent-home.ics", key_from=key_from
     )
-    scraper = SourceScraper(source, config, fetcher=None)  # type: ignore[arg-type]
-    return scraper.judge(SCRAPED, Fetched(source.url, body=body, status=200))
+    return SourceScraper(source, config).judge(SCRAPED, fetched(source, config, body, SCRAPED))
 
 
 def feed(*events: str, header: str = "") -> bytes:

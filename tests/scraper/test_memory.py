@@ -1,7 +1,8 @@
 """What the Scraper remembers survives a restart: the last healthy result (re-published on a
-304, the baseline of "far fewer than last time"), the ETag and the streak of scrapes agreeing
-on a smaller list; a damaged file is moved aside and the Scraper starts fresh; the file is
-replaced atomically; removed sources are forgotten."""
+304, the baseline of "far fewer than last time") and the streak of scrapes agreeing on a
+smaller list; files of releases that also kept the ETag still load; a damaged file is
+moved aside and the Scraper starts fresh; the file is replaced atomically; removed sources
+are forgotten."""
 
 from __future__ import annotations
 
@@ -19,23 +20,21 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import ActivityKind, ScrapeRequest
 from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.fetch import Fetcher
-from ghela.scraper.http import HttpResponse, Transport
+from ghela.scraper.crawler import Crawl
 from ghela.scraper.memory import MemoryStore, Remembered
 from ghela.scraper.scrape import SourceScraper
-from ghela.scraper.service import ScraperService, politeness
+from ghela.scraper.service import ScraperService
 
-from tests.scraper.test_fetch import FakeSite
+from tests.scraper.pages import NOT_MODIFIED, FileCrawl, ScriptedCrawl, fetched
 from tests.scraper.test_scrape import PAGE, URL, without_home_games
-from tests.scraper.test_service import FEED, Running, no_network, wait_for
+from tests.scraper.test_service import FEED, Running, wait_for
 from tests.scraper.test_service import PAGE as PAGE_FILE
 
 CLUB = SourceConfig(name="club", kind="html", url=URL)
-ETAG = '"season-2025-26"'
-LAST_MODIFIED = "Mon, 17 Nov 2025 08:00:00 GMT"
 MEMORY_LOG = "ghela.scraper.memory"
 
-Start = Callable[[Transport, list[SourceConfig]], Running]
+Start = Callable[[Crawl, list[SourceConfig]], Running]
+FILES = FileCrawl(ScraperConfig())
 
 
 @pytest.fixture
@@ -45,14 +44,14 @@ def state(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def start(clock: FrozenClock, state: Path) -> Iterator[Start]:
-    """Starts a service over ``transport`` scraping ``sources`` (memory at ``state``) and
+    """Starts a service crawling with ``crawl`` and scraping ``sources`` (memory at ``state``) and
     returns once its start-up scrape is published; every service is stopped at the end."""
     started: list[ScraperService] = []
 
-    def started_service(transport: Transport, sources: list[SourceConfig]) -> Running:
+    def started_service(crawl: Crawl, sources: list[SourceConfig]) -> Running:
         settings = ScraperConfig(sources=sources, jitter_seconds=0, state_path=str(state))
         bus = InMemoryBus()
-        service = ScraperService(bus, settings, clock, transport, random.Random(7)).start()
+        service = ScraperService(bus, settings, clock, crawl, random.Random(7)).start()
         started.append(service)
         running = Running(bus, service)
         wait_for(lambda: len(running.results()) == sum(source.enabled for source in sources))
@@ -64,9 +63,8 @@ def start(clock: FrozenClock, state: Path) -> Iterator[Start]:
 
 
 def first_life(start: Start, clock: FrozenClock) -> None:
-    """A healthy scrape of the club page (15 home games, an ETag), then the Pi reboots."""
-    site = FakeSite(HttpResponse(200, {"etag": ETAG, "last-modified": LAST_MODIFIED}, PAGE))
-    running = start(site, [CLUB])
+    """A healthy scrape of the club page (15 home games), then the Pi reboots."""
+    running = start(ScriptedCrawl(PAGE), [CLUB])
     (result,) = running.results()
     assert result.healthy and len(result.fixtures) == 15
     running.service.stop()
@@ -81,13 +79,9 @@ def scrape_again(running: Running) -> None:
 
 def test_after_a_restart_far_fewer_than_last_time_is_unhealthy(start: Start, clock: FrozenClock) -> None:
     first_life(start, clock)
-    site = FakeSite(HttpResponse(200, {"etag": '"broken"'}, without_home_games(2)))
-    (result,) = start(site, [CLUB]).results()
+    (result,) = start(ScriptedCrawl(without_home_games(2)), [CLUB]).results()
     assert not result.healthy and not result.complete and len(result.fixtures) == 2
     assert "far fewer home fixtures than last time: 2 now, 15 before" in result.reasons
-    (request,) = site.page_requests
-    assert request.headers["If-None-Match"] == ETAG
-    assert request.headers["If-Modified-Since"] == LAST_MODIFIED
 
 
 def test_after_a_restart_a_304_republishes_the_remembered_result(
@@ -95,10 +89,9 @@ def test_after_a_restart_a_304_republishes_the_remembered_result(
 ) -> None:
     first_life(start, clock)
     remembered = MemoryStore(state).load()["club"].last_good
-    site = FakeSite(HttpResponse(304))
-    running = start(site, [CLUB])
+    crawl = ScriptedCrawl(NOT_MODIFIED)
+    running = start(crawl, [CLUB])
     (result,) = running.results()
-    assert site.page_requests[0].headers["If-None-Match"] == ETAG
     assert result.healthy and result.complete and result.http_status == 304
     assert result.fixtures == remembered.fixtures and len(result.fixtures) == 15
     assert result.scrape_id != remembered.scrape_id and result.scraped_at == clock.now()
@@ -107,21 +100,18 @@ def test_after_a_restart_a_304_republishes_the_remembered_result(
 
     # Neither an unhealthy scrape nor a 304 changes what is remembered (nor rewrites the file).
     written = state.stat().st_mtime_ns, state.read_bytes()
-    site.answers = [HttpResponse(200, body=b"<html></html>"), HttpResponse(304)]
+    crawl.pages = [b"<html></html>", NOT_MODIFIED]
     scrape_again(running)
     scrape_again(running)
     assert [r.healthy for r in running.results()] == [True, False, True]
     assert (state.stat().st_mtime_ns, state.read_bytes()) == written
-    assert [r.headers["If-None-Match"] for r in site.page_requests] == [ETAG] * 3
 
 
 def test_a_source_at_a_new_address_starts_without_a_last_time(start: Start, clock: FrozenClock) -> None:
     first_life(start, clock)
     moved = CLUB.model_copy(update={"url": "https://www.kaagent.be/en/matches"})
-    site = FakeSite(HttpResponse(200, body=without_home_games(2)))
-    (result,) = start(site, [moved]).results()
+    (result,) = start(ScriptedCrawl(without_home_games(2)), [moved]).results()
     assert result.healthy and len(result.fixtures) == 2
-    assert "If-None-Match" not in site.page_requests[0].headers
 
 
 def edit(change: Callable[[dict[str, Any]], None]) -> Callable[[str], str]:
@@ -187,11 +177,9 @@ def test_a_damaged_file_is_moved_aside_and_the_scraper_starts_fresh(
     damaged = damage(state.read_text(encoding="utf-8"))
     state.write_text(damaged, encoding="utf-8")
 
-    site = FakeSite(HttpResponse(200, body=without_home_games(2)))
     with caplog.at_level(logging.ERROR, logger=MEMORY_LOG):
-        (result,) = start(site, [CLUB]).results()
+        (result,) = start(ScriptedCrawl(without_home_games(2)), [CLUB]).results()
     assert result.healthy and len(result.fixtures) == 2  # fresh: no "last time" to fall short of
-    assert "If-None-Match" not in site.page_requests[0].headers
     (record,) = [r for r in caplog.records if r.name == MEMORY_LOG]
     message = record.getMessage()
     aside = state.with_name("scraper-state.json.corrupt")
@@ -207,7 +195,7 @@ def test_memory_that_cannot_be_read_or_written_costs_only_the_memory(
     blocker = tmp_path / "work"
     blocker.write_text("a file where the work folder should be", encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger=MEMORY_LOG):
-        running = start(no_network, [PAGE_FILE])
+        running = start(FILES, [PAGE_FILE])
         scrape_again(running)
     assert [result.healthy for result in running.results()] == [True, True]
     messages = [r.getMessage() for r in caplog.records if r.name == MEMORY_LOG]
@@ -219,8 +207,9 @@ def test_memory_that_cannot_be_read_or_written_costs_only_the_memory(
 def remembered_page(clock: FrozenClock) -> dict[str, Remembered]:
     """What a scraper of the recorded page remembers after one scrape."""
     config = ScraperConfig(sources=[PAGE_FILE])
-    scraper = SourceScraper(PAGE_FILE, config, Fetcher(no_network, politeness(config), lambda s: False))
-    assert scraper.scrape(clock.now()).healthy and scraper.memory is not None
+    scraper = SourceScraper(PAGE_FILE, config)
+    page = fetched(PAGE_FILE, config, Path(PAGE_FILE.url).read_bytes(), clock.now())
+    assert scraper.scrape(clock.now(), page).healthy and scraper.memory is not None
     return {PAGE_FILE.name: scraper.memory}
 
 
@@ -280,7 +269,7 @@ def test_removed_sources_are_forgotten_and_disabled_ones_kept(
     start: Start, state: Path, clock: FrozenClock
 ) -> None:
     def remembered_after_a_life(*sources: SourceConfig) -> list[str]:
-        start(no_network, list(sources)).service.stop()
+        start(FILES, list(sources)).service.stop()
         clock.advance(hours=1)
         return sorted(json.loads(state.read_text(encoding="utf-8"))["sources"])
 
@@ -297,10 +286,10 @@ def test_a_missing_file_is_a_fresh_start(tmp_path: Path, caplog: pytest.LogCaptu
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_the_file_keeps_the_result_and_the_validators(start: Start, clock: FrozenClock, state: Path) -> None:
+def test_the_file_keeps_the_result(start: Start, clock: FrozenClock, state: Path) -> None:
     first_life(start, clock)
     saved = MemoryStore(state).load()["club"]
-    assert (saved.url, saved.kind, saved.etag, saved.last_modified) == (URL, "html", ETAG, LAST_MODIFIED)
+    assert (saved.url, saved.kind) == (URL, "html")
     assert saved.last_good.healthy and len(saved.last_good.fixtures) == 15
     assert ScraperConfig().state_path == "scraper-state.json"  # relative: the work folder
 
@@ -310,25 +299,22 @@ def test_a_streak_interrupted_by_restarts_continues(start: Start, clock: FrozenC
     first_life(start, clock)
     new_season = without_home_games(3)
     for count in (1, 2):
-        site = FakeSite(HttpResponse(200, {"etag": '"new"'}, new_season))
-        running = start(site, [CLUB])
+        running = start(ScriptedCrawl(new_season), [CLUB])
         (result,) = running.results()
         assert not result.healthy and f"in {count} of the 3 consecutive scrapes" in result.reasons[-1]
-        assert site.page_requests[0].headers["If-None-Match"] == ETAG  # the baseline is unchanged
         saved = json.loads(state.read_text(encoding="utf-8"))["sources"]["club"]
         assert saved["shrink_streak"]["count"] == count and len(saved["shrink_streak"]["keys"]) == 3
         assert len(saved["last_good"]["fixtures"]) == 15
         running.service.stop()
         clock.advance(hours=1)
 
-    site = FakeSite(HttpResponse(200, {"etag": '"new"'}, new_season))
-    running = start(site, [CLUB])
+    running = start(ScriptedCrawl(new_season), [CLUB])
     (result,) = running.results()
     assert result.healthy and result.complete and len(result.fixtures) == 3
     assert result.reasons[0].startswith("smaller fixture list accepted after 3 agreeing scrapes")
     assert running.activities()[0].kind == ActivityKind.SCRAPE_OK
     saved = json.loads(state.read_text(encoding="utf-8"))["sources"]["club"]
-    assert "shrink_streak" not in saved and saved["etag"] == '"new"'
+    assert "shrink_streak" not in saved
     assert MemoryStore(state).load()["club"].last_good == result
 
     scrape_again(running)  # the new baseline: the same page is simply healthy
@@ -339,5 +325,18 @@ def test_a_file_without_a_streak_still_loads(start: Start, clock: FrozenClock, s
     """A file with no streak (as every release before streaks wrote it) is valid memory."""
     first_life(start, clock)
     document = json.loads(state.read_text(encoding="utf-8"))
-    assert set(document["sources"]["club"]) == {"url", "kind", "last_good", "etag", "last_modified"}
+    assert set(document["sources"]["club"]) == {"url", "kind", "last_good"}
     assert MemoryStore(state).load()["club"].shrink_streak is None
+
+
+def test_a_file_of_a_release_that_kept_the_etag_still_loads(
+    start: Start, clock: FrozenClock, state: Path
+) -> None:
+    """Earlier releases kept ETag / Last-Modified here; Scrapy's HTTP cache keeps them now."""
+    first_life(start, clock)
+    document = json.loads(state.read_text(encoding="utf-8"))
+    document["sources"]["club"] |= {"etag": '"v1"', "last_modified": "Mon, 17 Nov 2025 08:00:00 GMT"}
+    state.write_text(json.dumps(document), encoding="utf-8")
+    loaded = MemoryStore(state).load()["club"]
+    assert len(loaded.last_good.fixtures) == 15 and state.exists()
+    assert "etag" not in loaded.model_dump()

@@ -16,15 +16,12 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import Activity, ActivityKind, ScrapeRequest, ScrapeResult
 from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.http import HttpRequest, HttpResponse
+from ghela.scraper.pages import Fetched
 from ghela.scraper.service import ScraperService
 
 from tests.scraper.conftest import DATA
+from tests.scraper.pages import FileCrawl
 from tests.support.waiting import wait_for
-
-
-def no_network(request: HttpRequest) -> HttpResponse:
-    raise AssertionError(f"no test touches the network: {request.url}")
 
 
 def config(*sources: SourceConfig, **settings: object) -> ScraperConfig:
@@ -56,7 +53,7 @@ def run(clock: FrozenClock, tmp_path: Path) -> Iterator[Callable[[ScraperConfig]
     def start(settings: ScraperConfig) -> Running:
         settings = settings.model_copy(update={"state_path": str(tmp_path / "scraper-state.json")})
         bus = InMemoryBus()
-        service = ScraperService(bus, settings, clock, no_network, random.Random(7)).start()
+        service = ScraperService(bus, settings, clock, FileCrawl(settings), random.Random(7)).start()
         started.append(service)
         return Running(bus, service)
 
@@ -118,28 +115,38 @@ def test_a_failing_source_is_published_unhealthy_and_counted(
     assert "broken" in running.activities()[0].detail
 
 
-def test_stop_is_prompt_even_during_a_backoff(clock: FrozenClock, tmp_path: Path) -> None:
-    calls = threading.Event()
+def test_stop_is_prompt_even_while_a_crawl_is_slow(clock: FrozenClock, tmp_path: Path) -> None:
+    crawling = threading.Event()
 
-    def failing(request: HttpRequest) -> HttpResponse:
-        calls.set()
-        return HttpResponse(503)
+    def slow(sources: object, now: object, stopping: threading.Event) -> dict[str, Fetched]:
+        crawling.set()
+        stopping.wait()  # as the child crawl does: killed at the stop, nothing reported
+        return {}
 
     settings = ScraperConfig(
         sources=[SourceConfig(name="site", kind="html", url="https://www.kaagent.be/nl/wedstrijden")],
-        respect_robots_txt=False,
-        backoff_seconds=600,
-        backoff_max_seconds=600,
         state_path=str(tmp_path / "scraper-state.json"),
     )
     bus = InMemoryBus()
-    service = ScraperService(bus, settings, clock, failing).start()
-    assert calls.wait(5)
+    service = ScraperService(bus, settings, clock, slow).start()
+    assert crawling.wait(5)
     stopper = threading.Thread(target=service.stop)
     stopper.start()
-    stopper.join(timeout=5)  # the frozen clock never reaches the 600 s backoff
+    stopper.join(timeout=5)
     assert not stopper.is_alive()
     assert [t for t, _ in bus.published] == []  # a scrape cut short by a stop is not published
+
+
+def test_one_crawl_per_scrape_for_all_sources_due(clock: FrozenClock, tmp_path: Path) -> None:
+    settings = config(PAGE, FEED).model_copy(update={"state_path": str(tmp_path / "state.json")})
+    crawl = FileCrawl(settings)
+    bus = InMemoryBus()
+    service = ScraperService(bus, settings, clock, crawl, random.Random(7)).start()
+    try:
+        wait_for(lambda: len([t for t, _ in bus.published if t == topics.SCRAPE_RESULT]) == 2)
+        assert crawl.calls == [["page", "feed"]]
+    finally:
+        service.stop()
 
 
 def test_an_internal_error_costs_one_unhealthy_result(

@@ -50,20 +50,28 @@ class CreateEventBody(ApiModel):
 
 
 class UpdateEventBody(ApiModel):
-    """Change an event (``cancelled: true`` cancels it; nothing else may be sent with it)."""
+    """Change an event (``cancelled: true`` cancels it; nothing else may be sent with it).
+
+    On a game a change is an override that later scrapes keep; ``followSource`` (``true``
+    for all of them, or one field) ends them, so the game follows its sources again.
+    """
 
     title: ShortText | None = None
     start: UtcDatetime | None = None
     end: UtcDatetime | None = None
+    venue: ShortText | None = None
     cancelled: Literal[True] | None = None
+    follow_source: Literal[True, "cancelled", "start", "title", "venue"] | None = None
 
     @model_validator(mode="after")
     def _something_to_do(self) -> UpdateEventBody:
-        changes = [v for v in (self.title, self.start, self.end) if v is not None]
+        changes = [v for v in (self.title, self.start, self.end, self.venue) if v is not None]
         if self.cancelled and changes:
             raise ValueError("cancelled cannot be combined with other changes")
-        if not self.cancelled and not changes:
-            raise ValueError("nothing to change: give title, start, end or cancelled")
+        if self.follow_source is not None and (changes or self.cancelled):
+            raise ValueError("followSource cannot be combined with other changes")
+        if not self.cancelled and not changes and self.follow_source is None:
+            raise ValueError("nothing to change: give title, start, end, venue, cancelled or followSource")
         return self
 
 

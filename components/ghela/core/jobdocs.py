@@ -27,6 +27,7 @@ from ghela.core.messages import (
     Command,
     CreateEvent,
     DeleteEvent,
+    FollowSource,
     Message,
     ScrapeRequest,
     SnoozeAlert,
@@ -45,6 +46,7 @@ OPERATIONS: dict[str, type[Message]] = {
     "createEvent": CreateEvent,
     "updateEvent": UpdateEvent,
     "cancelEvent": CancelEvent,
+    "followSource": FollowSource,
     "deleteEvent": DeleteEvent,
     "scrapeNow": ScrapeRequest,
 }

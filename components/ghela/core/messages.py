@@ -205,19 +205,50 @@ class CreateEvent(_Command):
         return self
 
 
+Person = Annotated[str, Field(min_length=1, max_length=200)]
+"""Who asked for a change (the signed-in user's name, or the local user at the CLI)."""
+
+
 class UpdateEvent(_Command):
-    """Change a custom event, or move a game by hand; alerts are re-planned."""
+    """Change a custom event, or correct a game by hand; alerts are re-planned.
+
+    On a game each change is an override that later scrapes do not undo (see
+    :class:`FollowSource`); ``by`` says whose it is.
+    """
 
     op: Literal["update_event"] = "update_event"
     event_id: Id
     title: ShortText | None = None
     start: UtcDatetime | None = None
     end: UtcDatetime | None = None
+    venue: ShortText | None = None
+    by: Person | None = None
 
 
 class CancelEvent(_Command):
+    """Cancel an event; on a game an override that later scrapes do not undo."""
+
     op: Literal["cancel_event"] = "cancel_event"
     event_id: Id
+    by: Person | None = None
+
+
+class OverrideField(StrEnum):
+    """What of a game a person can set against its sources."""
+
+    CANCELLED = "cancelled"
+    START = "start"
+    TITLE = "title"
+    VENUE = "venue"
+
+
+class FollowSource(_Command):
+    """End a person's overrides of a game (``field``, or all): it follows its sources again."""
+
+    op: Literal["follow_source"] = "follow_source"
+    event_id: Id
+    field: OverrideField | None = None
+    by: Person | None = None
 
 
 class DeleteEvent(_Command):
@@ -267,6 +298,7 @@ Command = Annotated[
     | CreateEvent
     | UpdateEvent
     | CancelEvent
+    | FollowSource
     | DeleteEvent
     | AddAlert
     | UpdateAlert
@@ -335,8 +367,33 @@ class AlertSnapshot(Message):
     """Added or changed by a person, so re-planning keeps it."""
 
 
+class SourceSays(Message):
+    """What one source lists for a game (its latest scrape that listed it)."""
+
+    source: str
+    title: str
+    start: UtcDatetime | None = None
+    date: LocalDate | None = None
+    venue: str = ""
+
+
+class OverrideSnapshot(Message):
+    """A person's correction of a game: "source says ``source_value``, set to ``value`` by ``by``"."""
+
+    field: OverrideField
+    value: str
+    source_value: str
+    by: str
+    at: UtcDatetime
+
+
 class EventSnapshot(Message):
-    """An event with its alerts, as the cloud's read copy stores it."""
+    """An event with its alerts, as the cloud's read copy stores it.
+
+    For a game, ``sources`` is what each source lists, ``disputed`` says they disagree on
+    when it is (it is planned from the earliest), and ``overrides`` the corrections people
+    made that scrapes do not undo.
+    """
 
     event_id: Id
     kind: EventKind
@@ -353,6 +410,9 @@ class EventSnapshot(Message):
     state: EventState
     revision: int
     alerts: list[AlertSnapshot] = []
+    disputed: bool = False
+    sources: list[SourceSays] = []
+    overrides: list[OverrideSnapshot] = []
 
 
 class RevisionChanged(Message):
@@ -389,6 +449,8 @@ class ActivityKind(StrEnum):
     ALERT_SNOOZED = "alert_snoozed"
     SCRAPE_OK = "scrape_ok"
     SCRAPE_FAILED = "scrape_failed"
+    SOURCE_DISAGREEMENT = "source_disagreement"
+    """A game's sources began to disagree on when it is (one per game, when it starts)."""
     INVALID_MESSAGE = "invalid_message"
 
 

@@ -18,6 +18,7 @@ METRIC_NAMES = (
     "AlertsSnoozed",
     "ScrapesOk",
     "ScrapesFailed",
+    "SourceDisagreements",
     "JobsSucceeded",
     "JobsFailed",
     "InvalidMessages",

@@ -20,6 +20,7 @@ ACTIVITY_METRICS: dict[ActivityKind, str] = {
     ActivityKind.ALERT_SNOOZED: "AlertsSnoozed",
     ActivityKind.SCRAPE_OK: "ScrapesOk",
     ActivityKind.SCRAPE_FAILED: "ScrapesFailed",
+    ActivityKind.SOURCE_DISAGREEMENT: "SourceDisagreements",
     ActivityKind.INVALID_MESSAGE: "InvalidMessages",
 }
 

@@ -1,6 +1,6 @@
 """The Scheduler's ``ghela`` subcommands: see and change the schedule without the cloud.
 
-``ghela schedule``, ``ghela event add|update|cancel|delete``,
+``ghela schedule``, ``ghela event add|update|cancel|delete|follow``,
 ``ghela alert add|update|snooze|unsnooze``, ``ghela db check|demo``. Every command takes
 ``--db PATH`` (default ``$GHELA_DB`` or ``./ghela.db``). Changes are applied as commands
 with an id (generated, or ``--id``), exactly as a job from the cloud would be, so running
@@ -12,6 +12,7 @@ the clocks skip or repeat on a DST night is refused (:data:`TIME_HELP`).
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -32,6 +33,8 @@ from ghela.core.messages import (
     CommandStatus,
     CreateEvent,
     DeleteEvent,
+    FollowSource,
+    OverrideField,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
@@ -193,14 +196,32 @@ def _event_update(args: argparse.Namespace) -> int:
         start = parse_when(args.start, config.zone, "start") if args.start else None
         end = parse_when(args.end, config.zone, "end") if args.end else None
         return _build(
-            "event", lambda: UpdateEvent(event_id=args.event_id, title=args.title, start=start, end=end)
+            "event",
+            lambda: UpdateEvent(
+                event_id=args.event_id, title=args.title, start=start, end=end, venue=args.venue, by=person()
+            ),
         )
 
     return _apply(args, make)
 
 
+def person() -> str:
+    """Who is changing things at the CLI (kept with a game's override)."""
+    try:
+        return f"{getpass.getuser()} (CLI)"[:200]
+    except (KeyError, OSError):  # no user name for this uid (a bare container)
+        return "CLI"
+
+
 def _event_cancel(args: argparse.Namespace) -> int:
-    return _apply(args, lambda _: _build("event", lambda: CancelEvent(event_id=args.event_id)))
+    return _apply(args, lambda _: _build("event", lambda: CancelEvent(event_id=args.event_id, by=person())))
+
+
+def _event_follow(args: argparse.Namespace) -> int:
+    def make(_: SchedulerConfig) -> FollowSource:
+        return _build("event", lambda: FollowSource(event_id=args.event_id, field=args.field, by=person()))
+
+    return _apply(args, make)
 
 
 def _event_delete(args: argparse.Namespace) -> int:
@@ -319,13 +340,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--end", help="when it ends (default: eventMinutes after the start)")
     add.set_defaults(func=_event_add)
     update = _common(
-        event.add_parser("update", help="change an event's title or time", epilog=TIME_HELP), command=True
+        event.add_parser(
+            "update",
+            help="change an event's title, time or venue (on a game: kept under later scrapes)",
+            epilog=TIME_HELP,
+        ),
+        command=True,
     )
     update.add_argument("event_id", type=int)
     update.add_argument("--title", help="a new title")
     update.add_argument("--start", help="a new start (alerts set by offset follow it)")
     update.add_argument("--end", help="a new end")
+    update.add_argument("--venue", help="a new venue")
     update.set_defaults(func=_event_update)
+    follow = _common(
+        event.add_parser("follow", help="end your corrections of a game: it follows its sources again"),
+        command=True,
+    )
+    follow.add_argument("event_id", type=int)
+    follow.add_argument("--field", choices=[f.value for f in OverrideField], help="only this (default: all)")
+    follow.set_defaults(func=_event_follow)
     for name, func, text in (
         ("cancel", _event_cancel, "cancel an event (its alerts stop)"),
         ("delete", _event_delete, "delete a custom event (games are cancelled, not deleted)"),

@@ -34,6 +34,7 @@ from ghela.core.messages import (
     CreateEvent,
     DeleteEvent,
     EventState,
+    FollowSource,
     SnoozeActive,
     SnoozeAlert,
     UnsnoozeAlert,
@@ -42,6 +43,7 @@ from ghela.core.messages import (
 )
 from ghela.scheduler import operations
 from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.overrides import follow_source
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.scrape import apply_scrape
 from ghela.scheduler.store import Store
@@ -125,6 +127,8 @@ class CommandHandler:
                 return operations.cancel_event(work, command)
             case DeleteEvent():
                 return operations.delete_event(work, command)
+            case FollowSource():
+                return follow_source(work, command)
             case AddAlert():
                 return operations.add_alert(work, command)
             case UpdateAlert():

@@ -7,7 +7,11 @@ describe the schema after the last migration; a test checks that they agree.
 Version 1 was the first schema (ids use AUTOINCREMENT: an id is never reused, so a stale
 "snooze alert 31" from the cloud can never hit a different alert). Version 2 added
 ``alert.lit_from`` (the derived, indexed "lights from" instant that makes the light
-decision a range query) and fills it in.
+decision a range query) and fills it in. Version 3 keeps what each source lists of a game
+(``source_view``, so games are planned from the union of sources) and the corrections
+people make (``override``), and marks games whose sources disagree (``event.disputed``).
+Every game a source gave before becomes that source's view, so the first scrape after the
+update neither adds it again nor takes it for vanished.
 """
 
 from __future__ import annotations
@@ -88,7 +92,35 @@ UPDATE alert SET lit_from = CASE
 END;
 """
 
-MIGRATIONS: Sequence[str] = (V1, V2)
+V3 = """
+ALTER TABLE event ADD COLUMN disputed BOOLEAN NOT NULL DEFAULT 0;
+CREATE TABLE source_view (
+    event_id INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+    source VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    away VARCHAR NOT NULL DEFAULT '',
+    venue VARCHAR NOT NULL DEFAULT '',
+    start DATETIME,
+    local_date DATE,
+    seen_at DATETIME NOT NULL,
+    PRIMARY KEY (source, key)
+);
+CREATE INDEX ix_source_view_event_id ON source_view (event_id);
+CREATE TABLE override (
+    event_id INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+    field VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    set_by VARCHAR NOT NULL,
+    set_at DATETIME NOT NULL,
+    PRIMARY KEY (event_id, field)
+);
+INSERT INTO source_view (event_id, source, key, title, away, venue, start, local_date, seen_at)
+    SELECT id, source, key, title, away, venue, start, local_date, created_at
+    FROM event WHERE kind = 'game' AND source != '' AND state != 'cancelled'
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V2, V3)
 """``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``."""
 
 LATEST = len(MIGRATIONS)

@@ -1,4 +1,7 @@
-"""The person-made commands: custom events, alerts, snoozes.
+"""The person-made commands: custom events, alerts, snoozes, and corrections of games.
+
+A person's change to a game (its kick-off, title, venue, or cancelling it) is an override
+(:mod:`ghela.scheduler.overrides`): stored with who and when, kept under later scrapes.
 
 Each function applies one command within a :class:`~ghela.scheduler.work.Work` and returns
 ``(message, data)``; an invalid command raises :class:`InvalidCommand` or :class:`NotFound`
@@ -20,12 +23,14 @@ from ghela.core.messages import (
     DeleteEvent,
     EventKind,
     EventState,
+    OverrideField,
     SnoozeActive,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.scheduler.overrides import set_override, settle
 from ghela.scheduler.tables import AlertRow, EventRow
 from ghela.scheduler.work import Work
 
@@ -106,8 +111,9 @@ def create_event(work: Work, command: CreateEvent, command_id: str) -> Outcome:
 
 def update_event(work: Work, command: UpdateEvent) -> Outcome:
     event = _live_event(work, command.event_id)
-    if command.title is None and command.start is None and command.end is None:
-        raise InvalidCommand("nothing to update: give title, start or end", field="event_id")
+    changes = (command.title, command.start, command.end, command.venue)
+    if all(value is None for value in changes):
+        raise InvalidCommand("nothing to update: give title, start, end or venue", field="event_id")
     start = command.start if command.start is not None else event.start
     if command.start is not None:
         _future(work, command.start, "start")
@@ -117,6 +123,10 @@ def update_event(work: Work, command: UpdateEvent) -> Outcome:
             raise InvalidCommand("an end needs a start", field="end")
         if end <= start:
             raise InvalidCommand("end must be after start", field="end")
+    if event.kind == EventKind.GAME.value:
+        return _correct_game(work, event, command, end)
+    if command.venue is not None:
+        event.venue = command.venue
     if command.title is not None:
         event.title = command.title
     if command.start is not None or command.end is not None:
@@ -130,12 +140,35 @@ def update_event(work: Work, command: UpdateEvent) -> Outcome:
     return f"event {event.id} updated", {"event_id": event.id}
 
 
+def _correct_game(work: Work, event: EventRow, command: UpdateEvent, end: datetime | None) -> Outcome:
+    """A person's correction of a game: each field an override; the game settled on them."""
+    corrections = {
+        OverrideField.START: command.start.isoformat() if command.start is not None else None,
+        OverrideField.TITLE: command.title,
+        OverrideField.VENUE: command.venue,
+    }
+    for field, value in corrections.items():
+        if value is not None:
+            set_override(work, event, field, value, command.by)
+    if command.end is not None:
+        event.end = end
+    start = command.start or event.start
+    work.set_time(event, start, None if start is not None else event.local_date, event.end)
+    settle(work, event)
+    work.replan(event)
+    work.touch(event)
+    work.activity[ActivityKind.EVENT_UPDATED] += 1
+    set_by = f" by {command.by}" if command.by else ""
+    return f"event {event.id} updated{set_by}; later scrapes keep it", {"event_id": event.id}
+
+
 def cancel_event(work: Work, command: CancelEvent) -> Outcome:
     event = _event(work, command.event_id)
     if event.state == EventState.CANCELLED.value:
         return f"event {event.id} was already cancelled", {"event_id": event.id}
     if event.state == EventState.FINISHED.value:
         raise InvalidCommand(f"event {event.id} is finished", field="event_id")
+    set_override(work, event, OverrideField.CANCELLED, "true", command.by)
     event.state = EventState.CANCELLED.value
     work.touch(event)
     work.refresh_event_alerts(event)

@@ -21,6 +21,8 @@ class Outlook:
     next_finish: datetime | None
     """When the next live event is over (and becomes finished)."""
     revision: int
+    disputed: tuple[int, ...] = ()
+    """Upcoming games whose sources disagree on when they are (planned from the earliest)."""
 
 
 def outlook(store: Store, now: datetime) -> Outlook:
@@ -35,4 +37,5 @@ def outlook(store: Store, now: datetime) -> Outlook:
             next_alert_at=next_lit,
             next_finish=repo.next_finish_after(now),
             revision=repo.revision(),
+            disputed=tuple(event.id or 0 for event in repo.disputed_upcoming(now)),
         )

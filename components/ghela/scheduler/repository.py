@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ghela.core.messages import EventState
 from ghela.scheduler.config import MAX_ALERT_MINUTES
-from ghela.scheduler.tables import AlertRow, AppliedCommand, EventRow, Meta, Tombstone
+from ghela.scheduler.tables import AlertRow, AppliedCommand, EventRow, Meta, Override, SourceView, Tombstone
 
 REVISION_KEY = "revision"
 LIVE_STATES = (EventState.SCHEDULED.value, EventState.UPDATED.value)
@@ -65,16 +65,68 @@ class Repository:
     def event_by_key(self, key: str) -> EventRow | None:
         return self.session.exec(select(EventRow).where(EventRow.key == key)).first()
 
-    def games_of_source_between(self, source: str, first: date, last: date) -> list[EventRow]:
+    def games_between(self, first: date, last: date) -> list[EventRow]:
         query = select(EventRow).where(
-            EventRow.source == source,
-            EventRow.kind == "game",
-            col(EventRow.local_date) >= first,
-            col(EventRow.local_date) <= last,
+            EventRow.kind == "game", col(EventRow.local_date) >= first, col(EventRow.local_date) <= last
         )
         return list(self.session.exec(query))
 
-    def add(self, row: EventRow | AlertRow) -> None:
+    def disputed_upcoming(self, t: datetime) -> list[EventRow]:
+        """Live games not yet over whose sources disagree on when they are."""
+        query = select(EventRow).where(
+            col(EventRow.disputed).is_(True),
+            col(EventRow.state).in_(LIVE_STATES),
+            col(EventRow.finishes_at) > t,
+        )
+        return list(self.session.exec(query.order_by(col(EventRow.local_date), col(EventRow.id))))
+
+    # ------------------------------------------------------------------ sources and overrides
+
+    def view(self, source: str, key: str) -> SourceView | None:
+        return self.session.get(SourceView, (source, key))
+
+    def views_of(self, event_id: int) -> list[SourceView]:
+        query = select(SourceView).where(SourceView.event_id == event_id).order_by(col(SourceView.source))
+        return list(self.session.exec(query))
+
+    def views_of_source_between(self, source: str, first: date, last: date) -> list[SourceView]:
+        query = select(SourceView).where(
+            SourceView.source == source,
+            col(SourceView.local_date) >= first,
+            col(SourceView.local_date) <= last,
+        )
+        return list(self.session.exec(query))
+
+    def override(self, event_id: int, field: str) -> Override | None:
+        return self.session.get(Override, (event_id, field))
+
+    def overrides_of(self, event_id: int) -> list[Override]:
+        query = select(Override).where(Override.event_id == event_id).order_by(col(Override.field))
+        return list(self.session.exec(query))
+
+    def views_and_overrides(
+        self, event_ids: list[int]
+    ) -> tuple[dict[int, list[SourceView]], dict[int, list[Override]]]:
+        """Each event's views and overrides, for many events at once (the read copy)."""
+        views: dict[int, list[SourceView]] = {event_id: [] for event_id in event_ids}
+        overrides: dict[int, list[Override]] = {event_id: [] for event_id in event_ids}
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            for view in self.session.exec(
+                select(SourceView).where(col(SourceView.event_id).in_(chunk)).order_by(col(SourceView.source))
+            ):
+                views[view.event_id].append(view)
+            for row in self.session.exec(
+                select(Override).where(col(Override.event_id).in_(chunk)).order_by(col(Override.field))
+            ):
+                overrides[row.event_id].append(row)
+        return views, overrides
+
+    def delete(self, row: SourceView | Override) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+    def add(self, row: EventRow | AlertRow | SourceView | Override) -> None:
         self.session.add(row)
         self.session.flush()
 
@@ -148,9 +200,7 @@ class Repository:
 
     def next_lit_after(self, t: datetime) -> datetime | None:
         """When the next alert starts lighting after ``t`` (the index's next entry)."""
-        return self.session.exec(
-            select(func.min(AlertRow.lit_from)).where(col(AlertRow.lit_from) > t)
-        ).one()
+        return self.session.exec(select(func.min(AlertRow.lit_from)).where(col(AlertRow.lit_from) > t)).one()
 
     # ------------------------------------------------------------------ changes for the cloud
 

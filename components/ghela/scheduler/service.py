@@ -67,6 +67,7 @@ class SchedulerService:
         self._sent_at: datetime | None = None
         self._revision = 0
         self._data_version = 0
+        self._disputed: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -130,6 +131,7 @@ class SchedulerService:
         self._data_version = self.store.data_version()
         view = outlook(self.store, now)
         self._announce_revision(view.revision, now)
+        self._report_disagreements(view)
         self._reconcile(view)
         return self._next_wake(view)
 
@@ -178,6 +180,18 @@ class SchedulerService:
             stopped = set(previous.alert_ids) - set(decision.alert_ids)
             self._activity(ActivityKind.ALERT_STARTED, len(started), view.at, f"alerts {sorted(started)}")
             self._activity(ActivityKind.ALERT_STOPPED, len(stopped), view.at, f"alerts {sorted(stopped)}")
+
+    def _report_disagreements(self, view: Outlook) -> None:
+        """Log the upcoming games whose sources disagree whenever that set changes (each is
+        planned from the earliest listing; the read copy and SourceDisagreements show them)."""
+        if view.disputed != self._disputed:
+            self._disputed = view.disputed
+            if view.disputed:
+                ids = ", ".join(map(str, view.disputed))
+                count = len(view.disputed)
+                log.warning("sources disagree on when %d upcoming game(s) are: events %s", count, ids)
+            else:
+                log.info("the sources agree on every upcoming game")
 
     def _announce_revision(self, revision: int, now: datetime) -> None:
         if revision != self._revision:
@@ -251,12 +265,18 @@ class SchedulerService:
         with self.store.read() as session:
             repo = Repository(session)
             page = repo.changes_since(request.since_revision, request.limit)
-            alerts = repo.alerts_of_events([event.id or 0 for event in page.events])
+            ids = [event.id or 0 for event in page.events]
+            alerts = repo.alerts_of_events(ids)
+            views, overrides = repo.views_and_overrides(ids)
+            zone = self.handler.zone
             return ChangesResponse(
                 request_id=request.request_id,
                 since_revision=request.since_revision,
                 revision=page.revision,
-                events=[event_snapshot(event, alerts[event.id or 0]) for event in page.events],
+                events=[
+                    event_snapshot(event, alerts[i], views[i], overrides[i], zone)
+                    for event, i in zip(page.events, ids, strict=True)
+                ],
                 deleted=page.deleted,
                 more=page.more,
             )

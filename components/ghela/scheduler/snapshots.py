@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from ghela.core.messages import AlertSnapshot, EventKind, EventSnapshot, EventState, LightPattern
-from ghela.scheduler.tables import AlertRow, EventRow
+from zoneinfo import ZoneInfo
+
+from ghela.core.messages import (
+    AlertSnapshot,
+    EventKind,
+    EventSnapshot,
+    EventState,
+    LightPattern,
+    OverrideField,
+    OverrideSnapshot,
+    SourceSays,
+)
+from ghela.scheduler.merge import merge
+from ghela.scheduler.overrides import source_value, view_of
+from ghela.scheduler.tables import AlertRow, EventRow, Override, SourceView
 
 
 def alert_snapshot(alert: AlertRow) -> AlertSnapshot:
@@ -20,7 +33,41 @@ def alert_snapshot(alert: AlertRow) -> AlertSnapshot:
     )
 
 
-def event_snapshot(event: EventRow, alerts: list[AlertRow]) -> EventSnapshot:
+def source_says(view: SourceView) -> SourceSays:
+    return SourceSays(
+        source=view.source,
+        title=view.title,
+        start=view.start,
+        date=view.local_date if view.start is None else None,
+        venue=view.venue,
+    )
+
+
+def override_snapshots(
+    event: EventRow, views: list[SourceView], overrides: list[Override], zone: ZoneInfo
+) -> list[OverrideSnapshot]:
+    """Each override with what the sources say of its field now."""
+    merged = merge([view_of(v) for v in views], zone, event.source) if views else None
+    return [
+        OverrideSnapshot(
+            field=OverrideField(row.field),
+            value=row.value,
+            source_value=source_value(row.field, merged),
+            by=row.set_by,
+            at=row.set_at,
+        )
+        for row in overrides
+    ]
+
+
+def event_snapshot(
+    event: EventRow,
+    alerts: list[AlertRow],
+    views: list[SourceView] | None = None,
+    overrides: list[Override] | None = None,
+    zone: ZoneInfo | None = None,
+) -> EventSnapshot:
+    views, overrides = views or [], overrides or []
     return EventSnapshot(
         event_id=event.id or 0,
         kind=EventKind(event.kind),
@@ -36,4 +83,7 @@ def event_snapshot(event: EventRow, alerts: list[AlertRow]) -> EventSnapshot:
         state=EventState(event.state),
         revision=event.revision,
         alerts=[alert_snapshot(alert) for alert in alerts],
+        disputed=event.disputed,
+        sources=[source_says(view) for view in views],
+        overrides=override_snapshots(event, views, overrides, zone or ZoneInfo("UTC")) if overrides else [],
     )

@@ -79,6 +79,42 @@ class EventRow(SQLModel, table=True):
     """Whether the standard plan applies (False: a custom event created with its own alerts)."""
     revision: int = Field(index=True)
     created_at: datetime = _utc(nullable=False)
+    disputed: bool = False
+    """A game whose sources disagree on when it is (planned from the earliest)."""
+
+
+class SourceView(SQLModel, table=True):
+    """What one source last listed for a game: the source's view under any override."""
+
+    __tablename__ = "source_view"
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    source: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    """The fixture's key in that source (sources key one game differently)."""
+    title: str
+    away: str = ""
+    venue: str = ""
+    start: datetime | None = _utc()
+    local_date: date | None = None
+    seen_at: datetime = _utc(nullable=False)
+
+
+class Override(SQLModel, table=True):
+    """A person's correction of one field of a game, which scrapes do not undo."""
+
+    __tablename__ = "override"
+    event_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("event.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    field: str = Field(primary_key=True)
+    value: str
+    """``start``: an ISO instant; ``cancelled``: ``"true"``; ``title`` / ``venue``: the text."""
+    set_by: str
+    set_at: datetime = _utc(nullable=False)
 
 
 class AlertRow(SQLModel, table=True):

@@ -95,7 +95,13 @@ class SourceConfig(_Section):
         return check_location(url)
 
 
-DEFAULT_SOURCES = (SourceConfig(name="kaagent.be", kind="html", url="https://www.kaagent.be/nl/wedstrijden"),)
+DEFAULT_SOURCES = (
+    SourceConfig(name="kaagent.be", kind="html", url="https://www.kaagent.be/nl/wedstrijden"),
+    SourceConfig(name="fixtur.es", kind="ics", url="https://ics.fixtur.es/v2/home/kaa-gent.ics"),
+)
+"""The club's own page and an independent fixtures service's home-games feed: the Scheduler
+plans from both, so neither a redesign of the club site nor a feed that is a day late
+loses a game on its own."""
 
 
 class ScraperConfig(ComponentConfig):
@@ -111,9 +117,13 @@ class ScraperConfig(ComponentConfig):
     venue: Annotated[str, Field(min_length=1, max_length=200)] = "Planet Group Arena"
     venue_aliases: list[str] = Field(default_factory=lambda: ["Ghelamco Arena"], max_length=50)
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20.0
+    """Scrapy's ``DOWNLOAD_TIMEOUT``."""
     retries: Annotated[int, Field(ge=0, le=10)] = 3
+    """Scrapy's ``RETRY_TIMES``: network faults, 5xx, 408 and 429 are tried this many more times."""
     backoff_seconds: Annotated[float, Field(ge=0, le=600)] = 2.0
+    """Scrapy's ``AUTOTHROTTLE_START_DELAY``: the first wait between two requests to one site."""
     backoff_max_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    """Scrapy's ``AUTOTHROTTLE_MAX_DELAY``: the longest wait AutoThrottle backs off to."""
     user_agent: Annotated[str, Field(min_length=1, max_length=300)] = (
         f"GhelamcoAlert/{__version__} (office parking warning light; checks fixtures hourly)"
     )
@@ -125,8 +135,12 @@ class ScraperConfig(ComponentConfig):
     (``minFixtureRatio``) and all find the same fixtures, the last of them is healthy and the
     new "last time": a source that shrank for real (a new season) is believed after a while."""
     max_page_bytes: Annotated[int, Field(ge=1024, le=50_000_000)] = 2_000_000
+    http_cache_path: Annotated[str, Field(min_length=1, max_length=4096)] = "scraper-httpcache"
+    """Scrapy's HTTP cache (``HTTPCACHE_DIR``, RFC 2616 policy): the last page of each source
+    with its ETag / Last-Modified, so the next request is conditional; relative paths as
+    ``statePath``."""
     state_path: Annotated[str, Field(min_length=1, max_length=4096)] = "scraper-state.json"
-    """The file that keeps each source's last healthy result, ETag / Last-Modified and streak
+    """The file that keeps each source's last healthy result and streak
     of agreeing smaller fixture lists across restarts; a relative path is inside the
     component's work directory (its working directory under Greengrass)."""
 

@@ -34,7 +34,6 @@ class FetchFacts:
     url: str
     http_status: int | None = None
     error: str | None = None
-    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,8 +105,6 @@ def _problems(fetch: FetchFacts, outcome: ParseOutcome, fixtures: list[Fixture])
     unhealthy: list[str] = []
     if fetch.error is not None:
         unhealthy.append(fetch.error)
-    if fetch.truncated:
-        unhealthy.append(f"page from {fetch.url} is larger than the size cap; stopped reading")
     unhealthy.extend(outcome.problems)
     parsed = len(outcome.games)
     if fetch.error is None and outcome.rows_found == 0 and not outcome.problems:

@@ -8,7 +8,9 @@ Each VEVENT is a row. Its SUMMARY is "Home - Away" with an optional competition 
   that names a real zone, otherwise in the venue's zone;
 - a date (an all-day event) means the kick-off time is not fixed yet.
 
-Events marked ``STATUS:CANCELLED`` are left out. A broken line inside an event is logged
+An event whose LOCATION is the venue (its name or an alias, maybe followed by an address)
+is a home game even when the feed lists the opponent first. Events marked
+``STATUS:CANCELLED`` are left out. A broken line inside an event is logged
 and makes the scrape partial (the line may have mattered); a broken DTSTART or SUMMARY
 loses that row only; a feed that is not iCalendar at all is a page-level problem.
 """
@@ -24,8 +26,9 @@ from icalendar import Calendar, Event
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
+from ghela.core.names import normalise
 from ghela.scraper.games import Game, ParseOutcome
-from ghela.scraper.teams import Club, normalise, split_title
+from ghela.scraper.teams import Club, split_title
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +107,8 @@ def _game(
         raise ValueError(f"title {summary[:100]!r} does not name two teams as 'Home - Away'")
     home, away = title.home, title.away
     location = normalise(str(_one(event, "LOCATION") or ""))
-    if club.is_club(away) and not club.is_club(home) and location and location in venues:
+    at_our_venue = any(location == venue or location.startswith(venue + "-") for venue in venues)
+    if club.is_club(away) and not club.is_club(home) and location and at_our_venue:
         home, away = away, home  # a feed that lists the opponent first for a game at our venue
     start = _one(event, "DTSTART")
     if start is None:

@@ -1,15 +1,16 @@
 """What the Scraper remembers between scrapes, kept in a small JSON file across restarts.
 
 Per source: the last healthy :class:`ScrapeResult` (re-published on a 304, and the "last
-time" a scrape's home fixture count is compared with), the ETag / Last-Modified that
-make the next request conditional, and the streak of scrapes that agree on a smaller
-fixture list (:mod:`ghela.scraper.baseline`). Without this file a restart would make the
-first scrape unconditional, blind to "far fewer fixtures than last time", and would start
-counting a streak from zero again.
+time" a scrape's home fixture count is compared with) and the streak of scrapes that agree
+on a smaller fixture list (:mod:`ghela.scraper.baseline`). Without this file a restart would
+make the first scrape blind to "far fewer fixtures than last time", and would start counting
+a streak from zero again. (The ETag / Last-Modified that make a request conditional are
+kept by Scrapy's HTTP cache, ``httpCachePath``.)
 
 The streak was added to format 1 compatibly: it is optional (a file without it loads) and
-left out of the file when there is none, so only a file saved in the middle of a streak
-differs from what earlier releases wrote.
+left out of the file when there is none. Files of releases that kept ETag / Last-Modified
+here still load; those two keys are dropped (the first crawl after the update is then
+unconditional, once).
 
 The file is written whole to a temporary file beside it and renamed over it, so a crash
 or a full disk leaves the previous file, never a partial one. A file that cannot be read
@@ -25,20 +26,21 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ghela.core.messages import ScrapeResult, ShortText
 from ghela.scraper.baseline import Streak
 from ghela.scraper.config import MAX_BASELINE_AGREE_SCRAPES, SourceConfig
-from ghela.scraper.fetch import Validators
 from ghela.scraper.health import MAX_FIXTURES
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 CORRUPT_SUFFIX = ".corrupt"
+LEGACY_KEYS = frozenset({"etag", "last_modified"})
+"""Kept here by earlier releases; now in Scrapy's HTTP cache."""
 
 
 class _Stored(BaseModel):
@@ -67,8 +69,8 @@ class StoredStreak(_Stored):
 
 
 class Remembered(_Stored):
-    """One source's memory: its last healthy result, the validators of that response and
-    the streak of scrapes since then that agree on a smaller fixture list.
+    """One source's memory: its last healthy result and the streak of scrapes since then
+    that agree on a smaller fixture list.
 
     ``url`` and ``kind`` say what the memory is of: a source whose address or kind has
     changed since is another page, and starts without a "last time".
@@ -77,22 +79,20 @@ class Remembered(_Stored):
     url: str
     kind: Literal["html", "ics"]
     last_good: ScrapeResult
-    etag: str | None = None
-    last_modified: str | None = None
     shrink_streak: StoredStreak | None = Field(default=None, exclude_if=lambda streak: streak is None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_old_validators(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if key not in LEGACY_KEYS}
+        return data
 
     @model_validator(mode="after")
     def _only_healthy(self) -> Remembered:
         if not self.last_good.healthy:
             raise ValueError(f"the remembered result of {self.last_good.source!r} is not healthy")
         return self
-
-    @property
-    def validators(self) -> Validators | None:
-        """What makes the next request conditional (None: nothing to send)."""
-        if self.etag is None and self.last_modified is None:
-            return None
-        return Validators(self.etag, self.last_modified)
 
     def is_of(self, source: SourceConfig) -> bool:
         return self.url == source.url and self.kind == source.kind

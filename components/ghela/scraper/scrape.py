@@ -1,14 +1,14 @@
-"""One source, scraped: fetch, parse, verdict, and what the next scrape must remember.
+"""One source's crawled page judged: the verdict, and what the next scrape must remember.
 
 :class:`SourceScraper` keeps, per source, the last healthy result (its home fixture count
-is the "last time" a scrape is compared with, and its ETag / Last-Modified make the next
-request conditional). A 304 Not Modified re-publishes the last healthy result's fixtures
-under a new scrape id and time, with ``http_status`` 304 and a reason saying so: the
-Scheduler gets one result per scrape either way, and an unchanged page is as trustworthy
-as it was. It also keeps the streak of scrapes that agree on a smaller fixture list
-(:mod:`ghela.scraper.baseline`), so a source that shrank for real gets a new baseline.
-The service keeps this memory in a file across restarts (:mod:`ghela.scraper.memory`)
-and hands each scraper what it remembered.
+is the "last time" a scrape is compared with; Scrapy's HTTP cache keeps the ETag /
+Last-Modified that make the next request conditional). A 304 Not Modified re-publishes
+the last healthy result's fixtures under a new scrape id and time, with ``http_status``
+304 and a reason saying so: the Scheduler gets one result per scrape either way, and an
+unchanged page is as trustworthy as it was. It also keeps the streak of scrapes that
+agree on a smaller fixture list (:mod:`ghela.scraper.baseline`), so a source that shrank
+for real gets a new baseline. The service keeps this memory in a file across restarts
+(:mod:`ghela.scraper.memory`) and hands each scraper what it remembered.
 """
 
 from __future__ import annotations
@@ -17,16 +17,13 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from ghela.core.clock import venue_zone
 from ghela.core.messages import ScrapeResult, new_id
 from ghela.scraper.baseline import Streak
 from ghela.scraper.config import ScraperConfig, SourceConfig
-from ghela.scraper.fetch import Fetched, Fetcher
 from ghela.scraper.games import ParseOutcome, home_fixtures
 from ghela.scraper.health import FetchFacts, Verdict, verdict
-from ghela.scraper.ics import parse_ics
 from ghela.scraper.memory import Remembered, StoredStreak
-from ghela.scraper.spider import parse_html
+from ghela.scraper.pages import Fetched
 from ghela.scraper.teams import Club
 
 log = logging.getLogger(__name__)
@@ -39,13 +36,10 @@ class SourceScraper:
         self,
         source: SourceConfig,
         config: ScraperConfig,
-        fetcher: Fetcher,
         remembered: Remembered | None = None,
     ) -> None:
         self.source = source
         self._config = config
-        self._fetcher = fetcher
-        self._zone = venue_zone(config.zone)
         self._club = Club(config.club_name, config.club_aliases)
         if remembered is not None and not remembered.is_of(source):
             log.info(
@@ -72,14 +66,11 @@ class SourceScraper:
         """Home fixtures in the last healthy result (None before the first)."""
         return len(self._memory.last_good.fixtures) if self._memory is not None else None
 
-    def scrape(self, now: datetime) -> ScrapeResult:
-        validators = self._memory.validators if self._memory is not None else None
-        fetched = self._fetcher.fetch(self.source.url, self.source.kind, now, validators)
+    def scrape(self, now: datetime, fetched: Fetched) -> ScrapeResult:
+        """The result of this crawl's page, remembered for the next scrape."""
         if fetched.not_modified and self._memory is not None:
             judged = Verdict(self._unchanged(now, fetched, self._memory.last_good), streak=None)
         else:
-            if fetched.not_modified:
-                fetched = replace(fetched, error="304 Not Modified without an earlier good result")
             judged = self._verdict(now, fetched)
         self._remember(judged, fetched)
         result = judged.result
@@ -95,36 +86,17 @@ class SourceScraper:
         )
         return result
 
-    def parse(self, body: bytes, url: str, now: datetime) -> ParseOutcome:
-        """Parse a body of this source's kind (also used by the CLI and the benchmark)."""
-        try:
-            if self.source.kind == "ics":
-                return parse_ics(
-                    body,
-                    url,
-                    zone=self._zone,
-                    club=self._club,
-                    venue_names=[self._config.venue, *self._config.venue_aliases],
-                    default_competition=self.source.default_competition,
-                )
-            return parse_html(
-                body,
-                url,
-                self.source.selectors,
-                zone=self._zone,
-                reference=now.astimezone(self._zone).date(),
-                default_competition=self.source.default_competition,
-            )
-        except Exception as exc:  # a parser bug must cost one scrape, not the component
-            log.exception("parsing %s failed", url)
-            return ParseOutcome(problems=[f"internal error while parsing {url}: {exc!r}"[:500]])
-
     def judge(self, now: datetime, fetched: Fetched) -> ScrapeResult:
         """The result for what was fetched (parsed unless the fetch failed); changes nothing."""
         return self._verdict(now, fetched).result
 
     def _verdict(self, now: datetime, fetched: Fetched) -> Verdict:
-        outcome = ParseOutcome() if fetched.error else self.parse(fetched.body, fetched.url, now)
+        # home_fixtures notes odd names in row_errors: on a copy, so judging twice is alike
+        outcome = (
+            ParseOutcome()
+            if fetched.error
+            else replace(fetched.outcome, row_errors=[*fetched.outcome.row_errors])
+        )
         fixtures = home_fixtures(
             outcome,
             self._club,
@@ -132,7 +104,7 @@ class SourceScraper:
             fetched.url,
             use_source_ids=self.source.kind == "html" or self.source.key_from == "uid",
         )
-        facts = FetchFacts(fetched.url, fetched.status, fetched.error, fetched.truncated)
+        facts = FetchFacts(fetched.url, fetched.status, fetched.error)
         return verdict(
             self.source.name,
             now,
@@ -164,14 +136,8 @@ class SourceScraper:
 
     def _remember(self, judged: Verdict, fetched: Fetched) -> None:
         """A healthy new page becomes "last time"; otherwise only the streak may change."""
-        if judged.result.healthy and not fetched.not_modified:
-            self._memory = Remembered(
-                url=self.source.url,
-                kind=self.source.kind,
-                last_good=judged.result,
-                etag=fetched.validators.etag or None,
-                last_modified=fetched.validators.last_modified or None,
-            )
+        if judged.result.healthy and not (fetched.not_modified and self._memory is not None):
+            self._memory = Remembered(url=self.source.url, kind=self.source.kind, last_good=judged.result)
             return
         streak = StoredStreak.of(judged.streak)
         if self._memory is not None and self._memory.shrink_streak != streak:

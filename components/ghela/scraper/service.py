@@ -1,16 +1,17 @@
 """The Scraper component: scrape at start-up, then every interval (with jitter) or on request.
 
 One worker thread owns the scraping. It sleeps with ``clock.wait`` on an event, so a
-:class:`ScrapeRequest` on ``SCRAPE_REQUEST`` wakes it at once and :meth:`ScraperService.stop`
-is prompt even in the middle of a retry backoff. Each scrape publishes, per enabled source,
-one :class:`ScrapeResult` on ``SCRAPE_RESULT`` and one :class:`Activity` (``scrape_ok`` or
-``scrape_failed``) on ``ACTIVITY`` for Metrics.
+:class:`ScrapeRequest` on ``SCRAPE_REQUEST`` wakes it at once. Each scrape is one crawl of
+the sources due (:mod:`ghela.scraper.crawler`: Scrapy in a short-lived child process,
+killed when :meth:`ScraperService.stop` is called, so a stop is prompt even while a site is
+slow). It publishes, per source, one :class:`ScrapeResult` on ``SCRAPE_RESULT`` and one
+:class:`Activity` (``scrape_ok`` or ``scrape_failed``) on ``ACTIVITY`` for Metrics.
 
-What each source's scraper remembers (its last healthy result, its ETag / Last-Modified,
-its streak of scrapes agreeing on a smaller fixture list) is loaded from ``statePath`` at
-start and saved after every scrape that changes it, so a restart keeps "last time",
-conditional requests and the streak. Only configured sources are saved: a
-source removed from the configuration is forgotten at the next save (a disabled one is kept).
+What each source's scraper remembers (its last healthy result, its streak of scrapes
+agreeing on a smaller fixture list) is loaded from ``statePath`` at start and saved after
+every scrape that changes it, so a restart keeps "last time" and the streak. Only
+configured sources are saved: a source removed from the configuration is forgotten at
+the next save (a disabled one is kept).
 
 What a source contains never ends the thread (a scrape turns every fault of the source
 into an unhealthy result). A publish that fails after the IPC client's own reconnects
@@ -30,28 +31,15 @@ from ghela.core.bus import Bus
 from ghela.core.clock import Clock
 from ghela.core.messages import Activity, ActivityKind, Message, ScrapeRequest, ScrapeResult
 from ghela.scraper.config import ScraperConfig
-from ghela.scraper.fetch import Fetcher, Politeness
-from ghela.scraper.http import Transport, UrllibTransport
+from ghela.scraper.crawler import ChildCrawl, Crawl
 from ghela.scraper.memory import MemoryStore, Remembered
+from ghela.scraper.pages import Fetched
 from ghela.scraper.scrape import SourceScraper
 
 log = logging.getLogger(__name__)
 
 COMPONENT = "Scraper"
 ALL_SOURCES = None
-
-
-def politeness(config: ScraperConfig) -> Politeness:
-    """The fetching courtesies from the component's configuration."""
-    return Politeness(
-        user_agent=config.user_agent,
-        timeout=config.timeout_seconds,
-        retries=config.retries,
-        backoff=config.backoff_seconds,
-        backoff_max=config.backoff_max_seconds,
-        max_bytes=config.max_page_bytes,
-        respect_robots=config.respect_robots_txt,
-    )
 
 
 class ScraperService:
@@ -62,7 +50,7 @@ class ScraperService:
         bus: Bus,
         config: ScraperConfig,
         clock: Clock,
-        transport: Transport,
+        crawl: Crawl,
         rng: random.Random | None = None,
     ) -> None:
         self._bus = bus
@@ -72,11 +60,11 @@ class ScraperService:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._requests: deque[str | None] = deque()
-        fetcher = Fetcher(transport, politeness(config), self._sleep)
+        self._crawl = crawl
         self._store = MemoryStore(config.state_path)
         remembered = self._store.load()
         self._scrapers = {
-            source.name: SourceScraper(source, config, fetcher, remembered.get(source.name))
+            source.name: SourceScraper(source, config, remembered.get(source.name))
             for source in config.sources
             if source.enabled
         }
@@ -110,9 +98,6 @@ class ScraperService:
         self._requests.append(message.source)
         self._wake.set()
 
-    def _sleep(self, seconds: float) -> bool:
-        return self._clock.wait(self._stopping, self._clock.now() + timedelta(seconds=seconds))
-
     def _run(self) -> None:
         self.next_scrape_at = self._clock.now()
         while not self._stopping.is_set():
@@ -134,23 +119,30 @@ class ScraperService:
         return self._clock.now() + timedelta(minutes=self._config.interval_minutes, seconds=jitter)
 
     def _scrape(self, names: list[str]) -> None:
+        now = self._clock.now()
+        try:
+            pages = self._crawl([self._scrapers[name].source for name in names], now, self._stopping)
+        except Exception as exc:  # a bug must cost one scrape, and be seen, not end the loop
+            log.exception("crawling %s failed", ", ".join(names))
+            pages = {}
+            failure = f"internal error while crawling: {exc!r}"[:2000]
+        else:
+            failure = "the crawl returned nothing for this source"
         for name in names:
             if self._stopping.is_set():
+                log.info("stopping: results of %s not published", ", ".join(names))
                 return
-            result = self._scrape_one(name)
-            if self._stopping.is_set():
-                log.info("stopping: result of %s not published", name)
-                return
-            self._publish(result)
+            self._publish(self._judge(name, now, pages.get(name), failure))
 
-    def _scrape_one(self, name: str) -> ScrapeResult:
-        now = self._clock.now()
+    def _judge(self, name: str, now: datetime, page: Fetched | None, failure: str) -> ScrapeResult:
         scraper = self._scrapers[name]
+        if page is None:
+            page = Fetched(source=name, url=scraper.source.url, error=failure)
         before = scraper.memory
         try:
-            result = scraper.scrape(now)
+            result = scraper.scrape(now, page)
         except Exception as exc:  # a bug must cost one scrape, and be seen, not end the loop
-            log.exception("scraping %s failed", name)
+            log.exception("judging %s failed", name)
             reason = f"internal error while scraping: {exc!r}"[:2000]
             return ScrapeResult(
                 source=name, scraped_at=now, fixtures=[], healthy=False, complete=False, reasons=[reason]
@@ -178,5 +170,5 @@ class ScraperService:
 
 
 def start(bus: Bus, config: ScraperConfig, clock: Clock) -> ScraperService:
-    """The ``run_component`` starter: the real HTTP transport, scraping at once."""
-    return ScraperService(bus, config, clock, UrllibTransport()).start()
+    """The ``run_component`` starter: crawls in child processes, scraping at once."""
+    return ScraperService(bus, config, clock, ChildCrawl(config)).start()

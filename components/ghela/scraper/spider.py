@@ -1,113 +1,96 @@
-"""The club site's fixtures page: a scrapy spider that only parses.
+"""The crawl: one Scrapy spider that requests every source and reads what comes back.
 
-Why a spider without a crawl: the Scraper is a long-running process that scrapes every
-hour, and scrapy's crawler runs on the Twisted reactor, which cannot be restarted in one
-process (a crawl per scrape would need a child process each time). So the component fetches
-with its own small polite client (:mod:`ghela.scraper.fetch`) and hands the body to this
-spider's ``parse`` callback through scrapy's ``HtmlResponse``, exactly as scrapy would.
-The same spider still runs under ``scrapy crawl`` or ``scrapy parse`` for a quick check.
+Scrapy's engine does what a polite bot owes a site (configured in
+:mod:`ghela.scraper.crawl`): robots.txt, retries of network faults and 5xx/429, a size cap,
+throttling, a timeout, the User-Agent, and conditional requests through its HTTP cache
+(RFC 2616 policy). Every request says ``Cache-Control: max-age=0``, so the cache never
+answers from itself: it always asks the site, sending the stored ETag / Last-Modified,
+and a 304 gives back the stored page, flagged ``cached``. (``no-cache`` would not do:
+Scrapy's policy then skips the validators and refetches the whole page.) When the cache
+covered for a failing site (it serves the stored page for a 5xx), that is reported as the
+failure it is.
 
-``parse`` yields one :class:`RowItem` of raw texts per row the row selector matches;
-:func:`parse_html` reads dates, times and teams from them into a :class:`ParseOutcome`.
+``parse_page`` yields one :class:`~ghela.scraper.pages.Fetched` item per source (the page
+read by :func:`~ghela.scraper.reading.read_page`); ``failed`` (the errback) yields one
+saying what went wrong. The pipelines (:mod:`ghela.scraper.pipelines`) keep one per source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
-from zoneinfo import ZoneInfo
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 
 import scrapy
-from parsel import Selector
-from scrapy.http import HtmlResponse
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
-from ghela.scraper.config import HtmlSelectors
-from ghela.scraper.dutch import WhenError, parse_when
-from ghela.scraper.games import ParseOutcome, game_from_when
+from ghela.scraper.config import ScraperConfig, SourceConfig
+from ghela.scraper.failures import describe
+from ghela.scraper.middleware import SITE_STATUS
+from ghela.scraper.pages import Fetched, as_url, is_http
+from ghela.scraper.reading import read_page
 
-
-@dataclass(frozen=True)
-class RowItem:
-    """The raw texts of one fixture row (a scrapy item)."""
-
-    index: int
-    home: str
-    away: str
-    when: str
-    time: str | None
-    competition: str
-    source_id: str
-
-
-def text_of(row: Selector, expression: str | None) -> str:
-    """The whitespace-normalised string value of what ``expression`` selects in ``row``."""
-    if expression is None:
-        return ""
-    parts = []
-    for found in row.xpath(expression):
-        root = found.root
-        parts.append(
-            str(root) if isinstance(root, str | int | float | bool) else found.xpath("string(.)").get()
-        )
-    return " ".join(" ".join(parts).split())
+ACCEPT = {
+    "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    "ics": "text/calendar,text/plain;q=0.9,*/*;q=0.5",
+}
 
 
 class FixturesSpider(scrapy.Spider):
-    """Reads fixture rows from a page with the configured selectors."""
-
     name = "ghela_fixtures"
 
-    def __init__(self, selectors: HtmlSelectors | None = None, url: str = "", **kwargs: object) -> None:
+    def __init__(
+        self, config: ScraperConfig, sources: list[SourceConfig], now: datetime, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)
-        self.selectors = selectors or HtmlSelectors()
-        self.start_urls = [url] if url else []
+        self.config = config
+        self.sources = sources
+        self.now = now
 
-    def parse(self, response: HtmlResponse, **kwargs: object) -> Iterator[RowItem]:
-        chosen = self.selectors
-        for index, row in enumerate(response.xpath(chosen.row), start=1):
-            yield RowItem(
-                index=index,
-                home=text_of(row, chosen.home),
-                away=text_of(row, chosen.away),
-                when=text_of(row, chosen.datetime or chosen.date),
-                time=None if chosen.datetime else text_of(row, chosen.time),
-                competition=text_of(row, chosen.competition),
-                source_id=text_of(row, chosen.id),
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources:
+            yield scrapy.Request(
+                as_url(source.url),
+                callback=self.parse_page,
+                errback=self.failed,
+                cb_kwargs={"source": source},
+                headers={"Accept": ACCEPT[source.kind], "Cache-Control": "max-age=0"},
+                dont_filter=True,
             )
 
+    def parse_page(self, response: Response, source: SourceConfig) -> Iterator[Fetched]:
+        site_status = response.meta.get(SITE_STATUS, response.status)
+        revalidated = "cached" in response.flags and site_status == 304
+        if "cached" in response.flags and not revalidated:
+            retried = f" (after {self.config.retries + 1} tries)" if self.config.retries else ""
+            error = f"HTTP {site_status} from {response.url}{retried}"
+            yield self._failure(source, response.url, error, site_status)
+            return
+        if len(response.body) > self.config.max_page_bytes:  # file:// has no download cap
+            yield self._failure(source, response.url, self._too_large(response.url), response.status)
+            return
+        yield Fetched(
+            source=source.name,
+            url=response.url,
+            status=(304 if revalidated else response.status) if is_http(response.url) else None,
+            not_modified=revalidated,
+            outcome=read_page(source, self.config, response.body, response.url, self.now),
+        )
 
-def parse_html(
-    body: bytes,
-    url: str,
-    selectors: HtmlSelectors,
-    *,
-    zone: ZoneInfo,
-    reference: date,
-    default_competition: str,
-) -> ParseOutcome:
-    """Every fixture row of an HTML page, read; never raises on what the page contains."""
-    outcome = ParseOutcome()
-    if not body.strip():
-        outcome.problems.append(f"empty page from {url}")
-        return outcome
-    response = HtmlResponse(url=url or "file:///page.html", body=body)
-    try:
-        items = list(FixturesSpider(selectors, url).parse(response))
-    except ValueError as exc:  # lxml refuses the document or an expression
-        outcome.problems.append(f"page from {url} could not be read as HTML: {exc}")
-        return outcome
-    outcome.rows_found = len(items)
-    for item in items:
-        if not item.home or not item.away:
-            outcome.fail_row(item.index, "no home or away team")
-            continue
-        try:
-            when = parse_when(item.when, item.time, reference)
-        except WhenError as exc:
-            outcome.fail_row(item.index, f"{item.home} - {item.away}: {exc}")
-            continue
-        competition = item.competition or default_competition
-        game = game_from_when(item.home, item.away, competition, when, zone, item.source_id or None)
-        outcome.games.append(game)
-    return outcome
+    def failed(self, failure: Failure) -> Iterator[Fetched]:
+        request = failure.request  # type: ignore[attr-defined]
+        source: SourceConfig = request.cb_kwargs["source"]
+        message, status = describe(
+            failure,
+            request.url,
+            timeout=self.config.timeout_seconds,
+            retries=self.config.retries,
+            max_bytes=self.config.max_page_bytes,
+        )
+        yield self._failure(source, request.url, message, status)
+
+    def _too_large(self, url: str) -> str:
+        return f"page from {url} is larger than the size cap ({self.config.max_page_bytes} bytes); not read"
+
+    def _failure(self, source: SourceConfig, url: str, message: str, status: int | None) -> Fetched:
+        return Fetched(source=source.name, url=url, status=status, error=message)

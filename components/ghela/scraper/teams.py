@@ -8,20 +8,12 @@ matter), so "K.A.A. Gent", "kaa gent" and "KAA  Gent" are one club and "La Louvi
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+from ghela.core.names import normalise
+
 _TITLE = re.compile(r"^\s*(?P<home>.+?)\s+(?:-|–|—|vs\.?|v)\s+(?P<away>.+?)\s*(?:\[(?P<tag>[^\]]+)\])?\s*$")
-
-
-def normalise(name: str) -> str:
-    """``"K.A.A. Gent"`` → ``"kaa-gent"``: lower case, no accents, words joined by ``-``."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    ascii_only = ascii_only.replace(".", "")
-    return _NON_ALNUM.sub("-", ascii_only).strip("-")
 
 
 class Club:

@@ -8,7 +8,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import AddAlert, AlertSpec, CancelEvent, CreateEvent, DeleteEvent, UpdateEvent
+from ghela.core.messages import (
+    AddAlert,
+    AlertSpec,
+    CancelEvent,
+    CreateEvent,
+    DeleteEvent,
+    FollowSource,
+    OverrideField,
+    UpdateEvent,
+)
 
 from ghela_cloud.api.auth import CallerDep, require_admin_for_games
 from ghela_cloud.api.commands import submit
@@ -70,14 +79,19 @@ def update_event(
     thing = pick_device(device, services)
     event = load_event(services, thing, event_id)
     require_admin_for_games(caller, event.kind)
+    command: CancelEvent | UpdateEvent | FollowSource
     if body.cancelled:
-        command: CancelEvent | UpdateEvent = CancelEvent(event_id=event_id)
+        command = CancelEvent(event_id=event_id, by=caller.name[:200])
+    elif body.follow_source is not None:
+        field = None if body.follow_source is True else OverrideField(body.follow_source)
+        command = FollowSource(event_id=event_id, field=field, by=caller.name[:200])
     else:
         end = body.end
         start = body.start or event.start
         if end is not None and start is not None and end <= start:
             raise InvalidInput("end must be after the event's start", field="end")
-        command = UpdateEvent(event_id=event_id, title=body.title, start=body.start, end=end)
+        changes = {"title": body.title, "start": body.start, "end": end, "venue": body.venue}
+        command = UpdateEvent(event_id=event_id, **changes, by=caller.name[:200])
     return submit(command, thing, caller, services), 202
 
 

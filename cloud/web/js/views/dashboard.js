@@ -77,7 +77,46 @@ export function render(app, main) {
           ? h("time", { datetime: d.lastSeen, title: formatDateTime(d.lastSeen) }, relative(d.lastSeen))
           : "never"),
         d.since ? [h("dt", {}, d.lightOn ? "On since" : "Off since"), h("dd", {}, formatDateTime(d.since))] : null,
-        d.version ? [h("dt", {}, "Software"), h("dd", {}, d.version)] : null));
+        d.version ? [h("dt", {}, "Software"), h("dd", {}, d.version)] : null),
+      disagreements());
+  }
+
+  /** The games whose sources disagree on when they are (each planned from the earliest). */
+  function disagreements() {
+    if (!view.events) return null;
+    const disputed = view.events.filter((event) => event.disputed);
+    if (!disputed.length) return h("p", { class: "sources-agree muted" }, "The fixture sources agree.");
+    return h("div", { class: "disagreements", role: "status" },
+      h("h3", {}, `Sources disagree on ${disputed.length} ${disputed.length === 1 ? "game" : "games"}`),
+      h("ul", {}, disputed.map((event) => h("li", {},
+        h("strong", {}, eventTitle(event)), ": ", sourcesSay(event), " — planned from the earliest."))));
+  }
+
+  function said(source) {
+    return source.start ? formatDateTime(source.start) : `${formatLocalDate(source.date)}, time not yet known`;
+  }
+
+  function sourcesSay(event) {
+    return (event.sources ?? []).map((source) => `${source.source} says ${said(source)}`).join("; ");
+  }
+
+  function overrideValue(field, value) {
+    if (field === "start" && value.includes("T")) return formatDateTime(value);
+    if (field === "cancelled") return { true: "cancelled", listed: "listed", gone: "not listed" }[value] ?? value;
+    return value;
+  }
+
+  /** "Source says X, set to Y by Z", with the action that follows the source again. */
+  function overrideRow(event, override) {
+    const id = event.event_id;
+    const key = `follow-${id}-${override.field}`;
+    return h("li", { class: "override", "data-field": override.field },
+      h("span", {}, `${override.field === "start" ? "Kick-off" : override.field[0].toUpperCase() + override.field.slice(1)}: `,
+        `source says ${overrideValue(override.field, override.source_value)}, `,
+        h("strong", {}, `set to ${overrideValue(override.field, override.value)}`), ` by ${override.by}`),
+      h("button", { type: "button", class: "small", "data-key": key, "data-action": "follow-source",
+        onclick: (e) => send(e.currentTarget, () => app.api.updateEvent(id, { followSource: override.field }),
+          "Follow the source", `event:${id}`) }, "Follow the source"));
   }
 
   function drawEvents() {
@@ -114,6 +153,11 @@ export function render(app, main) {
     when,
     event.competition || event.venue
       ? h("p", { class: "meta" }, [event.competition, event.venue].filter(Boolean).join(" · ")) : null,
+    event.disputed ? h("p", { class: "disputed" }, badge("sources disagree", "warn"), " ", sourcesSay(event),
+      " — planned from the earliest.") : null,
+    event.overrides?.length
+      ? h("ul", { class: "overrides", "aria-label": `Corrections of ${eventTitle(event)}` },
+        event.overrides.map((override) => overrideRow(event, override))) : null,
     alerts.length
       ? h("ul", { class: "alerts", "aria-label": `Alerts for ${eventTitle(event)}` }, alerts.map((alert) => alertRow(alert, pending)))
       : h("p", { class: "empty" }, event.start ? "No alerts." : "Alerts are planned once the kick-off time is known."),
