@@ -16,6 +16,7 @@ from ghela.core.messages import (
     CommandRequest,
     CommandStatus,
     CreateEvent,
+    LightCommandRequest,
     LightPattern,
     Message,
     ScrapeResult,
@@ -139,6 +140,30 @@ def test_the_light_follows_the_clock_and_is_refreshed_while_on(harness: Harness)
     harness.clock.set(final_call + timedelta(hours=1))
     wait_for(lambda: harness.lights()[-1].pattern is LightPattern.OFF)
     assert harness.activity(ActivityKind.ALERT_STOPPED) == 1
+
+
+def test_a_starting_light_that_asks_gets_the_command_that_holds_now(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    final_call = CONCERT - timedelta(hours=4)
+    harness.clock.set(final_call + timedelta(minutes=3))
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+    count, started = len(harness.lights()), harness.activity(ActivityKind.ALERT_STARTED)
+
+    harness.bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+
+    assert len(harness.lights()) == count + 1  # answered at once, not at the next refresh
+    again = harness.lights()[-1]
+    assert again.pattern is LightPattern.STEADY and again.until == final_call + timedelta(hours=1)
+    assert harness.activity(ActivityKind.ALERT_STARTED) == started  # the same alert, not a new one
+
+
+def test_a_request_while_dark_is_answered_with_off(harness: Harness) -> None:
+    harness.start()
+    count = len(harness.lights())
+    harness.bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+    assert len(harness.lights()) == count + 1
+    assert harness.lights()[-1].pattern is LightPattern.OFF
 
 
 def test_the_button_snoozes_what_is_lit(harness: Harness) -> None:

@@ -144,6 +144,16 @@ class LightCommand(Message):
     issued_at: UtcDatetime
 
 
+class LightCommandRequest(Message):
+    """A starting AlertLight asks the Scheduler for the light command that holds now.
+
+    The light starts dark (fail-safe); without this it would stay dark until the next
+    change or refresh, up to ``refreshMinutes`` of an active alert.
+    """
+
+    request_id: CommandId = Field(default_factory=new_id)
+
+
 class LightStateRequest(Message):
     request_id: CommandId = Field(default_factory=new_id)
 
@@ -431,5 +441,6 @@ TOPIC_MODELS: dict[str, type[Message]] = {
     topics.LIGHT_SET: LightCommand,
     topics.LIGHT_STATE: LightState,
     topics.LIGHT_STATE_REQUEST: LightStateRequest,
+    topics.LIGHT_SET_REQUEST: LightCommandRequest,
     topics.JOB_OUTCOME: JobOutcome,
 }

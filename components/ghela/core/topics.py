@@ -25,6 +25,7 @@ ACTIVITY = f"{PREFIX}/scheduler/activity"  # Activity: counted by Metrics
 LIGHT_SET = f"{PREFIX}/light/set"  # LightCommand: what the light should do now
 LIGHT_STATE = f"{PREFIX}/light/state"  # LightState: what the light actually does
 LIGHT_STATE_REQUEST = f"{PREFIX}/light/state/request"  # LightStateRequest: report now
+LIGHT_SET_REQUEST = f"{PREFIX}/light/set/request"  # LightCommandRequest: a starting light asks
 
 # CloudSync
 JOB_OUTCOME = f"{PREFIX}/cloudsync/job"  # JobOutcome: a job finished (counted by Metrics)

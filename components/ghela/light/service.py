@@ -14,7 +14,15 @@ from typing import Any
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock, monotonic
-from ghela.core.messages import CommandRequest, LightCommand, LightStateRequest, Message, SnoozeActive, new_id
+from ghela.core.messages import (
+    CommandRequest,
+    LightCommand,
+    LightCommandRequest,
+    LightStateRequest,
+    Message,
+    SnoozeActive,
+    new_id,
+)
 from ghela.light.config import LightConfig
 from ghela.light.driver import LightDriver, StateReporter
 from ghela.light.relay import Button, Relay, make_pin_factory
@@ -50,6 +58,9 @@ class LightService:
             bus.subscribe(topics.LIGHT_SET, self._on_command),
             bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),
         ]
+        # Subscribed first, then ask: the Scheduler's answer cannot arrive before we listen.
+        # A Scheduler that is down now sends the command itself when it starts.
+        bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
 
     def _on_command(self, message: Message) -> None:
         if isinstance(message, LightCommand):

@@ -32,6 +32,7 @@ from ghela.core.messages import (
     CommandResult,
     CommandStatus,
     LightCommand,
+    LightCommandRequest,
     Message,
     RevisionChanged,
     ScrapeRequest,
@@ -72,10 +73,16 @@ class SchedulerService:
 
     def start(self) -> SchedulerService:
         self.handler.save_config()
+        # Listen for a starting AlertLight's request before the first light command goes out:
+        # either the light is already listening and gets that command, or its request comes
+        # after this subscription and is answered. Either way it is lit within a round trip.
+        self._subscriptions = [
+            self.bus.subscribe(topics.LIGHT_SET_REQUEST, self._guard(self._on_light_request)),
+        ]
         with self._lock:
             self._revision = outlook(self.store, self.clock.now()).revision
             self._tick()
-        self._subscriptions = [
+        self._subscriptions += [
             self.bus.subscribe(topics.COMMAND, self._guard(self._on_command)),
             self.bus.subscribe(topics.SCRAPE_RESULT, self._guard(self._on_scrape)),
             self.bus.subscribe(topics.CHANGES_REQUEST, self._guard(self._on_changes_request)),
@@ -242,6 +249,14 @@ class SchedulerService:
         self.apply(
             CommandRequest(command_id=command_id, origin="scraper", command=ApplyScrape(result=message))
         )
+
+    def _on_light_request(self, message: Message) -> None:
+        """A (re)started AlertLight is dark: send it the light command that holds now."""
+        assert isinstance(message, LightCommandRequest)
+        with self._lock:
+            self._said = None  # say it again even though nothing changed
+            self._tick()
+        self._wake.set()
 
     def _on_changes_request(self, message: Message) -> None:
         assert isinstance(message, ChangesRequest)
