@@ -85,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     nucleus = LocalNucleus(recipes, settings, overrides, aws_endpoint_url=args.aws_endpoint_url)
     nucleus.start()
+    for line in nucleus.cleared:
+        print(f"stopped a leftover of a crashed runtime: {line}", flush=True)
     print(
         f"running {len(recipes)} components; logs in {Layout(settings.root).logs}; Ctrl-C stops", flush=True
     )
