@@ -112,6 +112,17 @@ class ComponentHost:
         self.stopped.set()
 
 
+def thread_died(hook: threading.ExceptHookArgs) -> BaseException:
+    """Log why a thread ended (so the restart has a reason in the log); returns the error."""
+    error = hook.exc_value or RuntimeError("thread died")
+    where = hook.thread.name if hook.thread is not None else "a thread"
+    log.critical(
+        "thread %s died, stopping the component: %r", where, error,
+        exc_info=(hook.exc_type, error, hook.exc_traceback),
+    )
+    return error
+
+
 def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     """Run a component until SIGTERM; never returns (exits with the nucleus's codes)."""
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
@@ -139,8 +150,9 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())
-    # An exception that escapes any worker thread is a fault a restart may fix.
-    threading.excepthook = lambda hook: host.fail(hook.exc_value or RuntimeError("thread died"))
+    # An exception that escapes any worker thread is a fault a restart may fix: the process
+    # ends with the reason in its log, never half-alive without that thread.
+    threading.excepthook = lambda hook: host.fail(thread_died(hook))
     try:
         host.start()
     except ConfigurationError as exc:

@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ghela.core.component import thread_died
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.configmerge import read_overrides
 from ghela.runtime.layout import Layout
@@ -83,6 +84,15 @@ def _run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    died: list[BaseException] = []
+
+    def on_thread_death(hook: threading.ExceptHookArgs) -> None:
+        # A runtime missing one of its threads (IPC, jobs, a component's supervisor) is
+        # half-alive: stop everything and exit non-zero, so whatever runs us restarts us.
+        died.append(thread_died(hook))
+        stop.set()
+
+    threading.excepthook = on_thread_death
     nucleus = LocalNucleus(recipes, settings, overrides, aws_endpoint_url=args.aws_endpoint_url)
     nucleus.start()
     for line in nucleus.cleared:
@@ -95,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
             pass
     finally:
         nucleus.stop()
-    return 0
+    return 1 if died else 0
 
 
 def _status(args: argparse.Namespace) -> int:
