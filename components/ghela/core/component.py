@@ -31,6 +31,8 @@ from ghela.core import topics
 from ghela.core.bus import Bus
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.config import ComponentConfig, load_config
+from ghela.core.countedbus import CountedBus
+from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
@@ -43,6 +45,8 @@ C = TypeVar("C", bound=ComponentConfig)
 EXIT_STOPPED = 0
 EXIT_FATAL = 1
 EXIT_BAD_CONFIGURATION = 2
+OUTBOX_FILE = "count-outbox.sqlite3"
+"""In the component's work folder (the nucleus runs it there)."""
 
 
 class Service(Protocol):
@@ -130,7 +134,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     setup_logging(name)
     start = with_log_shipping(name, start)
     clock = SystemClock()
-    bus: IpcBus | None = None
+    bus: CountedBus | None = None
 
     def count_invalid(topic: str, reason: str) -> None:
         """An invalid message is logged (by the bus) and counted by Metrics."""
@@ -146,7 +150,9 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
             except Exception:  # a refused count must not take the component down
                 log.exception("could not report an invalid message on %s", topic)
 
-    bus = IpcBus.from_environment(on_invalid=count_invalid)
+    # Counted messages go through an outbox in the work folder until Metrics confirms them.
+    ipc = IpcBus.from_environment(on_invalid=count_invalid)
+    bus = CountedBus(ipc, CountOutbox(OUTBOX_FILE, name), clock)
     host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())

@@ -390,6 +390,25 @@ class ChangesResponse(Message):
     more: bool = False
 
 
+SenderId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+Seq = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class Sequenced(Message):
+    """Fields a counted message carries when its publisher keeps an outbox of them.
+
+    ``sender`` names the publisher's outbox, ``seq`` numbers its messages 1, 2, 3 … and
+    ``acked`` is the highest number Metrics has confirmed so far. Metrics counts a message
+    only when ``seq`` is the next one it expects (see :mod:`ghela.core.countedbus`), so a
+    message delivered twice is counted once and one delivered after a gap waits for the
+    gap to be resent. Without them (unit tests' buses) a message is simply counted.
+    """
+
+    sender: SenderId | None = None
+    seq: Seq | None = None
+    acked: Annotated[int, Field(ge=0, le=2**53)] = 0
+
+
 class ActivityKind(StrEnum):
     EVENT_ADDED = "event_added"
     EVENT_UPDATED = "event_updated"
@@ -402,7 +421,7 @@ class ActivityKind(StrEnum):
     INVALID_MESSAGE = "invalid_message"
 
 
-class Activity(Message):
+class Activity(Sequenced):
     """Something countable happened (Metrics counts these)."""
 
     kind: ActivityKind
@@ -421,12 +440,26 @@ class JobStatus(StrEnum):
     REJECTED = "REJECTED"
 
 
-class JobOutcome(Message):
+class JobOutcome(Sequenced):
     job_id: CommandId
     operation: Annotated[str, Field(max_length=100)]
     status: JobStatus
     reason: LongText = ""
     at: UtcDatetime
+
+
+# --------------------------------------------------------------------------- Metrics
+
+
+class Counted(Message):
+    """Metrics has stored every message of ``sender`` up to ``seq`` (on disk, counted once).
+
+    ``sender`` None is sent when Metrics starts: "send me again whatever I have not
+    confirmed" (what was published while it was down).
+    """
+
+    sender: SenderId | None = None
+    seq: Annotated[int, Field(ge=0, le=2**53)] = 0
 
 
 TOPIC_MODELS: dict[str, type[Message]] = {
@@ -443,4 +476,5 @@ TOPIC_MODELS: dict[str, type[Message]] = {
     topics.LIGHT_STATE_REQUEST: LightStateRequest,
     topics.LIGHT_SET_REQUEST: LightCommandRequest,
     topics.JOB_OUTCOME: JobOutcome,
+    topics.COUNTED: Counted,
 }

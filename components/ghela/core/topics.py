@@ -30,6 +30,9 @@ LIGHT_SET_REQUEST = f"{PREFIX}/light/set/request"  # LightCommandRequest: a star
 # CloudSync
 JOB_OUTCOME = f"{PREFIX}/cloudsync/job"  # JobOutcome: a job finished (counted by Metrics)
 
+# Metrics
+COUNTED = f"{PREFIX}/metrics/counted"  # Counted: what Metrics has stored, per sender (see countedbus)
+
 
 def jobs_topic(thing_name: str, suffix: str) -> str:
     """An IoT Jobs MQTT topic for a thing, e.g. ``jobs_topic("pi-1", "notify-next")``."""
