@@ -344,8 +344,12 @@ class Campaign:
             round_number += 1
 
     def _random_kill(self, only: tuple[str, ...] = COMPONENTS, why: str = "") -> None:
-        name = self.rng.choice(only)
-        self._kill(name, why)
+        """One of ``only`` at random; among all components, one time in six the Scheduler in
+        the middle of a command's write instead."""
+        if only == COMPONENTS and self.rng.random() < 1 / 6:
+            self._write_kill()
+        else:
+            self._kill(self.rng.choice(only), why)
         self._pause(self.rng.uniform(0.3, 1.5))
 
     def _worst(self, name: str, why: str) -> None:

@@ -71,6 +71,18 @@ def test_a_repeat_of_a_counted_message_is_not_counted_again(
         rig.stop()
 
 
+def test_a_keyed_count_is_kept_once_however_often_it_is_published(clock: FrozenClock, tmp_path: Path) -> None:
+    outbox = CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler")
+    try:
+        keyed = _activity(clock).model_copy(update={"key": "scheduler-activity-7"})
+        assert outbox.append(topics.ACTIVITY, keyed) is not None
+        outbox.confirmed(1)  # sent and confirmed, then the Scheduler was killed and publishes it again
+        assert outbox.append(topics.ACTIVITY, keyed) is None
+        assert outbox.pending() == []
+    finally:
+        outbox.close()
+
+
 def test_the_outbox_keeps_its_numbers_and_name_across_a_restart(clock: FrozenClock, tmp_path: Path) -> None:
     path = tmp_path / "outbox.sqlite3"
     outbox = CountOutbox(path, "CloudSync")

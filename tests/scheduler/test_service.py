@@ -191,6 +191,21 @@ def test_on_start_the_light_is_reconciled_from_the_database(harness: Harness) ->
     assert harness.activity(ActivityKind.ALERT_STARTED) == 0  # a restart is not a new alert
 
 
+def test_what_a_command_counted_is_published_even_if_the_scheduler_died_after_its_commit(
+    harness: Harness,
+) -> None:
+    store = Store(harness.db)  # applied, committed, then killed before publishing
+    request = CommandRequest(command_id="c-1", command=CreateEvent(title="Concert", start=CONCERT))
+    CommandHandler(store, harness.config).apply(request, NOW)
+    store.close()
+    harness.start()
+    added = [m for m in sent(harness.bus, topics.ACTIVITY) if m.kind is ActivityKind.EVENT_ADDED]
+    assert len(added) == 1 and added[0].key is not None and added[0].detail == "command c-1"
+    harness.stop()
+    harness.start()  # published and forgotten: not again
+    assert harness.activity(ActivityKind.EVENT_ADDED) == 1
+
+
 def test_scrape_results_are_applied_once(harness: Harness) -> None:
     harness.start()
     result = ScrapeResult(

@@ -27,8 +27,11 @@ The rules, which together neither lose nor double a count:
   Metrics whose store was lost resumes from there instead of waiting forever for numbers
   the sender has already let go of.
 
-What remains: a publisher killed between its own commit (the Scheduler's database) and the
-outbox write (one SQLite insert, about a millisecond later) loses that one count.
+- A count that belongs to a publisher's own transaction (the Scheduler's commands) is kept
+  in that transaction first (``unsent_activity``), published from there with a ``key``,
+  and forgotten after: a kill between commit and outbox loses nothing (it is published
+  again at start), and the outbox takes each key once, so a kill between outbox and
+  forgetting doubles nothing.
 
 :class:`CountedBus` wraps a component's bus, so no component code changes: publishing
 ``Activity`` or ``JobOutcome`` goes through the outbox, everything else straight through.
@@ -80,6 +83,8 @@ class CountedBus:
             self._inner.publish(topic, message)
             return
         stamped = self.outbox.append(topic, message)  # kept before it leaves
+        if stamped is None:
+            return  # this key's count is kept already (published again after a kill)
         with self._lock:
             if self._resend_at is None:
                 self._resend_at = self._clock.now() + timedelta(seconds=RESEND_AFTER_SECONDS)

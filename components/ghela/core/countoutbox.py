@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS taken_keys (key TEXT PRIMARY KEY);
 """
+KEYS_KEPT = 10_000
+"""A publisher re-publishes a keyed count only right after a kill, so the newest keys suffice."""
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,24 @@ class CountOutbox:
         with self._lock:
             return int(self._meta("acked"))
 
-    def append(self, topic: str, message: Sequenced) -> Sequenced:
-        """Keep ``message`` under the next number; returns it stamped, ready to publish."""
+    def append(self, topic: str, message: Sequenced) -> Sequenced | None:
+        """Keep ``message`` under the next number; returns it stamped, ready to publish.
+
+        None when its ``key`` was taken before: that count is already kept (or sent).
+        """
         body = message.model_dump_json(exclude={"sender", "seq", "acked"})
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
+                if message.key is not None:
+                    taken = self._db.execute("INSERT OR IGNORE INTO taken_keys VALUES (?)", (message.key,))
+                    if taken.rowcount == 0:
+                        self._db.execute("ROLLBACK")
+                        return None
+                    self._db.execute(
+                        "DELETE FROM taken_keys WHERE rowid <= (SELECT MAX(rowid) FROM taken_keys) - ?",
+                        (KEYS_KEPT,),
+                    )
                 seq = int(self._meta("next_seq"))
                 self._db.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", (str(seq + 1),))
                 self._db.execute("INSERT INTO entries VALUES (?, ?, ?)", (seq, topic, body))

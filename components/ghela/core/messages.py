@@ -407,6 +407,9 @@ class Sequenced(Message):
     sender: SenderId | None = None
     seq: Seq | None = None
     acked: Annotated[int, Field(ge=0, le=2**53)] = 0
+    key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """The publisher's own name for this count, when it may publish it twice (the
+    Scheduler after a kill): the outbox takes one message per key."""
 
 
 class ActivityKind(StrEnum):

@@ -7,7 +7,9 @@ describe the schema after the last migration; a test checks that they agree.
 Version 1 was the first schema (ids use AUTOINCREMENT: an id is never reused, so a stale
 "snooze alert 31" from the cloud can never hit a different alert). Version 2 added
 ``alert.lit_from`` (the derived, indexed "lights from" instant that makes the light
-decision a range query) and fills it in.
+decision a range query) and fills it in. Version 3 added ``unsent_activity``: what a
+command counted, written in the command's own transaction and removed once it is in the
+count outbox (see :mod:`ghela.core.countedbus`), so a kill between the two loses no count.
 """
 
 from __future__ import annotations
@@ -88,7 +90,17 @@ UPDATE alert SET lit_from = CASE
 END;
 """
 
-MIGRATIONS: Sequence[str] = (V1, V2)
+V3 = """
+CREATE TABLE unsent_activity (
+    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    command_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    count INTEGER NOT NULL,
+    at DATETIME NOT NULL
+);
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V2, V3)
 """``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``."""
 
 LATEST = len(MIGRATIONS)

@@ -138,6 +138,7 @@ class SchedulerService:
         view = outlook(self.store, now)
         self._announce_revision(view.revision, now)
         self._reconcile(view)
+        self._send_activity()
         return self._next_wake(view)
 
     @property
@@ -191,6 +192,28 @@ class SchedulerService:
             self._revision = revision
             self.bus.publish(topics.STATE_CHANGED, RevisionChanged(revision=revision, at=now))
 
+    def _send_activity(self) -> None:
+        """Publish what commands counted (kept in their own transactions, also the CLI's),
+        then forget it. Each carries its row's key, so the count outbox takes it once even
+        if a kill comes between the publish and the forgetting."""
+        with self.store.read() as session:
+            unsent = Repository(session).unsent_activity()
+        for row in unsent:
+            self.bus.publish(
+                topics.ACTIVITY,
+                Activity(
+                    kind=ActivityKind(row.kind),
+                    at=row.at,
+                    component=COMPONENT,
+                    count=row.count,
+                    detail=f"command {row.command_id}",
+                    key=f"scheduler-activity-{row.id}",
+                ),
+            )
+        if unsent:
+            with self.store.write() as session:
+                Repository(session).forget_activity([row.id for row in unsent if row.id is not None])
+
     def _activity(self, kind: ActivityKind, count: int, at: datetime, detail: str) -> None:
         if count > 0:
             self.bus.publish(
@@ -232,8 +255,6 @@ class SchedulerService:
                 result.status.value,
                 result.message,
             )
-            for kind, count in applied.activity.items():
-                self._activity(kind, count, now, f"command {request.command_id}")
             self._tick()
         self._wake.set()
         return result
