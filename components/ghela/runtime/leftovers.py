@@ -11,6 +11,12 @@ Two defences, because neither alone is enough:
   Without it a restart would run a second set of components beside the first (on a Pi, two
   AlertLights on one pin).
 
+On a Pi the real nucleus gets this from systemd: AWS's unit for it ("Configure the
+Greengrass nucleus as a system service" in the Greengrass v2 developer guide) sets no
+``KillMode``, so systemd's default, ``control-group``, kills every component process with
+the nucleus, and a restart starts with an empty cgroup. The local runtime has no cgroup of
+its own, so it does both by hand.
+
 ``ghela up`` uses both for its own children too (:mod:`ghela.up.children`, :mod:`ghela.up.stale`).
 """
 
