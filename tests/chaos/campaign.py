@@ -220,7 +220,8 @@ class Campaign:
                 "awsEndpointUrl": self.moto.url,
                 "retryInitialSeconds": 0.2,
                 "retryMaxSeconds": 2,
-                "commandTimeoutSeconds": 5,
+                # commandTimeoutSeconds stays at its default (30 s, twice): a job FAILS when the
+                # Scheduler does not answer in that time, and kills in a row can take 10 s.
                 "jobUpdateTimeoutSeconds": 3,
                 "jobsRecheckSeconds": 5,
             },
@@ -604,6 +605,20 @@ class Campaign:
         return ((start - origin).total_seconds(), seconds, reason)
 
     def _check_orphans(self) -> None:
-        """After the runtime stopped, no process it ever ran for a component is left."""
+        """After the runtime stopped, no process it ever ran for a component is left.
+
+        A pid still in use is ours only if that process works in this runtime's folder (the
+        machine is busy: a pid of a process that died long ago may now be someone else's).
+        """
         time.sleep(0.5)
-        self.figures.orphans = [pid for pids in self._pids.values() for pid in pids if alive(pid)]
+        root = str(self.runtime.root.resolve())
+        self.figures.orphans = [
+            pid for pids in self._pids.values() for pid in pids if alive(pid) and _works_in(pid, root)
+        ]
+
+
+def _works_in(pid: int, root: str) -> bool:
+    try:
+        return str(Path(f"/proc/{pid}/cwd").resolve()).startswith(root)
+    except OSError:  # gone meanwhile, or not ours to look at
+        return False
