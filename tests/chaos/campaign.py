@@ -123,6 +123,11 @@ class Figures:
                 f"chaos: light wrong {self.light_wrong_seconds:.2f} s in total over {len(self.light_wrong)} "
                 f"stretches, longest {self.worst_light_wrong:.2f} s "
                 f"({self.light_restarts} AlertLight restarts)",
+                *(
+                    f"chaos:   light wrong {seconds:.2f} s at +{start:.1f} s: {what}"
+                    for start, seconds, what in self.light_wrong
+                    if seconds > 0.2
+                ),
                 f"chaos: cloud cut {self.cloud_cuts} times ({self.cloud_cut_seconds:.0f} s), "
                 f"{self.hostile} hostile messages",
                 f"chaos: EventsAdded counted {self.events_counted} for {self.events_in_db} events: "
@@ -198,6 +203,7 @@ class Campaign:
         self._stop = threading.Event()
         self._pids: dict[str, set[int]] = {name: set() for name in COMPONENTS}
         self._commands_sent = 0
+        self.kill_log: list[tuple[datetime, str, str]] = []
         self.started = time.monotonic()
 
     # ------------------------------------------------------------------ set-up
@@ -381,6 +387,7 @@ class Campaign:
         except (RuntimeError, ProcessLookupError):
             return
         self._pids[name].add(pid)
+        self.kill_log.append((datetime.now(UTC), name.rsplit(".", 1)[-1], why))
         self.figures.kills[name] += 1
         if why:
             self.figures.worst_moment_kills[why] = self.figures.worst_moment_kills.get(why, 0) + 1
@@ -588,6 +595,9 @@ class Campaign:
             is_wrong = reported.on != wanted(at)
             if is_wrong and stretch_start is None:
                 stretch_start, reason = at, f"reported {reported.pattern.value} ({reported.reason})"
+                if last := [k for k in self.kill_log if k[0] <= at][-1:]:
+                    killed_at, killed, why = last[0]
+                    reason += f", {(at - killed_at).total_seconds():.1f} s after killing {killed} {why}"
             elif not is_wrong and stretch_start is not None:
                 wrong.append(self._stretch(origin, stretch_start, at, edges, reason))
                 stretch_start = None

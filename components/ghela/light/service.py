@@ -43,7 +43,6 @@ class LightService:
         self._reporter = StateReporter(lambda state: bus.publish(topics.LIGHT_STATE, state))
         max_on = timedelta(minutes=config.max_on_minutes)
         self.driver = LightDriver(relay, clock, max_on, self._reporter.report)
-        self.driver.start()
         self.button: Button | None = None
         if config.button_pin is not None:
             self.button = Button(
@@ -59,8 +58,11 @@ class LightService:
             bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),
         ]
         # Subscribed first, then ask: the Scheduler's answer cannot arrive before we listen.
-        # A Scheduler that is down now sends the command itself when it starts.
+        # A Scheduler that is down now sends the command itself when it starts. The driver
+        # starts (relay off, fail-safe) right after asking, so an answer that comes first is
+        # followed at once and a restart inside an alert does not go dark for long.
         bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+        self.driver.start()
 
     def _on_command(self, message: Message) -> None:
         if isinstance(message, LightCommand):
