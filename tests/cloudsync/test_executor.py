@@ -11,6 +11,7 @@ from ghela.cloudsync.executor import JobExecutor
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
+from ghela.core.errors import TransientError
 from ghela.core.messages import CommandResult, JobStatus, ScrapeRequest, SnoozeAlert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,6 +100,36 @@ def test_scrape_now_asks_the_scraper(setup: Any) -> None:
     assert outcome.status is JobStatus.SUCCEEDED
     scrapes = [m for t, m in bus.published if t == topics.SCRAPE_REQUEST]
     assert scrapes == [ScrapeRequest(request_id="job-6")]
+
+
+class FlakyBus(InMemoryBus):
+    """Publishing fails (as IPC away for longer than a call waits) ``failures`` times."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def publish(self, topic: str, message: Any) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise TransientError("Greengrass IPC is not connected")
+        super().publish(topic, message)
+
+
+def test_ipc_away_for_a_while_delays_the_job_and_never_kills_its_thread(clock: FrozenClock) -> None:
+    bus = FlakyBus(failures=0)
+    scheduler = FakeScheduler(bus, clock)
+    scheduler.change(events=[3])
+    commands: Exchange[CommandResult] = Exchange(
+        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id
+    )
+    executor = JobExecutor(bus, commands, timeout=5, attempts=1)
+    bus.failures = 1
+    outcome = executor.execute("job-9", {"operation": "snoozeAlert", "alertId": 30})
+    assert outcome.status is JobStatus.SUCCEEDED  # sent again after the failed try
+    bus.failures = 1
+    scrape = executor.execute("job-10", {"operation": "scrapeNow"})
+    assert scrape.status is JobStatus.FAILED and "could not ask the Scraper" in scrape.reason
 
 
 def test_an_invalid_job_id_is_rejected(setup: Any) -> None:

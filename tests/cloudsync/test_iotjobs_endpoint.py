@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from ghela.core.clock import SystemClock
 from ghela.core.errors import StorageError
 from ghela.runtime.iotcore import LocalIotCore
@@ -199,3 +200,57 @@ def test_an_unreadable_delivery_state_file_is_a_storage_error_naming_it(tmp_path
     path.write_text(content)
     with pytest.raises(StorageError, match=r"iotjobs\.json"):
         DeliveryState(path)
+
+
+class CuttableIot:
+    """The real (moto) IoT client, except that the calls named in ``cut`` fail as an
+    unreachable endpoint does (botocore's EndpointConnectionError)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.cut: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._client, name)
+        if not callable(call):
+            return call
+
+        def maybe_fail(*args: Any, **kwargs: Any) -> Any:
+            if name in self.cut or "*" in self.cut:
+                raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1/")
+            return call(*args, **kwargs)
+
+        return maybe_fail
+
+
+def test_a_job_pending_through_a_cloud_cut_is_announced_and_served_when_it_returns(
+    iot: Any, thing: Any, tmp_path: Path
+) -> None:
+    core = LocalIotCore()
+    device = Device(core, thing[0])
+    cuttable = CuttableIot(iot)
+    cuttable.cut = {"get_job_document"}  # the job is listed, but its document cannot be read
+    jobs = LocalJobsEndpoint(core, cuttable, [thing[0]], SystemClock(), poll_seconds=0.05).start()
+    try:
+        job_id = create_job(iot, thing[1], {"operation": "scrapeNow"})
+        wait_for(lambda: jobs.status(thing[0], job_id) is not None, what="the job taken in")
+        seen = len(device.messages)
+        device.core.publish(device.prefix + "start-next", b"{}", "test-device")  # unanswerable now
+        cuttable.cut = {"*"}
+        threading.Event().wait(0.3)  # a few polls against a dead control plane
+        assert [t for t, _ in device.messages[seen:] if t != "start-next"] == []  # no answer, no notice
+
+        cuttable.cut = set()
+        notified = device.wait("notify-next", after=seen)
+        assert notified["execution"]["jobId"] == job_id
+        started = device.request("start-next", {}, "start-next/accepted")["execution"]
+        assert started["jobId"] == job_id
+
+        later = create_job(iot, thing[1], {"operation": "scrapeNow"})  # the thread still serves
+        device.request(f"{job_id}/update", {"status": "SUCCEEDED"}, f"{job_id}/update/accepted")
+        def announced() -> list[str]:
+            return [b.get("execution", {}).get("jobId") for t, b in device.messages if t == "notify-next"]
+
+        wait_for(lambda: later in announced(), what="the next job announced")
+    finally:
+        jobs.stop()

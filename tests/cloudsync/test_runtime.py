@@ -125,3 +125,27 @@ def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setu
     wait_for(lambda: setup.tables.job(job_id, setup.thing) is not None, timeout=20, what="the jobs table row")
     assert (setup.tables.job(job_id, setup.thing) or {})["status"] == {"S": execution.status}
     assert setup.runtime.record(CLOUD_SYNC).restarts == 0
+
+
+def test_a_refused_job_update_is_set_aside_once_and_later_jobs_still_report(setup: Setup) -> None:
+    # A job id no real IoT would send: its update topic has an extra level, which
+    # CloudSync's accessControl (jobs/+/update) does not allow, so the nucleus refuses it.
+    forged = f"forged/{uuid.uuid4().hex[:8]}"
+    setup.runtime.wait_for_output(CLOUD_SYNC, "CloudSync running")  # subscribed to its jobs topics
+    accepted = {"execution": {"jobId": forged, "jobDocument": {"operation": "scrapeNow"}}}
+    setup.runtime.iot_core.publish(
+        f"$aws/things/{setup.thing}/jobs/start-next/accepted", json.dumps(accepted).encode(), "test"
+    )
+    wait_for(
+        lambda: (setup.tables.job(forged) or {}).get("undelivered") is not None,
+        timeout=30,
+        what="the jobs table to say the outcome never reached IoT",
+    )
+    assert "UnauthorizedError" in setup.tables.job(forged)["undelivered"]["S"]
+
+    job_id = setup.create_job({"operation": "scrapeNow"})  # not blocked behind the refused one
+    wait_for(lambda: setup.finished(job_id), timeout=30, what="a later job reported")
+    assert setup.execution(job_id).status == "SUCCEEDED"
+    log = setup.runtime.log(CLOUD_SYNC)
+    assert log.count("refused for good, set aside") == 1, log[-3000:]
+    assert setup.runtime.record(CLOUD_SYNC).restarts == 0

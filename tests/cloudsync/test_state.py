@@ -14,7 +14,7 @@ from ghela.cloudsync.store import StateStore
 from ghela.core.backoff import Backoff
 from ghela.core.clock import FrozenClock
 from ghela.core.config import load_config
-from ghela.core.errors import ConfigurationError, TransientError
+from ghela.core.errors import ConfigurationError, PermanentError, TransientError
 from ghela.core.messages import LightPattern, LightState
 
 from tests.support.waiting import wait_for
@@ -68,6 +68,73 @@ def test_each_lane_delivers_in_order_and_one_lane_down_does_not_hold_the_other(
         clock.advance(minutes=1)  # the backoff's first retry is due
         wait_for(lambda: not store.pending(), what="jobs lane after the outage")
         assert [n for lane, n in delivered if lane == "jobs"] == [0, 1, 2]
+    finally:
+        outbox.stop()
+        store.close()
+
+
+def test_a_refused_entry_is_dead_lettered_once_and_a_failing_one_waits_without_blocking(
+    tmp_path: Path, clock: FrozenClock, capsys: pytest.CaptureFixture
+) -> None:
+    store = StateStore(tmp_path / "s.db")
+    tries: dict[str, int] = {}
+    delivered: list[str] = []
+    dead: list[tuple[str, str]] = []
+
+    def deliver(entry: dict) -> None:
+        job = entry["job_id"]
+        tries[job] = tries.get(job, 0) + 1
+        if job == "forged":
+            raise PermanentError("UnauthorizedError: not a topic this device may use")
+        if job == "flaky" and tries[job] == 1:
+            raise TransientError("IoT did not answer")
+        delivered.append(job)
+
+    outbox = Outbox(
+        store,
+        {"iot": deliver},
+        clock,
+        lambda: Backoff(initial=5, cap=300),
+        on_dead=lambda lane, entry, reason: dead.append((entry["job_id"], reason)),
+    )
+    outbox.start()
+    try:
+        outbox.put(("iot", {"job_id": "forged"}))
+        outbox.put(("iot", {"job_id": "flaky"}))
+        outbox.put(("iot", {"job_id": "real"}))
+        wait_for(lambda: delivered == ["real"], what="the good entry past the bad ones")
+        assert dead == [("forged", "UnauthorizedError: not a topic this device may use")]
+        waiting = store.pending("iot")
+        assert [e.payload["job_id"] for e in waiting] == ["flaky"]
+        assert waiting[0].retry_at == clock.now() + timedelta(seconds=5)
+        assert "did not answer" in waiting[0].last_error
+        clock.advance(seconds=5)
+        wait_for(lambda: delivered == ["real", "flaky"], what="the flaky entry at its retry time")
+        assert tries["forged"] == 1  # set aside once, never retried
+        assert [d.payload["job_id"] for d in store.dead_letters()] == ["forged"]
+    finally:
+        outbox.stop()
+        store.close()
+    assert main(["sync", "status", "--state", str(tmp_path / "s.db")]) == 0
+    out = capsys.readouterr().out
+    assert "dead letters: ['iot forged: refused at" in out and "UnauthorizedError" in out
+
+
+def test_an_outage_costs_two_tries_per_round_not_one_per_entry(tmp_path: Path, clock: FrozenClock) -> None:
+    store = StateStore(tmp_path / "s.db")
+    tries: list[int] = []
+
+    def unreachable(entry: dict) -> None:
+        tries.append(entry["n"])
+        raise TransientError("no network")
+
+    outbox = Outbox(store, {"jobs": unreachable}, clock, lambda: Backoff(initial=60, cap=600))
+    try:
+        for n in range(10):
+            store.enqueue(("jobs", {"n": n}))
+        outbox.start()
+        wait_for(lambda: len(tries) == 2, what="the first round")
+        assert tries == [0, 1] and all(e.attempts <= 1 for e in store.pending())
     finally:
         outbox.stop()
         store.close()

@@ -56,6 +56,7 @@ class Rig:
         self.bus = InMemoryBus(on_invalid=lambda topic, reason: self.invalid.append((topic, reason)))
         self.states = Listener(self.bus, topics.LIGHT_STATE)
         self.commands = Listener(self.bus, topics.COMMAND)
+        self.asked = Listener(self.bus, topics.LIGHT_SET_REQUEST)
         self.config = LightConfig.model_validate({"pinFactory": "mock", **config})
         relay = Relay(self.config.pin, self.config.active_high, self.factory)
         self.service = LightService(self.bus, self.config, clock, relay, self.factory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ghela.core import topics
-from ghela.core.messages import LightPattern, LightState, LightStateRequest
+from ghela.core.messages import LightCommandRequest, LightPattern, LightState, LightStateRequest
 
 MINUTE = timedelta(minutes=1)
 MS = timedelta(milliseconds=1)
@@ -18,6 +18,12 @@ def test_off_at_start_until_told_otherwise(rig) -> None:
     assert (state.on, state.pattern, state.reason) == (False, LightPattern.OFF, "start-up")
     light.clock.advance(hours=5)
     assert not light.lit()
+
+
+def test_a_starting_light_asks_for_the_command_that_holds_now(rig) -> None:
+    light = rig()
+    assert isinstance(light.asked.next(), LightCommandRequest)
+    assert light.asked.drain() == []  # once, at start
 
 
 def test_steady_turns_the_pin_on_and_reports_it(rig) -> None:

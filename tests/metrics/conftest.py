@@ -49,13 +49,14 @@ class MetricsRig:
     def __init__(
         self, clock: FrozenClock, buffer_path: Path, cloudwatch: CloudWatchMetrics, *,
         interval: int = 300, retry_max: int = 300, max_buffered: int = 10_000, device: str = DEVICE,
+        bus: InMemoryBus | None = None,
     ) -> None:
         self.clock = clock
         self.cloudwatch = cloudwatch
-        self.bus = InMemoryBus(on_invalid=self._report_invalid)
+        self.bus = bus or InMemoryBus(on_invalid=self._report_invalid)
         self.buffer = DatapointBuffer(buffer_path, max_buffered)
-        self.counters = Counters()
-        self.pusher = Pusher(self.counters, self.buffer, cloudwatch, clock, device, interval, retry_max)
+        self.counters = Counters(self.buffer)
+        self.pusher = Pusher(self.buffer, cloudwatch, clock, device, interval, retry_max)
         self.service = MetricsService(self.bus, self.counters, self.pusher, self.buffer)
         self._stopped = False
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from ghela.core import topics
-from ghela.core.messages import ActivityKind, JobStatus
+from ghela.core.messages import Activity, ActivityKind, JobStatus
+from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.counters import ACTIVITY_METRICS, METRIC_NAMES, Counters
+
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_every_activity_kind_has_a_metric_named_in_the_brief() -> None:
@@ -13,14 +18,47 @@ def test_every_activity_kind_has_a_metric_named_in_the_brief() -> None:
     assert set(ACTIVITY_METRICS.values()) <= set(METRIC_NAMES)
 
 
-def test_take_returns_the_counts_and_resets_them() -> None:
-    counters = Counters()
+def test_closing_an_interval_turns_the_counts_into_datapoints_and_resets_them(tmp_path) -> None:
+    buffer = DatapointBuffer(tmp_path / "buffer.sqlite3", 1000)
+    counters = Counters(buffer)
     counters.add("EventsAdded", 3)
     counters.add("EventsAdded")
-    assert counters.take()["EventsAdded"] == 4
-    assert counters.take() == dict.fromkeys(METRIC_NAMES, 0)
+    assert counters.peek()["EventsAdded"] == 4
+    buffer.close_interval(START, "pi", heartbeat=True, metrics=METRIC_NAMES)
+    assert counters.peek() == dict.fromkeys(METRIC_NAMES, 0)
+    points = {s.point.metric: s.point.value for s in buffer.oldest(100)}
+    assert points["EventsAdded"] == 4 and points["Heartbeat"] == 1 and set(points) == set(METRIC_NAMES)
     with pytest.raises(KeyError, match="Bogus"):
         counters.add("Bogus")
+
+
+def test_counts_are_on_disk_as_they_are_counted(tmp_path) -> None:
+    path = tmp_path / "buffer.sqlite3"
+    Counters(DatapointBuffer(path, 1000)).add("ScrapesOk", 2)  # never closed: as a kill leaves it
+    assert Counters(DatapointBuffer(path, 1000)).peek()["ScrapesOk"] == 2
+
+
+def _added(at: int, sender: str = "Scheduler-a", acked: int = 0) -> Activity:
+    kind = ActivityKind.EVENT_ADDED
+    return Activity(kind=kind, at=START, component="x", sender=sender, seq=at, acked=acked)
+
+
+def test_a_senders_messages_count_once_each_and_only_in_order(tmp_path) -> None:
+    counters = Counters(DatapointBuffer(tmp_path / "buffer.sqlite3", 1000))
+    assert counters.count_activity(_added(1)) == 1
+    assert counters.count_activity(_added(1)) == 1  # delivered twice: counted once
+    assert counters.count_activity(_added(3)) == 1  # 2 was lost: 3 waits for the resend
+    assert counters.count_activity(_added(2)) == 2
+    assert counters.count_activity(_added(3)) == 3
+    assert counters.count_activity(_added(1, sender="Scraper-b")) == 1  # each sender its own numbers
+    assert counters.peek()["EventsAdded"] == 4
+
+
+def test_a_lost_store_resumes_from_what_the_sender_saw_confirmed(tmp_path) -> None:
+    counters = Counters(DatapointBuffer(tmp_path / "buffer.sqlite3", 1000))
+    assert counters.count_activity(_added(41, acked=40)) == 41
+    assert counters.count_activity(_added(40, acked=40)) == 41
+    assert counters.peek()["EventsAdded"] == 1
 
 
 @pytest.mark.parametrize(

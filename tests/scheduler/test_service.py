@@ -16,6 +16,7 @@ from ghela.core.messages import (
     CommandRequest,
     CommandStatus,
     CreateEvent,
+    LightCommandRequest,
     LightPattern,
     Message,
     ScrapeResult,
@@ -141,6 +142,30 @@ def test_the_light_follows_the_clock_and_is_refreshed_while_on(harness: Harness)
     assert harness.activity(ActivityKind.ALERT_STOPPED) == 1
 
 
+def test_a_starting_light_that_asks_gets_the_command_that_holds_now(harness: Harness) -> None:
+    harness.start()
+    harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+    final_call = CONCERT - timedelta(hours=4)
+    harness.clock.set(final_call + timedelta(minutes=3))
+    wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+    count, started = len(harness.lights()), harness.activity(ActivityKind.ALERT_STARTED)
+
+    harness.bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+
+    assert len(harness.lights()) == count + 1  # answered at once, not at the next refresh
+    again = harness.lights()[-1]
+    assert again.pattern is LightPattern.STEADY and again.until == final_call + timedelta(hours=1)
+    assert harness.activity(ActivityKind.ALERT_STARTED) == started  # the same alert, not a new one
+
+
+def test_a_request_while_dark_is_answered_with_off(harness: Harness) -> None:
+    harness.start()
+    count = len(harness.lights())
+    harness.bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+    assert len(harness.lights()) == count + 1
+    assert harness.lights()[-1].pattern is LightPattern.OFF
+
+
 def test_the_button_snoozes_what_is_lit(harness: Harness) -> None:
     harness.start()
     harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
@@ -164,6 +189,21 @@ def test_on_start_the_light_is_reconciled_from_the_database(harness: Harness) ->
     first = harness.lights()[0]
     assert first.pattern is LightPattern.STEADY and first.alert_ids == [2]
     assert harness.activity(ActivityKind.ALERT_STARTED) == 0  # a restart is not a new alert
+
+
+def test_what_a_command_counted_is_published_even_if_the_scheduler_died_after_its_commit(
+    harness: Harness,
+) -> None:
+    store = Store(harness.db)  # applied, committed, then killed before publishing
+    request = CommandRequest(command_id="c-1", command=CreateEvent(title="Concert", start=CONCERT))
+    CommandHandler(store, harness.config).apply(request, NOW)
+    store.close()
+    harness.start()
+    added = [m for m in sent(harness.bus, topics.ACTIVITY) if m.kind is ActivityKind.EVENT_ADDED]
+    assert len(added) == 1 and added[0].key is not None and added[0].detail == "command c-1"
+    harness.stop()
+    harness.start()  # published and forgotten: not again
+    assert harness.activity(ActivityKind.EVENT_ADDED) == 1
 
 
 def test_scrape_results_are_applied_once(harness: Harness) -> None:

@@ -48,6 +48,7 @@ What it offers:
   ``wait_for_output(name, text)``.
 - ``update_configuration(name, merge=..., reset=...)`` acts as a new deployment; the
   component gets the update pushed over IPC.
+- ``error_limit=`` raises the nucleus's 3 errors an hour before BROKEN (for kill campaigns).
 - ``aws_endpoint_url=moto_server.url`` also runs the IoT Jobs endpoint
   (:mod:`ghela.runtime.iotjobs`, as ``jobs``) for ``thing_name`` against that control plane.
 - ``iot_core`` (the :class:`~ghela.runtime.iotcore.LocalIotCore`), ``jobs``,
@@ -112,6 +113,7 @@ class LocalRuntime:
         aws_endpoint_url: str | None = None,
         jobs_poll_seconds: float = 0.2,
         nucleus_update: Mapping[str, Any] | None = NUCLEUS_UPDATE,
+        error_limit: int = 3,
     ) -> None:
         recipes = load_recipes(recipe_dir)
         picked = list(recipes) if components is None else list(components)
@@ -140,6 +142,7 @@ class LocalRuntime:
             backoff=backoff,
             kill_grace=kill_grace,
             base_env=base_env,
+            error_limit=error_limit,
         )
         self.nucleus = LocalNucleus(
             recipes,

@@ -3,19 +3,25 @@
 Everything else speaks in plain items (DynamoDB's typed JSON) and gets back plain results
 or project errors: :class:`~ghela.core.errors.TransientError` for anything a retry may fix
 (no network, throttling, a table not there yet), :class:`ConditionFailed` when a
-conditional write found a newer item in the way.
+conditional write found a newer item in the way, :class:`~ghela.core.errors.PermanentError`
+when DynamoDB refuses the request itself (a retry of the same request gets the same answer).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from ghela.core.errors import GhelaError, TransientError
+from ghela.core.errors import GhelaError, PermanentError, TransientError
 
 Item = dict[str, Any]
 """An item or key in DynamoDB's typed JSON: ``{"device": {"S": "pi"}, ...}``."""
+
+
+REFUSED_REQUESTS = frozenset({"ValidationException", "SerializationException"})
+"""DynamoDB's answers about the request itself (too big, a wrong key or type), as 400s.
+AccessDenied stays transient: an admin can fix a role, and the entry must then go out."""
 
 
 class ConditionFailed(GhelaError):
@@ -107,7 +113,12 @@ class DynamoDb:
                     "ConditionalCheckFailed" in error.get("Message", "")
                 ):
                     raise ConditionFailed(f"{operation}: a newer item is stored") from None
-            raise TransientError(f"DynamoDB {operation} failed: {code}: {error.get('Message', '')}") from exc
+            message = f"DynamoDB {operation} failed: {code}: {error.get('Message', '')}"
+            if code in REFUSED_REQUESTS:
+                raise PermanentError(message) from exc
+            raise TransientError(message) from exc
+        except ParamValidationError as exc:  # refused before it was sent
+            raise PermanentError(f"DynamoDB {operation} refused: {exc}") from exc
         except BotoCoreError as exc:
             raise TransientError(f"DynamoDB {operation} failed: {exc}") from exc
 

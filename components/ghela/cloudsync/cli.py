@@ -19,6 +19,7 @@ from ghela.cloudsync.store import RESYNC_REQUESTED, StateStore
 from ghela.core.errors import NotFound
 
 DEFAULT_STATE = "cloudsync-state.sqlite3"
+STAMP = "%Y-%m-%d %H:%M:%S UTC"
 
 
 def _open(args: argparse.Namespace) -> StateStore:
@@ -39,6 +40,17 @@ def status(args: argparse.Namespace) -> int:
             "pending_job_updates": [e.payload["job_id"] for e in pending if e.lane == IOT_LANE],
             "pending_job_records": [e.payload["job_id"] for e in pending if e.lane == JOBS_LANE],
             "most_attempts": max((e.attempts for e in pending), default=0),
+            "waiting": [
+                f"{e.lane} {e.payload.get('job_id')}: {e.attempts} attempts, next at {e.retry_at:{STAMP}}: "
+                f"{e.last_error}"
+                for e in pending
+                if e.retry_at is not None
+            ],
+            "dead_letters": [
+                f"{d.lane} {d.payload.get('job_id')}: refused at {d.at:{STAMP}} after {d.attempts} "
+                f"attempts: {d.reason}"
+                for d in store.dead_letters()
+            ],
         }
     finally:
         store.close()

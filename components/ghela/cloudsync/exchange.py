@@ -9,18 +9,23 @@ so a request not answered is published again after 1, 2, 4 … s (at most every
 :data:`MAX_RESEND` s) until the timeout. That is safe: commands carry their id and the
 Scheduler applies an id once; a changes request only reads. Answers arrive in the order the
 Scheduler handled the requests, so the first answer taken is the one to the first request
-it saw.
+it saw. A request that cannot be sent (IPC away for a while) counts as unanswered: it is
+tried again the same way, and the asker's thread lives on.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from ghela.core.bus import Bus
+from ghela.core.errors import TransientError
 from ghela.core.messages import Message
+
+log = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=Message)
 FIRST_RESEND = 1.0
@@ -67,7 +72,10 @@ class Exchange(Generic[A]):
             deadline = time.monotonic() + timeout
             pause = self._first_resend
             while True:
-                self._bus.publish(self._request_topic, request)
+                try:
+                    self._bus.publish(self._request_topic, request)
+                except TransientError as exc:  # IPC away for now: as unanswered, asked again
+                    log.warning("could not send %s %s: %s", self._request_topic, request_id, exc)
                 left = deadline - time.monotonic()
                 _wait_either(slot.done, cancel or threading.Event(), min(pause, left))
                 if slot.done.is_set() or (cancel is not None and cancel.is_set()) or pause >= left:

@@ -23,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from ghela.cloudsync.exchange import Exchange
 from ghela.core import topics
 from ghela.core.bus import Bus
-from ghela.core.errors import InvalidInput
+from ghela.core.errors import InvalidInput, TransientError
 from ghela.core.jobdocs import parse_job_document
 from ghela.core.messages import (
     CommandId,
@@ -89,7 +89,10 @@ class JobExecutor:
         except (RecursionError, TypeError, ValueError) as exc:  # e.g. absurdly deep nesting
             return Outcome(JobStatus.REJECTED, f"job document could not be read: {exc}"[:500], operation)
         if isinstance(request, ScrapeRequest):
-            self._bus.publish(topics.SCRAPE_REQUEST, request.model_copy(update={"request_id": job_id}))
+            try:
+                self._bus.publish(topics.SCRAPE_REQUEST, request.model_copy(update={"request_id": job_id}))
+            except TransientError as exc:
+                return Outcome(JobStatus.FAILED, f"could not ask the Scraper: {exc}"[:500], operation)
             return Outcome(JobStatus.SUCCEEDED, "scrape requested", operation)
         command = CommandRequest(command_id=job_id, origin="job", command=request)
         for attempt in range(1, self._attempts + 1):

@@ -107,6 +107,8 @@ class JobRecord:
     status: str
     reason: str
     at: datetime
+    undelivered: str = ""
+    """Why IoT never got this outcome (its update was refused for good); "" normally."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +119,7 @@ class JobRecord:
             "status": self.status,
             "reason": self.reason,
             "at": self.at.isoformat(),
+            "undelivered": self.undelivered,
         }
 
     @classmethod
@@ -137,6 +140,8 @@ def job_update(record: JobRecord, ttl: timedelta) -> Update:
         "updated_at": record.at.isoformat(),
         "expires_at": int((record.at + ttl).timestamp()),
     }
+    if record.undelivered:
+        always["undelivered"] = record.undelivered
     if_missing = {
         "operation": record.operation,
         "document": document[:32_000],

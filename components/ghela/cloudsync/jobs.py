@@ -36,7 +36,7 @@ from ghela.cloudsync.items import JobRecord
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.errors import TransientError
+from ghela.core.errors import PermanentError, TransientError
 from ghela.core.messages import JobOutcome
 
 log = logging.getLogger(__name__)
@@ -260,6 +260,8 @@ class JobsClient:
             self._bus.publish_iot(self._topic(f"{job_id}/update"), body)
         except Exception as exc:
             self._answers.wait(job_id, 0)
+            if getattr(exc, "permanent", False):  # the nucleus refuses this topic or body for good
+                raise PermanentError(f"the update of job {job_id} is refused: {exc}") from exc
             raise TransientError(f"could not send the update of job {job_id}: {exc}") from exc
         answer = self._answers.wait(job_id, self._update_timeout)
         if answer is None:

@@ -66,6 +66,7 @@ class CloudSyncService:
             clock,
             backoff,
             on_delivered=self._delivered,
+            on_dead=self._dead,
         )
         self.jobs = JobsClient(
             bus,
@@ -153,6 +154,24 @@ class CloudSyncService:
     def _delivered(self, lane: str, entry: dict[str, Any]) -> None:
         if lane == IOT_LANE:
             self.jobs.update_delivered(entry["job_id"], lane_empty=self.store.head(IOT_LANE) is None)
+
+    def _dead(self, lane: str, entry: dict[str, Any], reason: str) -> None:
+        """An entry refused for good: the jobs table says so, and the job lets go."""
+        if lane != IOT_LANE:
+            return  # a jobs-table row that cannot be written: `ghela sync status` shows it
+        details = entry.get("statusDetails") or {}
+        record = JobRecord(
+            job_id=entry["job_id"],
+            device=self.thing,
+            operation=str(details.get("operation", "unknown")),
+            document="",
+            status=entry["status"],
+            reason=str(details.get("reason", "")),
+            at=self._clock.now(),
+            undelivered=f"IoT never got this outcome: {reason}"[:2000],
+        )
+        self.outbox.put((JOBS_LANE, record.to_json()))
+        self.jobs.update_delivered(entry["job_id"], lane_empty=self.store.head(IOT_LANE) is None)
 
 
 def start(bus: Bus, config: CloudSyncConfig, clock: Clock) -> CloudSyncService:

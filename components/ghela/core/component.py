@@ -31,6 +31,8 @@ from ghela.core import topics
 from ghela.core.bus import Bus
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.config import ComponentConfig, load_config
+from ghela.core.countedbus import CountedBus
+from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
@@ -43,6 +45,8 @@ C = TypeVar("C", bound=ComponentConfig)
 EXIT_STOPPED = 0
 EXIT_FATAL = 1
 EXIT_BAD_CONFIGURATION = 2
+OUTBOX_FILE = "count-outbox.sqlite3"
+"""In the component's work folder (the nucleus runs it there)."""
 
 
 class Service(Protocol):
@@ -112,6 +116,17 @@ class ComponentHost:
         self.stopped.set()
 
 
+def thread_died(hook: threading.ExceptHookArgs) -> BaseException:
+    """Log why a thread ended (so the restart has a reason in the log); returns the error."""
+    error = hook.exc_value or RuntimeError("thread died")
+    where = hook.thread.name if hook.thread is not None else "a thread"
+    log.critical(
+        "thread %s died, stopping the component: %r", where, error,
+        exc_info=(hook.exc_type, error, hook.exc_traceback),
+    )
+    return error
+
+
 def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     """Run a component until SIGTERM; never returns (exits with the nucleus's codes)."""
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
@@ -119,7 +134,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     setup_logging(name)
     start = with_log_shipping(name, start)
     clock = SystemClock()
-    bus: IpcBus | None = None
+    bus: CountedBus | None = None
 
     def count_invalid(topic: str, reason: str) -> None:
         """An invalid message is logged (by the bus) and counted by Metrics."""
@@ -135,12 +150,15 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
             except Exception:  # a refused count must not take the component down
                 log.exception("could not report an invalid message on %s", topic)
 
-    bus = IpcBus.from_environment(on_invalid=count_invalid)
+    # Counted messages go through an outbox in the work folder until Metrics confirms them.
+    ipc = IpcBus.from_environment(on_invalid=count_invalid)
+    bus = CountedBus(ipc, CountOutbox(OUTBOX_FILE, name), clock)
     host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())
-    # An exception that escapes any worker thread is a fault a restart may fix.
-    threading.excepthook = lambda hook: host.fail(hook.exc_value or RuntimeError("thread died"))
+    # An exception that escapes any worker thread is a fault a restart may fix: the process
+    # ends with the reason in its log, never half-alive without that thread.
+    threading.excepthook = lambda hook: host.fail(thread_died(hook))
     try:
         host.start()
     except ConfigurationError as exc:

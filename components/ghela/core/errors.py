@@ -9,7 +9,8 @@ built-in exception means the same thing it inherits that too, so callers can cat
     ├── NotFound (LookupError)           an id that does not exist (event 12, alert 31)
     ├── ConfigurationError (ValueError)  a configuration value that is missing or wrong
     ├── StorageError                     the database refused or is damaged
-    └── TransientError                   a fault worth retrying (network, throttling, IPC)
+    ├── TransientError                   a fault worth retrying (network, throttling, IPC)
+    └── PermanentError                   a refusal no retry can change (dead-lettered)
 """
 
 from __future__ import annotations
@@ -49,3 +50,8 @@ class StorageError(GhelaError):
 
 class TransientError(GhelaError):
     """A fault that may go away on retry: network, AWS throttling, a dropped IPC socket."""
+
+
+class PermanentError(GhelaError):
+    """The receiver refused this for good (not authorized, invalid): retrying the same
+    request cannot succeed, so it is set aside with the reason instead (CloudSync's outbox)."""

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 SOCKET_ENV = "AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT"
 TOKEN_ENV = "SVCUID"
 REPORTABLE_STATES = ("RUNNING", "ERRORED")
+PERMANENT_REFUSALS = frozenset({"UnauthorizedError", "InvalidArgumentsError"})
+"""Nucleus answers that the same call will get again (ServiceError may be passing)."""
 
 Connector = Callable[[Callable[[], None]], GreengrassCoreIPCClientV2]
 """Makes one connected client; the argument is called when that connection drops."""
@@ -70,6 +72,7 @@ class IpcCallRefused(GhelaError):
 
     def __init__(self, operation: str, error: GreengrassCoreIPCError) -> None:
         self.error_type = type(error).__name__
+        self.permanent = self.error_type in PERMANENT_REFUSALS
         detail = getattr(error, "message", None) or str(error)
         super().__init__(f"{operation} refused by the nucleus: {self.error_type}: {detail}")
 

@@ -144,6 +144,16 @@ class LightCommand(Message):
     issued_at: UtcDatetime
 
 
+class LightCommandRequest(Message):
+    """A starting AlertLight asks the Scheduler for the light command that holds now.
+
+    The light starts dark (fail-safe); without this it would stay dark until the next
+    change or refresh, up to ``refreshMinutes`` of an active alert.
+    """
+
+    request_id: CommandId = Field(default_factory=new_id)
+
+
 class LightStateRequest(Message):
     request_id: CommandId = Field(default_factory=new_id)
 
@@ -440,6 +450,28 @@ class ChangesResponse(Message):
     more: bool = False
 
 
+SenderId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+Seq = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class Sequenced(Message):
+    """Fields a counted message carries when its publisher keeps an outbox of them.
+
+    ``sender`` names the publisher's outbox, ``seq`` numbers its messages 1, 2, 3 … and
+    ``acked`` is the highest number Metrics has confirmed so far. Metrics counts a message
+    only when ``seq`` is the next one it expects (see :mod:`ghela.core.countedbus`), so a
+    message delivered twice is counted once and one delivered after a gap waits for the
+    gap to be resent. Without them (unit tests' buses) a message is simply counted.
+    """
+
+    sender: SenderId | None = None
+    seq: Seq | None = None
+    acked: Annotated[int, Field(ge=0, le=2**53)] = 0
+    key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """The publisher's own name for this count, when it may publish it twice (the
+    Scheduler after a kill): the outbox takes one message per key."""
+
+
 class ActivityKind(StrEnum):
     EVENT_ADDED = "event_added"
     EVENT_UPDATED = "event_updated"
@@ -454,7 +486,7 @@ class ActivityKind(StrEnum):
     INVALID_MESSAGE = "invalid_message"
 
 
-class Activity(Message):
+class Activity(Sequenced):
     """Something countable happened (Metrics counts these)."""
 
     kind: ActivityKind
@@ -473,12 +505,26 @@ class JobStatus(StrEnum):
     REJECTED = "REJECTED"
 
 
-class JobOutcome(Message):
+class JobOutcome(Sequenced):
     job_id: CommandId
     operation: Annotated[str, Field(max_length=100)]
     status: JobStatus
     reason: LongText = ""
     at: UtcDatetime
+
+
+# --------------------------------------------------------------------------- Metrics
+
+
+class Counted(Message):
+    """Metrics has stored every message of ``sender`` up to ``seq`` (on disk, counted once).
+
+    ``sender`` None is sent when Metrics starts: "send me again whatever I have not
+    confirmed" (what was published while it was down).
+    """
+
+    sender: SenderId | None = None
+    seq: Annotated[int, Field(ge=0, le=2**53)] = 0
 
 
 TOPIC_MODELS: dict[str, type[Message]] = {
@@ -493,5 +539,7 @@ TOPIC_MODELS: dict[str, type[Message]] = {
     topics.LIGHT_SET: LightCommand,
     topics.LIGHT_STATE: LightState,
     topics.LIGHT_STATE_REQUEST: LightStateRequest,
+    topics.LIGHT_SET_REQUEST: LightCommandRequest,
     topics.JOB_OUTCOME: JobOutcome,
+    topics.COUNTED: Counted,
 }

@@ -25,9 +25,13 @@ ACTIVITY = f"{PREFIX}/scheduler/activity"  # Activity: counted by Metrics
 LIGHT_SET = f"{PREFIX}/light/set"  # LightCommand: what the light should do now
 LIGHT_STATE = f"{PREFIX}/light/state"  # LightState: what the light actually does
 LIGHT_STATE_REQUEST = f"{PREFIX}/light/state/request"  # LightStateRequest: report now
+LIGHT_SET_REQUEST = f"{PREFIX}/light/set/request"  # LightCommandRequest: a starting light asks
 
 # CloudSync
 JOB_OUTCOME = f"{PREFIX}/cloudsync/job"  # JobOutcome: a job finished (counted by Metrics)
+
+# Metrics
+COUNTED = f"{PREFIX}/metrics/counted"  # Counted: what Metrics has stored, per sender (see countedbus)
 
 
 def jobs_topic(thing_name: str, suffix: str) -> str:

@@ -14,7 +14,15 @@ from typing import Any
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock, monotonic
-from ghela.core.messages import CommandRequest, LightCommand, LightStateRequest, Message, SnoozeActive, new_id
+from ghela.core.messages import (
+    CommandRequest,
+    LightCommand,
+    LightCommandRequest,
+    LightStateRequest,
+    Message,
+    SnoozeActive,
+    new_id,
+)
 from ghela.light.config import LightConfig
 from ghela.light.driver import LightDriver, StateReporter
 from ghela.light.relay import Button, Relay, make_pin_factory
@@ -35,7 +43,6 @@ class LightService:
         self._reporter = StateReporter(lambda state: bus.publish(topics.LIGHT_STATE, state))
         max_on = timedelta(minutes=config.max_on_minutes)
         self.driver = LightDriver(relay, clock, max_on, self._reporter.report)
-        self.driver.start()
         self.button: Button | None = None
         if config.button_pin is not None:
             self.button = Button(
@@ -50,6 +57,12 @@ class LightService:
             bus.subscribe(topics.LIGHT_SET, self._on_command),
             bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),
         ]
+        # Subscribed first, then ask: the Scheduler's answer cannot arrive before we listen.
+        # A Scheduler that is down now sends the command itself when it starts. The driver
+        # starts (relay off, fail-safe) right after asking, so an answer that comes first is
+        # followed at once and a restart inside an alert does not go dark for long.
+        bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+        self.driver.start()
 
     def _on_command(self, message: Message) -> None:
         if isinstance(message, LightCommand):

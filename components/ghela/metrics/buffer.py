@@ -1,9 +1,14 @@
-"""The offline buffer: datapoints waiting for CloudWatch, kept on disk (SQLite).
+"""The offline buffer: the open interval's counts and datapoints waiting for CloudWatch,
+kept on disk (SQLite).
 
-Every datapoint is written here before it is sent and removed only once CloudWatch has
-accepted it, so neither an outage nor a restart loses one. The buffer is bounded: when it
-is full the oldest datapoints are dropped first, and the number dropped is kept (across
-restarts) and logged. Each change is one SQLite transaction, so a crash leaves it whole.
+Every count is added here as it is counted, in the same transaction that records up to
+which sequence number its sender has been counted (see :mod:`ghela.core.countedbus`), so a
+kill loses none and a repeat adds none. Closing an interval moves its counts into
+datapoints in one transaction. Every datapoint is written here before it is sent and
+removed only once CloudWatch has accepted it, so neither an outage nor a restart loses one.
+The buffer is bounded: when it is full the oldest datapoints are dropped first, and the
+number dropped is kept (across restarts) and logged. Each change is one SQLite transaction
+(rollback journal, ``synchronous=FULL``, SQLite's default), so a crash leaves it whole.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ CREATE TABLE IF NOT EXISTS datapoints (
     value REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS open_counts (metric TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS senders (sender TEXT PRIMARY KEY, counted INTEGER NOT NULL);
 """
 
 
@@ -86,30 +93,88 @@ class DatapointBuffer:
 
     def add(self, points: Iterable[Datapoint]) -> int:
         """Append ``points``; returns how many of the oldest were dropped to stay in bounds."""
-        rows = [(p.metric, p.device, p.timestamp.astimezone(UTC).isoformat(), p.value) for p in points]
         with self._lock, self._transaction():
-            self._db.executemany(
-                "INSERT INTO datapoints (metric, device, timestamp, value) VALUES (?, ?, ?, ?)", rows
+            excess = self._append_locked(points)
+        return self._report_dropped(excess)
+
+    def count(
+        self, metric: str, value: int, sender: str | None = None, seq: int | None = None, acked: int = 0
+    ) -> int | None:
+        """Add ``value`` to ``metric`` in the open interval, once per (sender, seq).
+
+        Returns up to which number ``sender`` is now counted (None for a message without
+        a sender, which is always added). Only ``seq`` = that number + 1 is added; a repeat
+        or a message after a gap adds nothing (see :mod:`ghela.core.countedbus`).
+        """
+        with self._lock, self._transaction():
+            if sender is None or seq is None:
+                self._add_count_locked(metric, value)
+                return None
+            row = self._db.execute("SELECT counted FROM senders WHERE sender = ?", (sender,)).fetchone()
+            counted = max(row[0] if row else 0, acked)
+            if seq == counted + 1:
+                self._add_count_locked(metric, value)
+                counted = seq
+            self._db.execute(
+                "INSERT INTO senders VALUES (?, ?) "
+                "ON CONFLICT(sender) DO UPDATE SET counted = excluded.counted",
+                (sender, counted),
             )
-            (size,) = self._db.execute("SELECT COUNT(*) FROM datapoints").fetchone()
-            excess = size - self.max_datapoints
-            if excess > 0:
-                self._db.execute(
-                    "DELETE FROM datapoints WHERE id IN (SELECT id FROM datapoints ORDER BY id LIMIT ?)",
-                    (excess,),
-                )
-                self._db.execute(
-                    "INSERT INTO counters VALUES ('dropped', ?) "
-                    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-                    (excess,),
-                )
+            return counted
+
+    def open_counts(self) -> dict[str, int]:
+        """What the open interval has counted so far (metrics with a count only)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT metric, value FROM open_counts").fetchall())
+
+    def close_interval(self, start: datetime, device: str, heartbeat: bool, metrics: Iterable[str]) -> int:
+        """Turn the open counts into datapoints stamped ``start``, in one transaction.
+
+        With ``heartbeat`` every metric gets a datapoint (0 when nothing was counted) and
+        Heartbeat is 1; without, only metrics with a count. Returns how many were dropped.
+        """
+        with self._lock, self._transaction():
+            counts = dict(self._db.execute("SELECT metric, value FROM open_counts").fetchall())
+            if heartbeat:
+                counts = {name: counts.get(name, 0) for name in metrics} | {"Heartbeat": 1}
+            points = [Datapoint(name, device, start, value) for name, value in counts.items()]
+            self._db.execute("DELETE FROM open_counts")
+            excess = self._append_locked(points) if points else 0
+        return self._report_dropped(excess)
+
+    def _add_count_locked(self, metric: str, value: int) -> None:
+        self._db.execute(
+            "INSERT INTO open_counts VALUES (?, ?) "
+            "ON CONFLICT(metric) DO UPDATE SET value = value + excluded.value",
+            (metric, value),
+        )
+
+    def _append_locked(self, points: Iterable[Datapoint]) -> int:
+        rows = [(p.metric, p.device, p.timestamp.astimezone(UTC).isoformat(), p.value) for p in points]
+        self._db.executemany(
+            "INSERT INTO datapoints (metric, device, timestamp, value) VALUES (?, ?, ?, ?)", rows
+        )
+        (size,) = self._db.execute("SELECT COUNT(*) FROM datapoints").fetchone()
+        excess = size - self.max_datapoints
+        if excess <= 0:
+            return 0
+        self._db.execute(
+            "DELETE FROM datapoints WHERE id IN (SELECT id FROM datapoints ORDER BY id LIMIT ?)", (excess,)
+        )
+        self._db.execute(
+            "INSERT INTO counters VALUES ('dropped', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+            (excess,),
+        )
+        return excess
+
+    def _report_dropped(self, excess: int) -> int:
         if excess > 0:
             log.warning(
                 "metrics buffer full (%d datapoints): dropped the %d oldest (%d dropped in total)",
                 self.max_datapoints, excess, self.dropped,
             )
-            return excess
-        return 0
+        return excess
 
     def oldest(self, limit: int) -> list[Stored]:
         with self._lock:

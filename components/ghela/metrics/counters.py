@@ -1,15 +1,16 @@
-"""The counters of one interval, fed from the messages other components publish.
+"""Counting: which message adds to which metric, stored on disk as it is counted.
 
-Names are the CloudWatch metric names the cloud side's dashboards and alarms use. Counting
-is a lock and an addition, so it never waits on the network.
+Names are the CloudWatch metric names the cloud side's dashboards and alarms use. Every
+count is one SQLite transaction in the buffer (:meth:`DatapointBuffer.count`), together
+with the sender's sequence number, so a kill of Metrics loses nothing counted and a
+message delivered again is not counted again (see :mod:`ghela.core.countedbus`).
 """
 
 from __future__ import annotations
 
-import threading
-
-from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
+from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus, Sequenced
 from ghela.core.metricnames import METRIC_NAMES
+from ghela.metrics.buffer import DatapointBuffer
 
 ACTIVITY_METRICS: dict[ActivityKind, str] = {
     ActivityKind.EVENT_ADDED: "EventsAdded",
@@ -32,33 +33,30 @@ JOB_METRICS: dict[JobStatus, str] = {
 
 
 class Counters:
-    """Thread-safe counts for the current interval; :meth:`take` reads and resets them."""
+    """The open interval's counts, kept in the buffer's file; safe from any thread."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts = dict.fromkeys(METRIC_NAMES, 0)
+    def __init__(self, buffer: DatapointBuffer) -> None:
+        self._buffer = buffer
 
     def add(self, metric: str, count: int = 1) -> None:
-        if metric not in self._counts:
-            raise KeyError(f"unknown metric {metric!r}")
-        with self._lock:
-            self._counts[metric] += count
+        self._buffer.count(self._known(metric), count)
 
-    def count_activity(self, activity: Activity) -> None:
-        self.add(ACTIVITY_METRICS[activity.kind], activity.count)
+    def count_activity(self, activity: Activity) -> int | None:
+        """Count ``activity`` once; returns up to which number its sender is counted (or None)."""
+        return self._count(ACTIVITY_METRICS[activity.kind], activity.count, activity)
 
-    def count_job(self, outcome: JobOutcome) -> None:
-        self.add(JOB_METRICS[outcome.status])
-
-    def count_invalid(self, count: int = 1) -> None:
-        self.add("InvalidMessages", count)
+    def count_job(self, outcome: JobOutcome) -> int | None:
+        return self._count(JOB_METRICS[outcome.status], 1, outcome)
 
     def peek(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._counts)
+        """Every metric's count in the open interval (0 when nothing was counted)."""
+        return dict.fromkeys(METRIC_NAMES, 0) | self._buffer.open_counts()
 
-    def take(self) -> dict[str, int]:
-        """The counts so far, and zero them (the interval itself sets Heartbeat)."""
-        with self._lock:
-            counts, self._counts = self._counts, dict.fromkeys(METRIC_NAMES, 0)
-        return counts
+    def _count(self, metric: str, value: int, message: Sequenced) -> int | None:
+        return self._buffer.count(metric, value, message.sender, message.seq, message.acked)
+
+    @staticmethod
+    def _known(metric: str) -> str:
+        if metric not in METRIC_NAMES:
+            raise KeyError(f"unknown metric {metric!r}")
+        return metric

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.errors import TransientError
-from ghela.metrics.buffer import Datapoint, DatapointBuffer
+from ghela.core.metricnames import METRIC_NAMES
+from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.cloudwatch import MAX_DATAPOINTS_PER_REQUEST, CloudWatchMetrics, RejectedDatapoints
-from ghela.metrics.counters import Counters
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ class Pusher:
 
     def __init__(
         self,
-        counters: Counters,
         buffer: DatapointBuffer,
         cloudwatch: CloudWatchMetrics,
         clock: Clock,
@@ -49,7 +48,6 @@ class Pusher:
         interval_seconds: int,
         retry_max_seconds: int,
     ) -> None:
-        self._counters = counters
         self._buffer = buffer
         self._cloudwatch = cloudwatch
         self._clock = clock
@@ -111,14 +109,7 @@ class Pusher:
                 self._progress.notify_all()
 
     def _close_interval(self, start: datetime, *, heartbeat: bool) -> None:
-        counts = self._counters.take()
-        if heartbeat:
-            counts["Heartbeat"] = 1
-            points = [Datapoint(name, self._device, start, value) for name, value in counts.items()]
-        else:
-            points = [Datapoint(name, self._device, start, value) for name, value in counts.items() if value]
-        if points:
-            self._buffer.add(points)
+        self._buffer.close_interval(start, self._device, heartbeat, METRIC_NAMES)
 
     def _send_backlog(self, now: datetime) -> datetime | None:
         """Send the buffer oldest first; None when it is empty, else when to try again."""

@@ -1,4 +1,9 @@
-"""The Metrics component: subscribe to what is countable, count it, push it every interval."""
+"""The Metrics component: subscribe to what is countable, count it, push it every interval.
+
+Each count is on disk before Metrics confirms it to its sender (``Counted``), and a
+starting Metrics asks every sender for what it has not confirmed (see
+:mod:`ghela.core.countedbus`), so nothing published while it was down is lost.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import logging
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import Activity, JobOutcome, Message
+from ghela.core.messages import Activity, Counted, JobOutcome, Message, Sequenced
 from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.cloudwatch import CloudWatchMetrics
 from ghela.metrics.config import MetricsConfig
@@ -21,6 +26,7 @@ class MetricsService:
     """Counts Activity and JobOutcome messages; the :class:`Pusher` sends them."""
 
     def __init__(self, bus: Bus, counters: Counters, pusher: Pusher, buffer: DatapointBuffer) -> None:
+        self._bus = bus
         self.counters = counters
         self.pusher = pusher
         self.buffer = buffer
@@ -29,14 +35,20 @@ class MetricsService:
             bus.subscribe(topics.JOB_OUTCOME, self._on_job),
         ]
         pusher.start()
+        bus.publish(topics.COUNTED, Counted())  # senders: send again what I have not confirmed
 
     def _on_activity(self, message: Message) -> None:
         if isinstance(message, Activity):
-            self.counters.count_activity(message)
+            self._confirm(message, self.counters.count_activity(message))
 
     def _on_job(self, message: Message) -> None:
         if isinstance(message, JobOutcome):
-            self.counters.count_job(message)
+            self._confirm(message, self.counters.count_job(message))
+
+    def _confirm(self, message: Sequenced, counted: int | None) -> None:
+        """Tell the sender how far it is counted (stored): it may forget those messages."""
+        if message.sender is not None and counted is not None:
+            self._bus.publish(topics.COUNTED, Counted(sender=message.sender, seq=counted))
 
     def stop(self) -> None:
         for subscription in self._subscriptions:
@@ -49,9 +61,8 @@ def start(bus: Bus, config: MetricsConfig, clock: Clock) -> MetricsService:
     """The Metrics component's starter for :func:`ghela.core.component.run_component`."""
     device = config.device_name()
     buffer = DatapointBuffer(config.buffer_path, config.max_buffered_datapoints)
-    counters = Counters()
+    counters = Counters(buffer)
     pusher = Pusher(
-        counters,
         buffer,
         CloudWatchMetrics.connect(config.namespace, config.aws_endpoint_url),
         clock,

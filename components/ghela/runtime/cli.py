@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ghela.core.component import thread_died
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.deployment import read_deployment
 from ghela.runtime.layout import Layout
@@ -89,8 +90,19 @@ def _run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    died: list[BaseException] = []
+
+    def on_thread_death(hook: threading.ExceptHookArgs) -> None:
+        # A runtime missing one of its threads (IPC, jobs, a component's supervisor) is
+        # half-alive: stop everything and exit non-zero, so whatever runs us restarts us.
+        died.append(thread_died(hook))
+        stop.set()
+
+    threading.excepthook = on_thread_death
     nucleus = LocalNucleus(recipes, settings, deployment, aws_endpoint_url=args.aws_endpoint_url)
     nucleus.start()
+    for line in nucleus.cleared:
+        print(f"stopped a leftover of a crashed runtime: {line}", flush=True)
     print(
         f"running {len(recipes)} components; logs in {Layout(settings.root).logs}; Ctrl-C stops", flush=True
     )
@@ -99,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
             pass
     finally:
         nucleus.stop()
-    return 0
+    return 1 if died else 0
 
 
 def _status(args: argparse.Namespace) -> int:

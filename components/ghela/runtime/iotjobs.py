@@ -119,12 +119,14 @@ class LocalJobsEndpoint:
         self._requests.put((topic, payload))  # never block the publisher
 
     def _run(self) -> None:
+        """Serve until stopped. Every step that can reach the control plane is guarded: the
+        cloud going away must cost answers while it is away, never this thread."""
         next_poll = self._clock.now()
         while not self._stop.is_set():
             if self._clock.now() >= next_poll:
                 for thing in sorted(self._things):
                     self._guard(lambda thing=thing: self._refresh(thing, cancels=True), f"refresh of {thing}")
-                    self._notify_if_changed(thing)
+                    self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
                 next_poll = self._clock.now() + self._poll
             try:
                 topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
@@ -133,7 +135,7 @@ class LocalJobsEndpoint:
             if topic:
                 self._guard(lambda topic=topic, payload=payload: self._handle(topic, payload), topic)
             for thing in sorted(self._things):
-                self._notify_if_changed(thing)
+                self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
 
     def _guard(self, action: Callable[[], None], what: str) -> None:
         try:
@@ -193,7 +195,12 @@ class LocalJobsEndpoint:
                 if isinstance(details, dict):
                     execution.status_details = _checked_details(details)
                 self._state.save()
-            return {"execution": execution.description(thing, self._control.document(execution.job_id))}
+            try:
+                document = self._control.document(execution.job_id)
+            except Exception:
+                self._unannounced(thing)  # the device hears no answer; notify-next tells it later
+                raise
+            return {"execution": execution.description(thing, document)}
 
     def _update(self, thing: str, job_id: str, body: dict[str, Any]) -> dict[str, Any]:
         status = body.get("status")
@@ -287,6 +294,12 @@ class LocalJobsEndpoint:
                 self._state.save()
 
     def _notify_if_changed(self, thing: str) -> None:
+        """Send notify-next when the next pending job changed (or was never announced).
+
+        The job is recorded as announced only once the message is built: if its document
+        cannot be read (the control plane is away), the next poll tries again, so a job
+        pending through an outage is announced when the cloud returns.
+        """
         with self._state.lock:
             execution = self._state.next_pending(thing)
             job_id = execution.job_id if execution else None
@@ -294,11 +307,15 @@ class LocalJobsEndpoint:
             if (not first and self._notified[thing] == job_id) or (first and job_id is None):
                 self._notified[thing] = job_id
                 return
-            self._notified[thing] = job_id
             body: dict[str, Any] = {}
             if execution is not None:
                 body["execution"] = execution.description(thing, self._control.document(execution.job_id))
+            self._notified[thing] = job_id
         self._reply(f"$aws/things/{thing}/jobs/notify-next", body, None)
+
+    def _unannounced(self, thing: str) -> None:
+        """An answer about ``thing``'s next job was lost: announce it again at the next poll."""
+        self._notified.pop(thing, None)
 
     def _now(self) -> float:
         return self._clock.now().timestamp()

@@ -28,6 +28,7 @@ from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 from ghela.runtime.ipcserver import MAX_SOCKET_PATH_BYTES, IpcServer
 from ghela.runtime.layout import Layout
+from ghela.runtime.leftovers import clear_crashed_runtime
 from ghela.runtime.recipes import Recipe
 from ghela.runtime.supervisor import Settings, Supervisor
 
@@ -63,6 +64,8 @@ class LocalNucleus:
         self._aws_endpoint_url = aws_endpoint_url
         self._jobs_poll_seconds = jobs_poll_seconds
         self.jobs: LocalJobsEndpoint | None = None
+        self.cleared: list[str] = []
+        """What a crashed runtime on this root had left running, stopped at start."""
 
     def _on_state(self, name: str, state: str) -> None:
         if self.supervisor is not None:
@@ -71,6 +74,9 @@ class LocalNucleus:
     def start(self) -> Supervisor:
         """Start everything; returns the supervisor (states, waits, configuration updates)."""
         self.settings.root.mkdir(parents=True, exist_ok=True)
+        for line in clear_crashed_runtime(Layout(self.settings.root).status_file):
+            log.warning("stopped a component a crashed runtime left running: %s", line)
+            self.cleared.append(line)
         try:
             self.credentials.start()
             self.supervisor = Supervisor(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.errors import NotFound, StorageError
+from ghela.runtime.leftovers import runtime_alive
 from ghela.runtime.lifecycle import ComponentRecord
 
 
@@ -52,16 +53,6 @@ def read_status(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise StorageError(f"cannot read the runtime status {path}: {exc}") from None
-
-
-def runtime_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def format_status(document: Mapping[str, Any]) -> str:

@@ -44,7 +44,7 @@ from ghela.runtime.lifecycle import (
 )
 from ghela.runtime.logs import ComponentLog
 from ghela.runtime.recipes import Recipe, RecipeError
-from ghela.runtime.restart import Backoff
+from ghela.runtime.restart import Backoff, ErrorWindow
 from ghela.runtime.status import StatusBoard
 from ghela.runtime.variables import ComponentContext, Resolver, resolve_strings
 
@@ -79,6 +79,9 @@ class Settings:
     kill_grace: float | None = None  # None: the Shutdown step's timeout (15 s by default)
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     socket_path: Path | None = None  # None: {root}/ipc.socket
+    error_limit: int = 3
+    """Errors within an hour that make a component BROKEN: 3, as the nucleus. Only a
+    fault-injection run, which kills components on purpose, raises it."""
 
 
 def deployed_recipes(recipes: Mapping[str, Recipe], deployment: Deployment) -> dict[str, Recipe]:
@@ -215,6 +218,7 @@ class Supervisor:
             on_change=lambda component: self._on_change(recipe.version, component),
             wait_for_dependencies=lambda stopping: self._wait_for_dependencies(recipe, stopping),
             kill_grace=grace,
+            errors=ErrorWindow(self.settings.error_limit),
         )
 
     def _resolver(self, name: str) -> Resolver:

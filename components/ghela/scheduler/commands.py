@@ -87,6 +87,9 @@ class CommandHandler:
                     data=data,
                 )
                 repo.record(_record(request, result, now))
+                for kind, count in work.activity.items():
+                    if count > 0:  # kept in this transaction: a kill after it loses no count
+                        repo.keep_activity(request.command_id, kind.value, count, now)
                 return Applied(result, dict(work.activity))
         except (InvalidInput, NotFound) as exc:
             rejected = CommandResult(

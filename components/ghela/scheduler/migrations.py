@@ -11,7 +11,10 @@ decision a range query) and fills it in. Version 3 keeps what each source lists 
 (``source_view``, so games are planned from the union of sources) and the corrections
 people make (``override``), and marks games whose sources disagree (``event.disputed``).
 Every game a source gave before becomes that source's view, so the first scrape after the
-update neither adds it again nor takes it for vanished.
+update neither adds it again nor takes it for vanished. Version 4 added
+``unsent_activity``: what a command counted, written in the command's own transaction and
+removed once it is in the count outbox (see :mod:`ghela.core.countedbus`), so a kill between
+the two loses no count.
 """
 
 from __future__ import annotations
@@ -120,7 +123,17 @@ INSERT INTO source_view (event_id, source, key, title, away, venue, start, local
     FROM event WHERE kind = 'game' AND source != '' AND state != 'cancelled'
 """
 
-MIGRATIONS: Sequence[str] = (V1, V2, V3)
+V4 = """
+CREATE TABLE unsent_activity (
+    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    command_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    count INTEGER NOT NULL,
+    at DATETIME NOT NULL
+);
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V2, V3, V4)
 """``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``."""
 
 LATEST = len(MIGRATIONS)

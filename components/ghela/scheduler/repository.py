@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 
 from ghela.core.messages import EventState
 from ghela.scheduler.config import MAX_ALERT_MINUTES
-from ghela.scheduler.tables import AlertRow, AppliedCommand, EventRow, Meta, Override, SourceView, Tombstone
+from ghela.scheduler.tables import (
+    AlertRow,
+    AppliedCommand,
+    EventRow,
+    Meta,
+    Override,
+    SourceView,
+    Tombstone,
+    UnsentActivity,
+)
 
 REVISION_KEY = "revision"
 LIVE_STATES = (EventState.SCHEDULED.value, EventState.UPDATED.value)
@@ -267,3 +276,15 @@ class Repository:
     def record(self, row: AppliedCommand) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def keep_activity(self, command_id: str, kind: str, count: int, at: datetime) -> None:
+        self.session.add(UnsentActivity(command_id=command_id, kind=kind, count=count, at=at))
+
+    def unsent_activity(self) -> list[UnsentActivity]:
+        return list(self.session.exec(select(UnsentActivity).order_by(col(UnsentActivity.id))))
+
+    def forget_activity(self, ids: list[int]) -> None:
+        for row_id in ids:
+            row = self.session.get(UnsentActivity, row_id)
+            if row is not None:
+                self.session.delete(row)

@@ -32,6 +32,7 @@ from ghela.core.messages import (
     CommandResult,
     CommandStatus,
     LightCommand,
+    LightCommandRequest,
     Message,
     RevisionChanged,
     ScrapeRequest,
@@ -73,10 +74,16 @@ class SchedulerService:
 
     def start(self) -> SchedulerService:
         self.handler.save_config()
+        # Listen for a starting AlertLight's request before the first light command goes out:
+        # either the light is already listening and gets that command, or its request comes
+        # after this subscription and is answered. Either way it is lit within a round trip.
+        self._subscriptions = [
+            self.bus.subscribe(topics.LIGHT_SET_REQUEST, self._guard(self._on_light_request)),
+        ]
         with self._lock:
             self._revision = outlook(self.store, self.clock.now()).revision
             self._tick()
-        self._subscriptions = [
+        self._subscriptions += [
             self.bus.subscribe(topics.COMMAND, self._guard(self._on_command)),
             self.bus.subscribe(topics.SCRAPE_RESULT, self._guard(self._on_scrape)),
             self.bus.subscribe(topics.CHANGES_REQUEST, self._guard(self._on_changes_request)),
@@ -133,6 +140,7 @@ class SchedulerService:
         self._announce_revision(view.revision, now)
         self._report_disagreements(view)
         self._reconcile(view)
+        self._send_activity()
         return self._next_wake(view)
 
     @property
@@ -198,6 +206,28 @@ class SchedulerService:
             self._revision = revision
             self.bus.publish(topics.STATE_CHANGED, RevisionChanged(revision=revision, at=now))
 
+    def _send_activity(self) -> None:
+        """Publish what commands counted (kept in their own transactions, also the CLI's),
+        then forget it. Each carries its row's key, so the count outbox takes it once even
+        if a kill comes between the publish and the forgetting."""
+        with self.store.read() as session:
+            unsent = Repository(session).unsent_activity()
+        for row in unsent:
+            self.bus.publish(
+                topics.ACTIVITY,
+                Activity(
+                    kind=ActivityKind(row.kind),
+                    at=row.at,
+                    component=COMPONENT,
+                    count=row.count,
+                    detail=f"command {row.command_id}",
+                    key=f"scheduler-activity-{row.id}",
+                ),
+            )
+        if unsent:
+            with self.store.write() as session:
+                Repository(session).forget_activity([row.id for row in unsent if row.id is not None])
+
     def _activity(self, kind: ActivityKind, count: int, at: datetime, detail: str) -> None:
         if count > 0:
             self.bus.publish(
@@ -239,8 +269,6 @@ class SchedulerService:
                 result.status.value,
                 result.message,
             )
-            for kind, count in applied.activity.items():
-                self._activity(kind, count, now, f"command {request.command_id}")
             self._tick()
         self._wake.set()
         return result
@@ -256,6 +284,14 @@ class SchedulerService:
         self.apply(
             CommandRequest(command_id=command_id, origin="scraper", command=ApplyScrape(result=message))
         )
+
+    def _on_light_request(self, message: Message) -> None:
+        """A (re)started AlertLight is dark: send it the light command that holds now."""
+        assert isinstance(message, LightCommandRequest)
+        with self._lock:
+            self._said = None  # say it again even though nothing changed
+            self._tick()
+        self._wake.set()
 
     def _on_changes_request(self, message: Message) -> None:
         assert isinstance(message, ChangesRequest)

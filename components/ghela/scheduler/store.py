@@ -28,25 +28,31 @@ from ghela.core.errors import StorageError
 from ghela.scheduler.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS = "FULL"
+"""FULL, not NORMAL: in WAL mode NORMAL syncs only at checkpoints, so a power cut can drop
+the last committed transactions. A command's result leaves the device (CloudSync reports
+the job SUCCEEDED to IoT) right after its commit, so the commit must be on the disk first:
+with FULL, SQLite fsyncs the WAL at every commit (https://www.sqlite.org/pragma.html#pragma_synchronous).
+``bench/scheduler.py`` prints what it costs per command."""
 
 
-def _configure(dbapi_connection: sqlite3.Connection) -> None:
+def _configure(dbapi_connection: sqlite3.Connection, synchronous: str = SYNCHRONOUS) -> None:
     # Autocommit at the driver level: transactions are opened explicitly in _begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
 
 
-def _engine(path: Path, begin: str) -> Engine:
+def _engine(path: Path, begin: str, synchronous: str) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        _configure(dbapi_connection)
+        _configure(dbapi_connection, synchronous)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -68,20 +74,21 @@ def integrity_problems(execute: Callable[[str], Iterable[Sequence[Any]]]) -> lis
 class Store:
     """One database file; thread-safe (each transaction uses its own pooled connection)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, synchronous: str = SYNCHRONOUS) -> None:
+        """``synchronous`` is for the benchmark's comparison; the Scheduler keeps the default."""
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(self.path, isolation_level=None)) as raw:
-                _configure(raw)
+                _configure(raw, synchronous)
                 self.schema_version = migrate(raw)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-        self._writer = _engine(self.path, "BEGIN IMMEDIATE")
-        self._reader = _engine(self.path, "BEGIN")
+        self._writer = _engine(self.path, "BEGIN IMMEDIATE", synchronous)
+        self._reader = _engine(self.path, "BEGIN", synchronous)
         self._watch_lock = threading.Lock()
         self._watcher = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        _configure(self._watcher)
+        _configure(self._watcher, synchronous)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:

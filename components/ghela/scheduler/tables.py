@@ -165,3 +165,16 @@ class AppliedCommand(SQLModel, table=True):
     result: str
     """The :class:`~ghela.core.messages.CommandResult` as JSON."""
     applied_at: datetime = _utc(nullable=False)
+
+
+class UnsentActivity(SQLModel, table=True):
+    """What a command counted, until it is in the count outbox (one transaction with the
+    command, so a kill right after the commit loses no count)."""
+
+    __tablename__ = "unsent_activity"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: int | None = Field(default=None, primary_key=True)
+    command_id: str
+    kind: str
+    count: int
+    at: datetime = _utc(nullable=False)

@@ -9,23 +9,13 @@ survives anyway.
 
 from __future__ import annotations
 
-import ctypes
-import os
 import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+from ghela.runtime.leftovers import die_with_parent, signal_group
 
 
 class Child:
@@ -61,7 +51,7 @@ class Child:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                preexec_fn=die_with_parent() if sys.platform == "linux" else None,
             )
 
     def exit_code(self) -> int | None:
@@ -85,16 +75,3 @@ class Child:
         except subprocess.TimeoutExpired:
             signal_group(self.process.pid, signal.SIGKILL)
             return self.process.wait(timeout=5)
-
-
-def signal_group(pid: int, sig: int) -> None:
-    """Send ``sig`` to the process group led by ``pid`` (or to ``pid`` alone if it has none)."""
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        return
-    except PermissionError:
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return

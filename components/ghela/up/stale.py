@@ -11,39 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from ghela.core.errors import ConfigurationError
-from ghela.runtime.status import runtime_alive
-from ghela.up.children import Child, signal_group
+from ghela.runtime.leftovers import alive, clear_components, cmdline, stop_group
+from ghela.up.children import Child
 
 STATE_FILE = "up.json"
 
 
-def _cmdline(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` exists and is not a zombie (a zombie is not alive for our purposes)."""
-    if not runtime_alive(pid):
-        return False
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
-    except OSError:
-        return True
-    return status != "Z"
-
-
 def _same_program(pid: int, argv: list[str]) -> bool:
-    current = _cmdline(pid)
+    current = cmdline(pid)
     if current is None:
         return alive(pid)  # no /proc (not Linux): trust the pid
     # Children are started as ``python -m module ...``, so the command line is the argv.
@@ -101,32 +80,8 @@ def clear_stale(root: Path, runtime_status: Path, grace: float = 5.0) -> list[st
         for child in document.get("children") or []:
             pid, argv = int(child.get("pid") or 0), list(child.get("argv") or [])
             if pid and alive(pid) and _same_program(pid, argv):
-                signal_group(pid, signal.SIGTERM)
+                stop_group(pid, grace)
                 cleared.append(f"{child.get('name')} (pid {pid})")
-                _wait_gone(pid, grace)
-    cleared.extend(_clear_components(runtime_status, grace))
+    cleared.extend(clear_components(runtime_status, grace))
     state.remove()
     return cleared
-
-
-def _clear_components(status_path: Path, grace: float) -> list[str]:
-    try:
-        status = json.loads(status_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    cleared = []
-    for name, info in (status.get("components") or {}).items():
-        pid = int(info.get("pid") or 0)
-        if pid and alive(pid) and any("ghela" in part for part in (_cmdline(pid) or [])):
-            signal_group(pid, signal.SIGTERM)
-            cleared.append(f"{name} (pid {pid})")
-            _wait_gone(pid, grace)
-    return cleared
-
-
-def _wait_gone(pid: int, grace: float) -> None:
-    deadline = time.monotonic() + grace
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if alive(pid):
-        signal_group(pid, signal.SIGKILL)
