@@ -137,11 +137,11 @@ def test_a_refused_job_update_is_set_aside_once_and_later_jobs_still_report(setu
         f"$aws/things/{setup.thing}/jobs/start-next/accepted", json.dumps(accepted).encode(), "test"
     )
     wait_for(
-        lambda: (setup.tables.job(forged) or {}).get("undelivered") is not None,
+        lambda: (setup.tables.job(forged, setup.thing) or {}).get("undelivered") is not None,
         timeout=30,
         what="the jobs table to say the outcome never reached IoT",
     )
-    assert "UnauthorizedError" in setup.tables.job(forged)["undelivered"]["S"]
+    assert "UnauthorizedError" in setup.tables.job(forged, setup.thing)["undelivered"]["S"]
 
     job_id = setup.create_job({"operation": "scrapeNow"})  # not blocked behind the refused one
     wait_for(lambda: setup.finished(job_id), timeout=30, what="a later job reported")
