@@ -112,6 +112,21 @@ class ComponentHost:
         self.stopped.set()
 
 
+def _thread_died(host: ComponentHost, hook: threading.ExceptHookArgs) -> None:
+    """An exception that escaped a worker thread: say which and why, then end non-zero.
+
+    It is a fault a restart may fix; the log line is what an operator reads afterwards.
+    """
+    thread = hook.thread.name if hook.thread is not None else "a thread"
+    exc = hook.exc_value or RuntimeError(f"{thread} died")
+    log.critical(
+        "%s: thread %s died: %s: %s; exiting so the nucleus restarts the component",
+        host.name, thread, type(exc).__name__, exc,
+        exc_info=(hook.exc_type, exc, hook.exc_traceback) if hook.exc_value is not None else None,
+    )
+    host.fail(exc)
+
+
 def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     """Run a component until SIGTERM; never returns (exits with the nucleus's codes)."""
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
@@ -122,8 +137,12 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     bus: IpcBus | None = None
 
     def count_invalid(topic: str, reason: str) -> None:
-        """An invalid message is logged (by the bus) and counted by Metrics."""
-        if bus is not None and topic != topics.ACTIVITY:
+        """An invalid message is logged (by the bus) and counted by Metrics.
+
+        On every topic, the Activity topic too: the count published here is itself valid, so
+        it cannot loop.
+        """
+        if bus is not None:
             activity = Activity(
                 kind=ActivityKind.INVALID_MESSAGE,
                 at=clock.now(),
@@ -139,8 +158,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())
-    # An exception that escapes any worker thread is a fault a restart may fix.
-    threading.excepthook = lambda hook: host.fail(hook.exc_value or RuntimeError("thread died"))
+    threading.excepthook = lambda hook: _thread_died(host, hook)
     try:
         host.start()
     except ConfigurationError as exc:
