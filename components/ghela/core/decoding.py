@@ -9,17 +9,19 @@ caller gets an ``InvalidInput`` whose message a person can read and whose ``fiel
 the part to blame (``"(message)"`` when it is the whole input), never another exception.
 
 - :func:`read_json` takes text or bytes: strict UTF-8, strict JSON (RFC 8259 has no
-  ``NaN`` or ``Infinity``), nesting at most :data:`MAX_DEPTH` levels.
+  ``NaN`` or ``Infinity``), nesting at most :data:`MAX_DEPTH` levels, numbers within
+  ±2**64 (:func:`check_shape`).
 - :func:`read_json_cut` reads an envelope whose inner part may be hostile (an IoT Jobs
   message around its job document): what nests too deeply is cut off, so the rest (the
   job id) can still be read and the job rejected.
 - :func:`validate` takes a model (or a ``TypeAdapter``) and a value already in Python
-  form, with the same depth limit, and names the first wrong field.
+  form, with the same limits, and names the first wrong field.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, TypeVar
 
@@ -31,6 +33,7 @@ T = TypeVar("T")
 
 MAX_DEPTH = 64
 """Deepest nesting of lists and objects accepted; the deepest message of the project has 6."""
+_INT_LIMIT = 2**64
 WHOLE = "(message)"
 """The ``field`` of a rejection that is about the input as a whole."""
 
@@ -50,7 +53,7 @@ def read_json(data: str | bytes | bytearray, what: str, *, max_depth: int = MAX_
         raise InvalidInput(f"{what} is not valid JSON: {exc} is not a JSON number", field=WHOLE) from None
     except Exception as exc:  # JSONDecodeError, an over-long integer, a surrogate ...
         raise InvalidInput(f"{what} is not valid JSON: {_short(exc)}", field=WHOLE) from None
-    check_depth(value, what, max_depth)
+    check_shape(value, what, max_depth)
     return value
 
 
@@ -89,7 +92,7 @@ def read_json_cut(
 def validate(model: type[T] | TypeAdapter[T], value: Any, what: str | None = None) -> T:
     """``value`` validated into ``model``; ``InvalidInput`` naming the first wrong field."""
     name = what or _name_of(model)
-    check_depth(value, name, MAX_DEPTH)
+    check_shape(value, name, MAX_DEPTH)
     try:
         if isinstance(model, TypeAdapter):
             return model.validate_python(value)
@@ -104,16 +107,29 @@ def validate(model: type[T] | TypeAdapter[T], value: Any, what: str | None = Non
         raise InvalidInput(f"invalid {name}: {_short(exc)}", field=WHOLE) from None
 
 
-def check_depth(value: Any, what: str, max_depth: int = MAX_DEPTH) -> None:
-    """``InvalidInput`` naming the top-level field under which ``value`` nests too deeply.
+def check_shape(value: Any, what: str, max_depth: int = MAX_DEPTH) -> None:
+    """``InvalidInput`` naming the top-level field under which ``value`` is unsafe to handle.
 
-    Walks iteratively, so a value too deep for recursion is measured, not crashed on.
+    Unsafe: nested deeper than ``max_depth``, an integer beyond ±2**64 (Python's own
+    ``str``/``json`` refuse those past 4,300 digits, so a later write would fail), a NaN
+    or infinite float. Walks iteratively, so a value too deep for recursion is measured,
+    not crashed on. Fields typed ``Any`` get the same protection as typed ones.
     """
     stack: list[tuple[Any, int, str]] = [(value, 0, WHOLE)]
     while stack:
         item, depth, top = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if not -_INT_LIMIT <= item <= _INT_LIMIT:
+                raise InvalidInput(f"{what}: {top}: the number is too large", field=top)
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise InvalidInput(f"{what}: {top}: {item} is not a number JSON allows", field=top)
+            continue
         if isinstance(item, dict):
-            children = item.items()
+            children: Any = item.items()
         elif isinstance(item, list | tuple):
             children = enumerate(item)
         else:
@@ -127,7 +143,7 @@ def check_depth(value: Any, what: str, max_depth: int = MAX_DEPTH) -> None:
 def describe_validation_error(what: str, exc: ValidationError) -> str:
     """One readable line naming each wrong field: ``invalid SnoozeAlert: alert_id: ...``."""
     errors = exc.errors(include_url=False, include_input=False)
-    parts = [f"{_location(error['loc'])}: {error['msg']}" for error in errors[:5]]
+    parts = [f"{_location(error['loc'])}: {_clip(error['msg'])}" for error in errors[:5]]
     if len(errors) > 5:
         parts.append(f"and {len(errors) - 5} more")
     return f"invalid {what}: " + "; ".join(parts)
@@ -149,6 +165,11 @@ class _NotJsonNumber(ValueError):
 
 def _refuse_constant(name: str) -> Any:
     raise _NotJsonNumber(name)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Some messages quote the input (``Input tag 'xxx…'``): a 1 MB input must not make a 1 MB reason."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _short(exc: BaseException) -> str:

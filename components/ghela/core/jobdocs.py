@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.alias_generators import to_camel, to_snake
 
-from ghela.core.decoding import WHOLE, check_depth, read_json, validate
+from ghela.core.decoding import WHOLE, check_shape, read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import (
     AddAlert,
@@ -97,7 +97,7 @@ def _as_dict(document: Any) -> dict[str, Any]:
         raise InvalidInput(
             f"job document must be a JSON object, not {type(document).__name__}", field=WHOLE
         )
-    check_depth(document, "job document")  # before the key conversion below recurses into it
+    check_shape(document, "job document")  # before the key conversion below recurses into it
     return dict(document)
 
 
