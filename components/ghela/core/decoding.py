@@ -38,8 +38,12 @@ WHOLE = "(message)"
 """The ``field`` of a rejection that is about the input as a whole."""
 
 
-def read_json(data: str | bytes | bytearray, what: str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse ``data`` as strict JSON; ``InvalidInput`` naming ``what`` otherwise."""
+def read_json(data: str | bytes | bytearray, what: str, *, max_depth: int | None = MAX_DEPTH) -> Any:
+    """Parse ``data`` as strict JSON; ``InvalidInput`` naming ``what`` otherwise.
+
+    The value must also pass :func:`check_shape`, unless ``max_depth`` is None (a transport
+    that passes on whatever JSON it reads, as the local runtime's IPC server does).
+    """
     try:
         text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
     except UnicodeDecodeError as exc:
@@ -53,7 +57,8 @@ def read_json(data: str | bytes | bytearray, what: str, *, max_depth: int = MAX_
         raise InvalidInput(f"{what} is not valid JSON: {exc} is not a JSON number", field=WHOLE) from None
     except Exception as exc:  # JSONDecodeError, an over-long integer, a surrogate ...
         raise InvalidInput(f"{what} is not valid JSON: {_short(exc)}", field=WHOLE) from None
-    check_shape(value, what, max_depth)
+    if max_depth is not None:
+        check_shape(value, what, max_depth)
     return value
 
 
