@@ -54,6 +54,27 @@ ASK_RETRY = timedelta(seconds=5)
 """When publishing start-next failed (IPC hiccup), ask again this much later."""
 
 
+def _read_message(payload: bytes) -> tuple[dict[str, Any], str | None]:
+    """The message as an object, and why it could not be read strictly (None: it could).
+
+    A message that cannot be read strictly may still name its job: nested too deeply (the
+    deep part is cut off), or holding what only Python's lenient json reads (``NaN``).
+    That job is then REJECTED with the reason, rather than delivered again and again.
+    """
+    try:
+        body, cut = read_json_cut(payload, "IoT jobs message")
+        unreadable = f"job document is nested deeper than {MAX_DEPTH - 2} levels" if cut else None
+    except InvalidInput as exc:
+        unreadable = str(exc)
+        try:
+            body = json.loads(payload)  # lenient, only to find the job to reject
+        except Exception:
+            body = None
+    if not isinstance(body, dict):
+        return {}, unreadable or f"IoT jobs message must be a JSON object, not {type(body).__name__}"
+    return body, unreadable
+
+
 class UpdateAnswers:
     """Waits for IoT's accepted/rejected answer to one job's status update."""
 
@@ -156,18 +177,15 @@ class JobsClient:
     def _on_message(self, topic: str, payload: bytes) -> None:
         """Never raises and never blocks: work goes to the runner thread."""
         self._last_traffic = self._clock.now()
-        try:
-            body, cut = read_json_cut(payload, "IoT jobs message")
-            if not isinstance(body, dict):
-                raise InvalidInput(f"IoT jobs message must be a JSON object, not {type(body).__name__}")
-        except InvalidInput as exc:
-            self._bus.report_invalid(topic, str(exc))
-            return
         suffix = topic.removeprefix(self._topic(""))
+        body, unreadable = _read_message(payload)
+        if unreadable is not None:
+            self._bus.report_invalid(topic, unreadable)
+            if suffix != "start-next/accepted" or not isinstance(body.get("execution"), dict):
+                return
         if suffix == "start-next/accepted":
             execution = body.get("execution")
             if isinstance(execution, dict):
-                unreadable = f"job document is nested deeper than {MAX_DEPTH - 2} levels" if cut else None
                 self._queue.put((execution, unreadable))
             else:
                 log.info("no pending jobs")

@@ -192,8 +192,11 @@ class InMemoryBus:
             self._on_invalid(topic, reason)
 
     def publish_iot(self, topic: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload).encode()
         self.published_iot.append((topic, payload))
+        self.publish_iot_raw(topic, json.dumps(payload).encode())
+
+    def publish_iot_raw(self, topic: str, body: bytes) -> None:
+        """Deliver raw IoT Core bytes to the matching subscribers (for bad-input tests)."""
         with self._lock:
             matching = [h for f, h in self._iot if topic_matches(f, topic)]
         for handler in matching:
