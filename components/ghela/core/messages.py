@@ -44,7 +44,8 @@ _AFTER_LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
 _OUT_OF_RANGE = f"must lie in the years {FIRST_YEAR}-{LAST_YEAR}"
 
 
-def _to_utc(moment: datetime) -> datetime:
+def to_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; ValueError outside 2000–2100 (never an OverflowError)."""
     # The local year first: astimezone itself overflows within a day of year 1 or 9999.
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(_OUT_OF_RANGE)
@@ -54,7 +55,8 @@ def _to_utc(moment: datetime) -> datetime:
     return utc
 
 
-def _in_range(day: date) -> date:
+def in_range(day: date) -> date:
+    """``day`` itself; ValueError outside 2000–2100."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(_OUT_OF_RANGE)
     return day
@@ -62,12 +64,12 @@ def _in_range(day: date) -> date:
 
 UtcDatetime = Annotated[
     AwareDatetime,
-    AfterValidator(_to_utc),
+    AfterValidator(to_utc),
     PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json"),
 ]
 """An aware instant in 2000–2100, normalised to UTC, written as ISO-8601 with offset."""
 
-VenueDate = Annotated[date, AfterValidator(_in_range)]
+VenueDate = Annotated[date, AfterValidator(in_range)]
 """A date in the venue's zone (a game whose kick-off time is not yet known), in 2000–2100."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
