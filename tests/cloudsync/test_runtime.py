@@ -119,7 +119,7 @@ def test_a_boto3_job_is_applied_once_synced_and_reported_through_the_runtime(set
 @given(document=_bad_documents.filter(lambda d: not isinstance(d, bytes)) | st.just("{not json"))
 def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setup, document: Any) -> None:
     job_id = setup.create_job(document)
-    wait_for(lambda: setup.finished(job_id), timeout=20, what="the bad job reported")
+    wait_for(lambda: setup.finished(job_id), timeout=60, what="the bad job reported")
     execution = setup.execution(job_id)
     assert execution.status in ("REJECTED", "FAILED", "SUCCEEDED")  # scrapeNow with noise may pass
     assert execution.status_details["reason"]
