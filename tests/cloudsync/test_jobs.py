@@ -12,9 +12,11 @@ from ghela.core.messages import JobOutcome, JobStatus
 from ghela_cloud import names
 from ghela_cloud.api.settings import Settings
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cloudsync.conftest import THING, Harness, ServiceMaker, Tables
 from tests.cloudsync.test_executor import _bad_documents
+from tests.support import hostile
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
@@ -159,3 +161,35 @@ def test_start_next_is_asked_again_when_the_bus_reconnects(
     bus.connected = True
     wait_for(lambda: _finished(h, "job-offline"), what="the job queued while disconnected")
     assert asked() >= 2
+
+
+JOBS_TOPICS = ["notify-next", "start-next/accepted", "start-next/rejected", "j1/update/accepted"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(suffix=st.sampled_from(JOBS_TOPICS), body=hostile.raw_bodies())
+def test_garbage_on_the_jobs_topics_is_counted_and_never_stops_jobs(
+    tables: Tables, make_service: ServiceMaker, suffix: str, body: bytes
+) -> None:
+    invalid: list[tuple[str, str]] = []
+    bus = InMemoryBus(on_invalid=lambda topic, reason: invalid.append((topic, reason)))
+    h = make_service(tables, bus=bus)
+    h.bus.publish_iot_raw(topics.jobs_topic(THING, suffix), body)
+    if not body.strip().startswith(b"{"):  # cannot be a JSON object: must be counted
+        assert invalid and invalid[0][0] == topics.jobs_topic(THING, suffix)
+    h.broker.add("job-after-garbage", {"operation": "snoozeAlert", "alertId": 30})
+    wait_for(lambda: _finished(h, "job-after-garbage"), what="the next job finished")
+    h.service.stop()
+
+
+def test_a_job_too_deep_to_read_is_rejected_once_and_the_next_one_runs(h: Harness) -> None:
+    h.broker.status["job-deep"] = "IN_PROGRESS"
+    envelope = '{"execution": {"jobId": "job-deep", "status": "IN_PROGRESS", "jobDocument": '
+    deep = envelope + hostile.deep_json() + "}}"
+    h.bus.publish_iot_raw(topics.jobs_topic(THING, "start-next/accepted"), deep.encode())
+    wait_for(lambda: _finished(h, "job-deep"), what="the deep job reported")
+    [(_, status, details)] = [u for u in h.broker.updates if u[0] == "job-deep"]
+    assert status == "REJECTED" and "nested deeper" in details["reason"]
+    h.broker.add("job-next", {"operation": "snoozeAlert", "alertId": 30})
+    wait_for(lambda: _finished(h, "job-next"), what="the next job finished")
+    assert [u[1] for u in h.broker.updates if u[0] == "job-next"] == ["SUCCEEDED"]

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from tests.cloudsync.conftest import Tables, create_tables
 from tests.cloudsync.test_executor import _bad_documents
+from tests.support import hostile
 from tests.support.runtime import CLOUD_SYNC, SCHEDULER, LocalRuntime
 from tests.support.waiting import wait_for
 
@@ -118,7 +119,7 @@ def test_a_boto3_job_is_applied_once_synced_and_reported_through_the_runtime(set
 @given(document=_bad_documents.filter(lambda d: not isinstance(d, bytes)) | st.just("{not json"))
 def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setup, document: Any) -> None:
     job_id = setup.create_job(document)
-    wait_for(lambda: setup.finished(job_id), timeout=20, what="the bad job reported")
+    wait_for(lambda: setup.finished(job_id), timeout=60, what="the bad job reported")
     execution = setup.execution(job_id)
     assert execution.status in ("REJECTED", "FAILED", "SUCCEEDED")  # scrapeNow with noise may pass
     assert execution.status_details["reason"]
@@ -149,3 +150,35 @@ def test_a_refused_job_update_is_set_aside_once_and_later_jobs_still_report(setu
     log = setup.runtime.log(CLOUD_SYNC)
     assert log.count("refused for good, set aside") == 1, log[-3000:]
     assert setup.runtime.record(CLOUD_SYNC).restarts == 0
+
+
+POISON_START = "9999-12-31T23:59:00-01:00"
+
+
+def test_a_poison_job_is_rejected_once_and_the_next_snooze_succeeds(setup: Setup) -> None:
+    """The job that used to kill CloudSync for good (OverflowError in a validator), then a
+    5,000-level document, then a snooze: CloudSync never restarts and the snooze SUCCEEDS."""
+    start = (SystemClock().now() + timedelta(days=20)).replace(microsecond=0)
+    created = setup.create_job({"operation": "createEvent", "title": "Gig", "start": start.isoformat()})
+    wait_for(lambda: setup.finished(created), timeout=60, what="the event created")
+    alert_id = json.loads(setup.execution(created).status_details["data"])["alert_ids"][0]
+
+    poison = setup.create_job({"operation": "createEvent", "title": "Poison", "start": POISON_START})
+    deep = setup.create_job('{"operation": "createEvent", "x": ' + hostile.deep_json() + "}")
+    snooze = setup.create_job({"operation": "snoozeAlert", "alertId": alert_id, "minutes": 30})
+    for job_id in (poison, deep, snooze):
+        wait_for(lambda job_id=job_id: setup.finished(job_id), timeout=60, what=f"job {job_id} finished")
+
+    assert setup.execution(snooze).status == "SUCCEEDED", setup.runtime.log(CLOUD_SYNC)[-3000:]
+    rejected = setup.execution(poison)
+    assert rejected.status == "REJECTED"
+    assert "start" in rejected.status_details["reason"] and rejected.status_details["field"] == "start"
+    too_deep = setup.execution(deep)
+    assert too_deep.status == "REJECTED" and "deep" in too_deep.status_details["reason"]
+    wait_for(
+        lambda: (setup.tables.job(poison) or {}).get("status") == {"S": "REJECTED"},
+        timeout=30,
+        what="the jobs table to say REJECTED",
+    )
+    assert setup.runtime.record(CLOUD_SYNC).restarts == 0, setup.runtime.log(CLOUD_SYNC)[-3000:]
+    assert setup.runtime.state(CLOUD_SYNC) == "RUNNING"

@@ -335,6 +335,7 @@ def test_configuration_updates_reach_the_watchers_of_the_changed_keys(h: Harness
     h.a.wait_event(lambda e: e.get("sub") == whole and e["keyPath"] == ["extra"])
     change_b = h.a.wait_event(lambda e: e.get("sub") == of_b)
     assert change_b == {"event": "config", "sub": of_b, "componentName": B, "keyPath": ["schedule"]}
+    h.a.wait_event(lambda e: e.get("sub") == tuning)  # each stream's event travels on its own
     assert [e["keyPath"] for e in topic_events(h.a, tuning)] == [["tuning", "level"]]
     assert topic_events(h.a, pin) == []
     assert h.a.ok("get_config", key_path=["tuning", "level"])["value"] == {"level": 4}

@@ -265,12 +265,26 @@ def test_events_finish_after_their_time(harness: Harness) -> None:
     assert [e.state.value for e in page.events] == ["finished"]
 
 
-def test_an_invalid_command_message_is_dropped_and_the_service_carries_on(harness: Harness) -> None:
+def test_an_invalid_command_is_counted_answered_by_its_id_and_the_service_carries_on(
+    harness: Harness,
+) -> None:
     invalid: list[str] = []
     harness.bus = InMemoryBus(on_invalid=lambda topic, reason: invalid.append(reason))
     harness.start()
     harness.bus.publish_raw(topics.COMMAND, '{"command_id": "bad", "command": {"op": "snooze_alert"}}')
     assert invalid and "alert_id" in invalid[0]
+    [answer] = sent(harness.bus, topics.COMMAND_RESULT)
+    assert answer.command_id == "bad" and answer.status is CommandStatus.REJECTED
+    assert answer.field is not None and answer.field.endswith("alert_id") and "alert_id" in answer.message
+
+
+def test_an_invalid_command_without_a_usable_id_is_only_counted(harness: Harness) -> None:
+    invalid: list[str] = []
+    harness.bus = InMemoryBus(on_invalid=lambda topic, reason: invalid.append(reason))
+    harness.start()
+    for broken in ('{"command_id": "a b/#", "command": {}}', "[1, 2]", b"\xff", '{"command": 1}'):
+        harness.bus.publish_raw(topics.COMMAND, broken)
+    assert len(invalid) == 4
     assert sent(harness.bus, topics.COMMAND_RESULT) == []
     harness.command("good", CreateEvent(title="Concert", start=CONCERT))
     assert harness.result("good").status is CommandStatus.APPLIED

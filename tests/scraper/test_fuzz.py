@@ -66,3 +66,35 @@ def test_ics_parser_never_raises(body: bytes) -> None:
 def test_date_parser_raises_only_when_error(date_text: str, time_text: str | None) -> None:
     with contextlib.suppress(WhenError):
         parse_when(date_text, time_text, date(2025, 11, 20))
+
+
+GOOD_EVENT = (
+    "BEGIN:VEVENT\r\nUID:good\r\nDTSTART:20261220T173000Z\r\n"
+    "SUMMARY:KAA Gent - Antwerp [JPL]\r\nEND:VEVENT\r\n"
+)
+
+
+def _hostile_event(year: int, stamp: str) -> str:
+    if stamp == "date":
+        start = f"DTSTART;VALUE=DATE:{year:04d}0101"
+    else:
+        start = f"DTSTART:{year:04d}1231T235900{stamp}"
+    return f"BEGIN:VEVENT\r\nUID:bad\r\n{start}\r\nSUMMARY:KAA Gent - Club Brugge [JPL]\r\nEND:VEVENT\r\n"
+
+
+@FAST
+@given(
+    st.one_of(st.integers(1, 1999), st.integers(2101, 9999), st.sampled_from([1, 9999])),
+    st.sampled_from(["Z", "", "date"]),
+)
+def test_an_event_outside_2000_to_2100_loses_only_its_own_row(year: int, stamp: str) -> None:
+    """9999-12-31T23:59 used to overflow while converting and lose the whole feed."""
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+    feed = head + _hostile_event(year, stamp) + GOOD_EVENT
+    outcome = parse_ics(
+        (feed + "END:VCALENDAR\r\n").encode(), "u", zone=BRUSSELS, club=CLUB,
+        venue_names=["Planet Group Arena"], default_competition="F",
+    )
+    assert [g.away for g in outcome.games] == ["Antwerp"]
+    assert outcome.rows_found == 2 and len(outcome.row_errors) == 1 and not outcome.problems
+    assert "2000-2100" in outcome.row_errors[0]

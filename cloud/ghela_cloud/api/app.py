@@ -4,8 +4,13 @@ Every error body has one shape, :class:`~ghela_cloud.api.models.ErrorBody`::
 
     {"statusCode": 422, "message": "invalid request", "errors": [{"field": "start", "message": "..."}]}
 
-Bad input is 400/404/409/422 naming what was wrong, never a 500; an unexpected fault is a
-500 whose body says nothing about the code (the log has the details).
+Bad input is 400/404/409/415/422 naming what was wrong, never a 500; an unexpected fault
+is a 500 whose body says nothing about the code (the log has the details).
+
+Request bodies are JSON only (a body with another ``Content-Type`` is 415 before anything
+reads it) and are read by :func:`ghela.core.decoding.read_json`, as every boundary of the
+project is: bytes that are not UTF-8, nesting past 64 levels, numbers past ±2**64 (or
+past the 4,300 digits Python parses), ``NaN`` — each is a 422 naming the body or the field.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from ghela.core.decoding import WHOLE, read_json
 from ghela.core.errors import InvalidInput, NotFound
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
@@ -29,8 +35,43 @@ log = Logger(service="ghela-api", child=True)
 _LOCATIONS = {"body", "query", "path", "header"}
 
 
+class JsonApiResolver(APIGatewayHttpResolver):
+    """The HTTP API resolver of every function: JSON bodies only."""
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        kind = str((event.get("headers") or {}).get("content-type") or "").strip()
+        method = str(((event.get("requestContext") or {}).get("http") or {}).get("method") or "")
+        if kind and not _is_json(kind) and (event.get("body") or method in _BODY_METHODS):
+            message = f"the body must be application/json, not {kind[:100]}"
+            body = ErrorBody(
+                status_code=415, message=message, errors=[FieldError(field="(body)", message=message)]
+            )
+            return {
+                "statusCode": 415,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": body.model_dump_json(by_alias=True),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == content_types.APPLICATION_JSON or media.endswith("+json")
+
+
+def _read_body(text: str) -> Any:
+    try:
+        return read_json(text, "the body")
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), field="(body)" if exc.field == WHOLE else exc.field) from None
+
+
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = JsonApiResolver(enable_validation=True, json_body_deserializer=_read_body)
     for router in routers:
         app.include_router(router)
 
@@ -44,7 +85,7 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(InvalidInput)
     def _invalid_input(exc: InvalidInput) -> Response:
-        errors = [FieldError(field=to_camel(exc.field), message=str(exc))] if exc.field else []
+        errors = [FieldError(field=_camel_path(exc.field), message=str(exc))] if exc.field else []
         return error_response(422, str(exc), errors)
 
     @app.exception_handler(NotFound)
@@ -82,7 +123,12 @@ def field_errors(errors: Any) -> list[FieldError]:
         loc = [str(part) for part in error.get("loc", ())]
         if loc and loc[0] in _LOCATIONS:
             loc = loc[1:]
-        field = ".".join(to_camel(part) for part in loc) or "(body)"
+        field = _camel_path(".".join(loc)) or "(body)"
         message = error.get("msg") or error.get("type", "invalid")
         out.append(FieldError(field=field, message=str(message)))
     return out
+
+
+def _camel_path(field: str) -> str:
+    """``alerts.0.offset_minutes`` → ``alerts.0.offsetMinutes``; ``(body)`` stays as it is."""
+    return ".".join(part if part.startswith("(") else to_camel(part) for part in field.split(".") if part)

@@ -32,13 +32,24 @@ class Caller:
 
 
 def parse_groups(raw: Any) -> frozenset[str]:
-    """``cognito:groups`` as a set: a JSON list, or the HTTP API's ``"[a b]"`` string form."""
+    r"""``cognito:groups`` as the list it is, never split anywhere else.
+
+    The HTTP API's JWT authorizer passes every claim as a string, an array as its items
+    inside brackets separated by one space: ``["staff", "admins"]`` arrives as
+    ``"[staff admins]"`` (measured on API Gateway: aws-solutions-library-samples/
+    guidance-for-claude-code-with-amazon-bedrock#802, floci-io/floci#2011). Cognito group
+    names cannot hold whitespace (GroupName pattern ``[\p{L}\p{M}\p{S}\p{N}\p{P}]+``), so
+    whitespace is the only separator: a group named ``staff,admins`` is that one group, not
+    two. A string without brackets is a single value; a JSON list (a direct invocation) is
+    taken as it is.
+    """
     if isinstance(raw, list):
-        return frozenset(str(g) for g in raw)
-    if isinstance(raw, str):
-        text = raw.strip().removeprefix("[").removesuffix("]")
-        return frozenset(part for part in text.replace(",", " ").split() if part)
-    return frozenset()
+        return frozenset(g for g in raw if isinstance(g, str) and g)
+    if not isinstance(raw, str):
+        return frozenset()
+    if raw.startswith("[") and raw.endswith("]"):
+        return frozenset(raw[1:-1].split())
+    return frozenset([raw]) if raw else frozenset()
 
 
 def current_caller(request: Request, services: Annotated[Services, Depends(get_services)]) -> Caller:

@@ -8,7 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from ghela.core.clock import venue_zone
-from pydantic import ValidationError
+from ghela.core.decoding import validate
+from ghela.core.errors import InvalidInput
 
 from ghela_cloud.api.models import AlertView, EventView
 from ghela_cloud.api.services import Services
@@ -35,9 +36,10 @@ def event_view(item: dict[str, Any]) -> EventView | None:
     """The view of a stored event item, or None (logged) if the item is malformed."""
     fields = {k: v for k, v in item.items() if k in _EVENT_FIELDS}
     try:
-        return EventView.model_validate(fields)
-    except ValidationError as exc:
-        log.warning("skipping malformed event item %s/%s: %s", item.get("device"), item.get("sk"), exc)
+        return validate(EventView, fields, "stored event")
+    except InvalidInput as exc:
+        where = f"{str(item.get('device'))[:100]}/{str(item.get('sk'))[:100]}"
+        log.warning("skipping malformed event item %s: %s", where, exc)
         return None
 
 

@@ -1,38 +1,44 @@
 """Check a Cognito JWT the way the HTTP API's JWT authorizer does, for the local server.
 
-The rules (API Gateway's, plus Cognito's ``token_use``): an RS256 signature by a key in the
-pool's JWKS (fetched from moto's ``/<pool>/.well-known/jwks.json``), ``iss`` equal to the
-pool's issuer, ``aud`` (ID token) or ``client_id`` (access token) one of the app clients,
-``exp`` in the future, ``nbf``/``iat`` not in the future, ``token_use`` id or access.
+The checks are PyJWT's (``PyJWKClient`` for the pool's JWKS, ``jwt.decode``), set to API
+Gateway's rules (docs: apigateway/latest/developerguide/http-api-jwt-authorizer.html,
+"Validating JWTs"):
+
+- ``kid`` must name a key of the issuer's JWKS (here moto's
+  ``/<pool>/.well-known/jwks.json``), and the signature must be that key's; only RSA
+  algorithms are supported there, and Cognito signs with RS256, so RS256 alone is accepted;
+- ``iss`` must equal the configured issuer;
+- ``aud`` must be one of the configured audiences; a token without ``aud`` is checked on
+  ``client_id`` instead (API Gateway "validates client_id only if aud is not present").
+  ``aud`` may be a list: one of its items must match;
+- ``exp`` after now, ``nbf`` and ``iat`` before now (a few seconds of leeway);
+- and, Cognito's own rule, ``token_use`` is ``id`` or ``access``.
+
+The JWKS is fetched once and cached (``lifespan``); a token naming an unknown ``kid``
+refreshes it at most once per ``cooldown`` seconds, so a stream of forged kids cannot make
+every request fetch the JWKS again. Whatever the token holds, the answer is the claims or
+:class:`InvalidToken`, never another exception.
+
 The claims then go into the event exactly as API Gateway puts them: every value a string,
 lists as ``"[a b]"``.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import threading
-import urllib.request
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+import jwt
 from ghela.core.errors import GhelaError
 
 LEEWAY_SECONDS = 5
+ALGORITHMS = ["RS256"]
+JWKS_LIFESPAN_SECONDS = 300
+JWKS_COOLDOWN_SECONDS = 30
 
 
 class InvalidToken(GhelaError):
     """The token is missing, malformed, badly signed, expired or for someone else."""
-
-
-def fetch_jwks(url: str, timeout: float = 5.0) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return json.loads(response.read())
 
 
 class JwtVerifier:
@@ -40,63 +46,67 @@ class JwtVerifier:
         self,
         issuer: str,
         audiences: Iterable[str],
-        load_jwks: Callable[[], dict[str, Any]],
-        now: Callable[[], datetime],
+        jwks_url: str,
+        *,
+        timeout: float = 5.0,
+        cooldown: float = JWKS_COOLDOWN_SECONDS,
     ) -> None:
         self._issuer = issuer
-        self._audiences = frozenset(audiences)
-        self._load_jwks = load_jwks
-        self._now = now
-        self._keys: dict[str, rsa.RSAPublicKey] = {}
-        self._lock = threading.Lock()
+        self._audiences = sorted(set(audiences))
+        self._jwks = jwt.PyJWKClient(
+            jwks_url,
+            cache_jwk_set=True,
+            lifespan=JWKS_LIFESPAN_SECONDS,
+            timeout=timeout,
+            cooldown_duration=cooldown,
+        )
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, or InvalidToken naming what was wrong."""
         try:
-            header_b64, payload_b64, signature_b64 = token.split(".")
-            header = json.loads(_b64(header_b64))
-            claims = json.loads(_b64(payload_b64))
-            signature = _b64(signature_b64)
-        except ValueError:
-            raise InvalidToken("the token is not a JWT") from None
-        if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise InvalidToken("the token is not a JWT")
-        if header.get("alg") != "RS256":
-            raise InvalidToken("the token is not signed with RS256")
-        key = self._key(str(header.get("kid")))
-        try:
-            key.verify(signature, f"{header_b64}.{payload_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature:
+            return self._verify(token)
+        except InvalidToken:
+            raise
+        except jwt.PyJWKClientConnectionError as exc:
+            raise InvalidToken(f"the pool's JWKS could not be fetched: {exc}") from None
+        except jwt.PyJWKClientError:
+            raise InvalidToken("the token's key is not in the pool's JWKS") from None
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("the token has expired") from None
+        except jwt.InvalidIssuerError:
+            raise InvalidToken("the token is from another issuer") from None
+        except jwt.InvalidAudienceError:
+            raise InvalidToken("the token is for another client") from None
+        except jwt.InvalidSignatureError:
             raise InvalidToken("the token's signature is wrong") from None
-        self._check_claims(claims)
-        return claims
+        except jwt.InvalidAlgorithmError:
+            raise InvalidToken(f"the token is not signed with {' or '.join(ALGORITHMS)}") from None
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken(f"the token is not valid: {exc}"[:300]) from None
+        except Exception as exc:  # a token too deep or too odd for the parser is still just a bad token
+            raise InvalidToken(f"the token could not be read: {type(exc).__name__}") from None
 
-    def _check_claims(self, claims: dict[str, Any]) -> None:
-        if claims.get("iss") != self._issuer:
-            raise InvalidToken("the token is from another issuer")
-        token_use = claims.get("token_use")
-        if token_use not in ("id", "access"):
-            raise InvalidToken("the token is neither an ID nor an access token")
-        audience = claims.get("aud") if token_use == "id" else claims.get("client_id")
-        if audience not in self._audiences:
+    def _verify(self, token: str) -> dict[str, Any]:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") not in ALGORITHMS:
+            raise InvalidToken(f"the token is not signed with {' or '.join(ALGORITHMS)}")
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        has_aud = "aud" in unverified
+        key = self._jwks.get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=ALGORITHMS,
+            issuer=self._issuer,
+            audience=self._audiences if has_aud else None,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss"], "verify_aud": has_aud},
+        )
+        if not has_aud and claims.get("client_id") not in self._audiences:
             raise InvalidToken("the token is for another client")
-        now = self._now().timestamp()
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float) or exp <= now - LEEWAY_SECONDS:
-            raise InvalidToken("the token has expired")
-        for claim in ("nbf", "iat"):
-            value = claims.get(claim)
-            if isinstance(value, int | float) and value > now + LEEWAY_SECONDS:
-                raise InvalidToken(f"the token's {claim} is in the future")
-
-    def _key(self, kid: str) -> rsa.RSAPublicKey:
-        with self._lock:
-            if kid not in self._keys:
-                self._keys = _public_keys(self._load_jwks())
-            key = self._keys.get(kid)
-        if key is None:
-            raise InvalidToken("the token's key is not in the pool's JWKS")
-        return key
+        if claims.get("token_use") not in ("id", "access"):
+            raise InvalidToken("the token is neither an ID nor an access token")
+        return claims
 
 
 def authorizer_context(claims: dict[str, Any]) -> dict[str, Any]:
@@ -116,20 +126,3 @@ def _claim_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _public_keys(jwks: dict[str, Any]) -> dict[str, rsa.RSAPublicKey]:
-    keys = {}
-    for jwk in jwks.get("keys", []):
-        if jwk.get("kty") == "RSA" and "n" in jwk and "e" in jwk:
-            numbers = rsa.RSAPublicNumbers(_int(jwk["e"]), _int(jwk["n"]))
-            keys[str(jwk.get("kid"))] = numbers.public_key()
-    return keys
-
-
-def _int(value: str) -> int:
-    return int.from_bytes(_b64(value), "big")
-
-
-def _b64(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))

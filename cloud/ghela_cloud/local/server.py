@@ -26,21 +26,18 @@ import mimetypes
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ghela.core.clock import SystemClock
-
 from ghela_cloud.api.routing import Function
 from ghela_cloud.api.services import Services, use_services
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.local.aws import local_session
 from ghela_cloud.local.cognito import CognitoFront
-from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context, fetch_jwks
+from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context
 from ghela_cloud.local.lambda_events import LocalLambdaContext, http_api_event, match_route
 from ghela_cloud.local.provision import LocalResources
 from ghela_cloud.webheaders import security_headers
@@ -90,14 +87,11 @@ class LocalApi:
         *,
         web_root: Path = DEFAULT_WEB_ROOT,
         verifier: JwtVerifier | None = None,
-        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.resources = resources
         self.web_root = web_root.resolve()
         jwks_url = f"{resources.endpoint_url}/{resources.user_pool_id}/.well-known/jwks.json"
-        self.verifier = verifier or JwtVerifier(
-            resources.issuer, [resources.client_id], lambda: fetch_jwks(jwks_url), now or SystemClock().now
-        )
+        self.verifier = verifier or JwtVerifier(resources.issuer, [resources.client_id], jwks_url)
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.services = Services(settings_for(resources), session=local_session(resources.region))
         self.cognito = CognitoFront(resources)

@@ -18,26 +18,24 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from ghela.cloudsync.exchange import Exchange
 from ghela.core import topics
 from ghela.core.bus import Bus
+from ghela.core.decoding import read_json
 from ghela.core.errors import InvalidInput, TransientError
 from ghela.core.jobdocs import parse_job_document
 from ghela.core.messages import (
-    CommandId,
     CommandRequest,
     CommandResult,
     CommandStatus,
     JobStatus,
     ScrapeRequest,
+    is_command_id,
 )
 
 log = logging.getLogger(__name__)
 
 MAX_DETAIL = 1024  # IoT Jobs: each statusDetails value is at most 1024 characters
-_JOB_ID = TypeAdapter(CommandId)
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,8 @@ def operation_of(document: Any) -> str:
     """The operation a document names, for records; "unknown" when it names none."""
     if isinstance(document, str | bytes):
         try:
-            document = json.loads(document)
-        except (ValueError, RecursionError):
+            document = read_json(document, "job document")
+        except InvalidInput:
             return "unknown"
     op = document.get("operation") if isinstance(document, dict) else None
     return op[:100] if isinstance(op, str) and op else "unknown"
@@ -73,21 +71,23 @@ class JobExecutor:
         self._timeout = timeout
         self._attempts = attempts
 
-    def execute(self, job_id: str, document: Any, cancel: threading.Event | None = None) -> Outcome | None:
-        """The job's outcome; None only if ``cancel`` (stopping) ended the wait for the Scheduler."""
+    def execute(
+        self, job_id: str, document: Any, cancel: threading.Event | None = None, unreadable: str | None = None
+    ) -> Outcome | None:
+        """The job's outcome; None only if ``cancel`` (stopping) ended the wait for the Scheduler.
+
+        ``unreadable`` says why the document could not be read out of its envelope (it is
+        then REJECTED with that reason).
+        """
         operation = operation_of(document)
-        try:
-            _JOB_ID.validate_python(job_id)
-        except ValidationError:
+        if not is_command_id(job_id):
             return Outcome(JobStatus.REJECTED, f"job id {job_id[:80]!r} is not a valid command id", operation)
+        if unreadable is not None:
+            return Outcome(JobStatus.REJECTED, unreadable, operation, {"field": "(message)"})
         try:
-            if not isinstance(document, str | bytes | dict):
-                raise InvalidInput(f"job document must be a JSON object, not {type(document).__name__}")
             request = parse_job_document(document)
-        except InvalidInput as exc:
-            return Outcome(JobStatus.REJECTED, str(exc), operation)
-        except (RecursionError, TypeError, ValueError) as exc:  # e.g. absurdly deep nesting
-            return Outcome(JobStatus.REJECTED, f"job document could not be read: {exc}"[:500], operation)
+        except InvalidInput as exc:  # anything a document can hold ends here (ghela.core.decoding)
+            return Outcome(JobStatus.REJECTED, str(exc), operation, _field(exc))
         if isinstance(request, ScrapeRequest):
             try:
                 self._bus.publish(topics.SCRAPE_REQUEST, request.model_copy(update={"request_id": job_id}))
@@ -107,6 +107,10 @@ class JobExecutor:
         return Outcome(
             JobStatus.FAILED, f"scheduler did not answer in {self._timeout * self._attempts:g} s", operation
         )
+
+
+def _field(exc: InvalidInput) -> dict[str, str]:
+    return {"field": exc.field} if exc.field else {}
 
 
 def _judge(result: CommandResult, operation: str) -> Outcome:

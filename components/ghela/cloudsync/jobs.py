@@ -11,6 +11,12 @@ Flow, as AWS recommends for devices:
    ``rejected`` arrived), ask ``start-next`` again. Asking before the update is delivered
    would only get the same IN_PROGRESS job back.
 
+Whatever arrives on these topics never stops the jobs thread: a payload that is not a JSON
+object is logged and counted (``InvalidMessages``, :meth:`Bus.report_invalid`). A job whose
+document nests too deeply to read is still picked out of its envelope (the deep part cut
+off, :func:`~ghela.core.decoding.read_json_cut`) and REJECTED once with that reason, so
+IoT does not deliver it again and again.
+
 A job whose outcome is still waiting in the outbox is never executed again; a job
 delivered again after its update went out is executed again, and the Scheduler answers
 DUPLICATE (the job id is the command id), so it is applied once and reported SUCCEEDED.
@@ -36,7 +42,8 @@ from ghela.cloudsync.items import JobRecord
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.errors import PermanentError, TransientError
+from ghela.core.decoding import MAX_DEPTH, read_json_cut
+from ghela.core.errors import InvalidInput, PermanentError, TransientError
 from ghela.core.messages import JobOutcome
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,27 @@ IOT_LANE = "iot"
 JOBS_LANE = "jobs"
 ASK_RETRY = timedelta(seconds=5)
 """When publishing start-next failed (IPC hiccup), ask again this much later."""
+
+
+def _read_message(payload: bytes) -> tuple[dict[str, Any], str | None]:
+    """The message as an object, and why it could not be read strictly (None: it could).
+
+    A message that cannot be read strictly may still name its job: nested too deeply (the
+    deep part is cut off), or holding what only Python's lenient json reads (``NaN``).
+    That job is then REJECTED with the reason, rather than delivered again and again.
+    """
+    try:
+        body, cut = read_json_cut(payload, "IoT jobs message")
+        unreadable = f"job document is nested deeper than {MAX_DEPTH - 2} levels" if cut else None
+    except InvalidInput as exc:
+        unreadable = str(exc)
+        try:
+            body = json.loads(payload)  # lenient, only to find the job to reject
+        except Exception:
+            body = None
+    if not isinstance(body, dict):
+        return {}, unreadable or f"IoT jobs message must be a JSON object, not {type(body).__name__}"
+    return body, unreadable
 
 
 class UpdateAnswers:
@@ -97,7 +125,8 @@ class JobsClient:
         self._update_timeout = update_timeout
         self._recheck = timedelta(seconds=recheck_seconds)
         self._lock = threading.Lock()
-        self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._queue: queue.Queue[tuple[dict[str, Any], str | None]] = queue.Queue()
+        """Executions to run, each with why its document cannot be read (None: it can)."""
         self._stop = threading.Event()
         self._busy = False
         self._last_traffic: datetime = clock.now()
@@ -148,18 +177,16 @@ class JobsClient:
     def _on_message(self, topic: str, payload: bytes) -> None:
         """Never raises and never blocks: work goes to the runner thread."""
         self._last_traffic = self._clock.now()
-        try:
-            body = json.loads(payload)
-            if not isinstance(body, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as exc:
-            log.warning("ignoring unreadable IoT jobs message on %s: %s", topic, exc)
-            return
         suffix = topic.removeprefix(self._topic(""))
+        body, unreadable = _read_message(payload)
+        if unreadable is not None:
+            self._bus.report_invalid(topic, unreadable)
+            if suffix != "start-next/accepted" or not isinstance(body.get("execution"), dict):
+                return
         if suffix == "start-next/accepted":
             execution = body.get("execution")
             if isinstance(execution, dict):
-                self._queue.put(execution)
+                self._queue.put((execution, unreadable))
             else:
                 log.info("no pending jobs")
         elif suffix == "notify-next":
@@ -179,7 +206,7 @@ class JobsClient:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                execution = self._queue.get(timeout=0.2)
+                execution, unreadable = self._queue.get(timeout=0.2)
             except queue.Empty:
                 now = self._clock.now()
                 retry_due = self._ask_again_at is not None and now >= self._ask_again_at
@@ -190,7 +217,7 @@ class JobsClient:
                 ):
                     self.ask_next()
                 continue
-            self._run_one(execution)
+            self._run_one(execution, unreadable)
 
     def _reconnected(self) -> bool:
         """True once each time the bus's connection comes back (buses that report it)."""
@@ -201,7 +228,7 @@ class JobsClient:
         self._was_connected = connected
         return came_back
 
-    def _run_one(self, execution: dict[str, Any]) -> None:
+    def _run_one(self, execution: dict[str, Any], unreadable: str | None = None) -> None:
         job_id = str(execution.get("jobId", ""))[:200]
         with self._lock:
             if not job_id or job_id in self._held:
@@ -211,7 +238,7 @@ class JobsClient:
             self._busy = True
         try:
             document = execution.get("jobDocument")
-            outcome = self._executor.execute(job_id, document, self._stop)
+            outcome = self._executor.execute(job_id, document, self._stop, unreadable)
             if outcome is None:  # stopping: left IN_PROGRESS, delivered again on the next start
                 with self._lock:
                     self._held.discard(job_id)

@@ -7,6 +7,12 @@ tests of pure logic it is :class:`InMemoryBus`.
 Messages are validated against the topic's model in :data:`ghela.core.messages.TOPIC_MODELS`
 on both sides: publishing a wrong model is a programming error (``TypeError``); receiving
 an invalid message is logged and passed to ``on_invalid`` and never reaches the handler.
+*Any* failure while decoding or validating a received message (see
+:mod:`ghela.core.decoding`) makes it invalid: an :class:`InvalidMessage`, never another
+exception. A subscription may also take its own ``on_invalid``, called with that
+:class:`InvalidMessage`, to answer the sender (the Scheduler rejects a broken command
+that still carries a usable ``command_id``). IoT Core payloads are decoded by the
+component itself, which reports a broken one with :meth:`Bus.report_invalid`.
 """
 
 from __future__ import annotations
@@ -15,18 +21,35 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
+from ghela.core.decoding import WHOLE, read_json, validate
+from ghela.core.errors import InvalidInput
 from ghela.core.messages import TOPIC_MODELS, Message
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Message], None]
 InvalidHandler = Callable[[str, str], None]
-"""Called with (topic, reason) when a received message fails validation."""
+"""Called with (topic, reason) when a received message fails validation (to count it)."""
+
+
+class InvalidMessage(InvalidInput):
+    """A received message that is not its topic's model; ``field`` names what is wrong.
+
+    ``fields`` are the message's top-level fields when it was at least a JSON object (so a
+    receiver can still find who to answer), else empty.
+    """
+
+    def __init__(self, topic: str, reason: str, field: str, fields: Mapping[str, Any]) -> None:
+        super().__init__(reason, field=field)
+        self.topic = topic
+        self.fields = fields
+
+
+Rejecter = Callable[[InvalidMessage], None]
+"""A subscription's own handler of the invalid messages it receives."""
 
 
 class Subscription(Protocol):
@@ -38,7 +61,13 @@ class Bus(Protocol):
 
     def publish(self, topic: str, message: Message) -> None: ...
 
-    def subscribe(self, topic: str, handler: Handler) -> Subscription: ...
+    def subscribe(self, topic: str, handler: Handler, *, on_invalid: Rejecter | None = None) -> Subscription:
+        """Call ``handler`` with each valid message on ``topic``, ``on_invalid`` with each other."""
+        ...
+
+    def report_invalid(self, topic: str, reason: str) -> None:
+        """Log and count an invalid input the component decoded itself (an IoT Core payload)."""
+        ...
 
     def publish_iot(self, topic: str, payload: dict[str, Any]) -> None: ...
 
@@ -77,27 +106,32 @@ def check_outgoing(topic: str, message: Message) -> dict[str, Any]:
 def parse_incoming(topic: str, payload: Any) -> Message:
     """Validate a received payload (dict, str or bytes) against the topic's model.
 
-    Raises ``ValueError`` with a reason that names the field on anything invalid.
+    Raises :class:`InvalidMessage` with a reason that names the field on anything invalid,
+    whatever went wrong inside.
     """
     model = model_for(topic)
+    fields: Mapping[str, Any] = {}
     try:
-        if isinstance(payload, bytes | bytearray | str):
-            return model.model_validate_json(payload)
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise ValueError(describe_validation_error(model.__name__, exc)) from None
+        value = payload
+        if isinstance(payload, str | bytes | bytearray):
+            value = read_json(payload, f"{model.__name__} message")
+        if isinstance(value, dict):
+            fields = value
+        return validate(model, value)
+    except InvalidInput as exc:
+        raise InvalidMessage(topic, str(exc), exc.field or WHOLE, fields) from None
 
 
-def describe_validation_error(what: str, exc: ValidationError) -> str:
-    """One readable line naming each wrong field: ``SnoozeAlert: alert_id: ...``."""
-    parts = []
-    for error in exc.errors(include_url=False)[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "(message)"
-        parts.append(f"{where}: {error['msg']}")
-    more = len(exc.errors()) - 5
-    if more > 0:
-        parts.append(f"and {more} more")
-    return f"invalid {what}: " + "; ".join(parts)
+def reject(exc: InvalidMessage, on_invalid: InvalidHandler | None, rejecters: Sequence[Rejecter]) -> None:
+    """What every bus does with an invalid message: log it, count it, let its subscribers answer."""
+    log.warning("invalid message on %s: %s", exc.topic, exc)
+    calls = [lambda: on_invalid(exc.topic, str(exc))] if on_invalid is not None else []
+    calls += [lambda own=own: own(exc) for own in rejecters]
+    for call in calls:
+        try:
+            call()
+        except Exception:  # reporting must never turn one bad message into a dead component
+            log.exception("handling an invalid message on %s failed", exc.topic)
 
 
 class _MemorySubscription:
@@ -121,7 +155,7 @@ class InMemoryBus:
         self._configuration = dict(configuration or {})
         self._config_handlers: list[Callable[[dict[str, Any]], None]] = []
         self.states: list[str] = []
-        self._local: dict[str, list[Handler]] = defaultdict(list)
+        self._local: dict[str, list[tuple[Handler, Rejecter | None]]] = defaultdict(list)
         self._iot: list[tuple[str, Callable[[str, bytes], None]]] = []
         self._lock = threading.RLock()
         self._on_invalid = on_invalid
@@ -135,27 +169,34 @@ class InMemoryBus:
     def publish_raw(self, topic: str, wire: str | bytes) -> None:
         """Deliver raw JSON as if it came off the wire (for bad-input tests)."""
         with self._lock:
-            handlers = list(self._local.get(topic, ()))
+            subscribers = list(self._local.get(topic, ()))
         try:
             received = parse_incoming(topic, wire)
-        except ValueError as exc:
-            log.warning("invalid message on %s: %s", topic, exc)
-            if self._on_invalid is not None:
-                self._on_invalid(topic, str(exc))
+        except InvalidMessage as exc:
+            reject(exc, self._on_invalid, [own for _, own in subscribers if own is not None])
             return
         self.published.append((topic, received))
-        for handler in handlers:
+        for handler, _ in subscribers:
             handler(received)
 
-    def subscribe(self, topic: str, handler: Handler) -> Subscription:
+    def subscribe(self, topic: str, handler: Handler, *, on_invalid: Rejecter | None = None) -> Subscription:
         model_for(topic)
+        entry = (handler, on_invalid)
         with self._lock:
-            self._local[topic].append(handler)
-        return _MemorySubscription(lambda: self._local[topic].remove(handler))
+            self._local[topic].append(entry)
+        return _MemorySubscription(lambda: self._local[topic].remove(entry))
+
+    def report_invalid(self, topic: str, reason: str) -> None:
+        log.warning("invalid message on %s: %s", topic, reason)
+        if self._on_invalid is not None:
+            self._on_invalid(topic, reason)
 
     def publish_iot(self, topic: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload).encode()
         self.published_iot.append((topic, payload))
+        self.publish_iot_raw(topic, json.dumps(payload).encode())
+
+    def publish_iot_raw(self, topic: str, body: bytes) -> None:
+        """Deliver raw IoT Core bytes to the matching subscribers (for bad-input tests)."""
         with self._lock:
             matching = [h for f, h in self._iot if topic_matches(f, topic)]
         for handler in matching:

@@ -137,8 +137,12 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     bus: CountedBus | None = None
 
     def count_invalid(topic: str, reason: str) -> None:
-        """An invalid message is logged (by the bus) and counted by Metrics."""
-        if bus is not None and topic != topics.ACTIVITY:
+        """An invalid message is logged (by the bus) and counted by Metrics.
+
+        On every topic, the Activity topic too: the count published here is itself valid, so
+        it cannot loop.
+        """
+        if bus is not None:
             activity = Activity(
                 kind=ActivityKind.INVALID_MESSAGE,
                 at=clock.now(),

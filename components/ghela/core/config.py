@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from ghela.core.clock import DEFAULT_ZONE, venue_zone
-from ghela.core.errors import ConfigurationError
+from ghela.core.decoding import validate
+from ghela.core.errors import ConfigurationError, InvalidInput
 
 C = TypeVar("C", bound=BaseModel)
 
@@ -26,7 +27,7 @@ class ComponentConfig(BaseModel):
     """
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, allow_inf_nan=False
     )
 
     zone: str = DEFAULT_ZONE
@@ -38,15 +39,14 @@ class ComponentConfig(BaseModel):
 
 
 def load_config(model: type[C], raw: dict[str, Any] | None) -> C:
-    """Validate ``raw`` into ``model``; a ConfigurationError names every wrong key."""
+    """Validate ``raw`` into ``model``; a ConfigurationError names the wrong keys.
+
+    Whatever the values are (huge numbers, deep nesting, NaN), nothing else is raised.
+    """
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigurationError(f"invalid {model.__name__} configuration: not a mapping of keys")
     values = {k: v for k, v in (raw or {}).items() if k != "accessControl"}
     try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}"
-            for e in exc.errors(include_url=False)
-        )
-        raise ConfigurationError(f"invalid {model.__name__} configuration: {problems}") from None
-    except ValueError as exc:
-        raise ConfigurationError(f"invalid {model.__name__} configuration: {exc}") from None
+        return validate(model, values, f"{model.__name__} configuration")
+    except InvalidInput as exc:
+        raise ConfigurationError(str(exc)) from None

@@ -9,7 +9,9 @@ runtime, which speaks the same protocol) and knows nothing of the domain.
   subscription it had.
 - Outgoing messages are checked against the topic's model (``check_outgoing``); incoming
   ones are validated (``parse_incoming``) and an invalid one goes to ``on_invalid(topic,
-  reason)``, never to the handler.
+  reason)`` (and to the subscription's own ``on_invalid``), never to the handler. That
+  includes a message the client itself cannot deserialize (JSON nested deeper than Python
+  reads): the client reports it as a stream error, which is counted the same way.
 - Handlers run on one dispatcher thread of this bus, in arrival order, off the client's
   network thread, so a handler may publish or call IPC itself. An exception escaping a
   handler is reported through ``threading.excepthook`` (which ``run_component`` turns into
@@ -44,7 +46,17 @@ from awsiot.greengrasscoreipc.model import (
 )
 
 from ghela.core.backoff import capped_delay
-from ghela.core.bus import Handler, InvalidHandler, check_outgoing, model_for, parse_incoming
+from ghela.core.bus import (
+    Handler,
+    InvalidHandler,
+    InvalidMessage,
+    Rejecter,
+    check_outgoing,
+    model_for,
+    parse_incoming,
+    reject,
+)
+from ghela.core.decoding import WHOLE
 from ghela.core.errors import GhelaError, TransientError
 from ghela.core.messages import Message
 
@@ -231,20 +243,32 @@ class IpcBus:
             "PublishToTopic", lambda c: c.publish_to_topic(topic=topic, publish_message=publish_message)
         )
 
-    def subscribe(self, topic: str, handler: Handler) -> _Subscription:
+    def subscribe(self, topic: str, handler: Handler, *, on_invalid: Rejecter | None = None) -> _Subscription:
         model_for(topic)  # a topic without a model is a programming error, raised here
+        rejecters = [on_invalid] if on_invalid is not None else []
+
+        def stream_error(error: Exception) -> bool:
+            if isinstance(error, eventstreamrpc.DeserializeError):
+                # The client could not even read the event (e.g. nested too deeply for json).
+                reason = f"the message could not be read: {error}"[:500]
+                broken = InvalidMessage(topic, reason, WHOLE, {})
+                self._queue(reject, broken, self._on_invalid, rejecters)
+                return False
+            return self._stream_error(error)
 
         def opener(client: GreengrassCoreIPCClientV2, on_event: OnEvent) -> Any:
             _, operation = client.subscribe_to_topic(
                 topic=topic,
-                on_stream_event=lambda event: on_event(self._deliver_local, topic, handler, event),
-                on_stream_error=self._stream_error,
+                on_stream_event=lambda event: on_event(self._deliver_local, topic, handler, rejecters, event),
+                on_stream_error=stream_error,
             )
             return operation
 
         return self._add_subscription("SubscribeToTopic", opener)
 
-    def _deliver_local(self, topic: str, handler: Handler, event: SubscriptionResponseMessage) -> None:
+    def _deliver_local(
+        self, topic: str, handler: Handler, rejecters: list[Rejecter], event: SubscriptionResponseMessage
+    ) -> None:
         if event.json_message is not None:
             payload: Any = event.json_message.message
         elif event.binary_message is not None:
@@ -253,12 +277,15 @@ class IpcBus:
             payload = None
         try:
             message = parse_incoming(topic, payload)
-        except ValueError as exc:
-            log.warning("invalid message on %s: %s", topic, exc)
-            if self._on_invalid is not None:
-                self._on_invalid(topic, str(exc))
+        except InvalidMessage as exc:
+            reject(exc, self._on_invalid, rejecters)
             return
         handler(message)
+
+    def report_invalid(self, topic: str, reason: str) -> None:
+        log.warning("invalid message on %s: %s", topic, reason)
+        if self._on_invalid is not None:
+            self._on_invalid(topic, reason)
 
     # ----------------------------------------------------------------------- Bus: IoT Core
 

@@ -13,13 +13,12 @@ The original system's shape, with ``local_alert_id`` / ``local_event_id``, is ac
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from pydantic.alias_generators import to_camel, to_snake
 
-from ghela.core.bus import describe_validation_error
+from ghela.core.decoding import WHOLE, check_shape, read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import (
     AddAlert,
@@ -55,8 +54,11 @@ _LEGACY_NAMES = {"local_alert_id": "alert_id", "local_event_id": "event_id"}
 _COMMAND = TypeAdapter(Command)
 
 
-def parse_job_document(document: str | bytes | dict[str, Any]) -> Command | ScrapeRequest:
-    """The command a job document asks for; InvalidInput (naming the field) otherwise."""
+def parse_job_document(document: Any) -> Command | ScrapeRequest:
+    """The command a job document asks for; InvalidInput (naming the field) otherwise.
+
+    Whatever the document holds, nothing else is raised (see :mod:`ghela.core.decoding`).
+    """
     raw = _as_dict(document)
     operation = raw.pop("operation", None)
     if not isinstance(operation, str) or not operation:
@@ -65,16 +67,16 @@ def parse_job_document(document: str | bytes | dict[str, Any]) -> Command | Scra
     if model is None:
         known = ", ".join(sorted(OPERATIONS))
         raise InvalidInput(f"unknown operation {operation[:60]!r} (known: {known})", field="operation")
-    fields = {_LEGACY_NAMES.get(to_snake(k), to_snake(k)): _snake_keys(v) for k, v in raw.items()}
+    fields = {_LEGACY_NAMES.get(_snake(k), _snake(k)): _snake_keys(v) for k, v in raw.items()}
+    if model is ScrapeRequest:
+        return validate(ScrapeRequest, fields, operation)
+    op = model.model_fields["op"].default
     try:
-        if model is ScrapeRequest:
-            return ScrapeRequest.model_validate(fields)
-        op = model.model_fields["op"].default
-        return _COMMAND.validate_python({**fields, "op": op})
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        field = ".".join(str(p) for p in errors[0]["loc"][1:] or errors[0]["loc"]) if errors else None
-        raise InvalidInput(describe_validation_error(operation, exc), field=field) from None
+        return validate(_COMMAND, {**fields, "op": op}, operation)
+    except InvalidInput as exc:
+        # The union's tag (``snooze_alert.alert_id``) is no part of the document's field name.
+        field = exc.field.removeprefix(f"{op}.") if exc.field else None
+        raise InvalidInput(str(exc).replace(f" {op}.", " "), field=field) from None
 
 
 def job_document(command: Message) -> dict[str, Any]:
@@ -86,23 +88,28 @@ def job_document(command: Message) -> dict[str, Any]:
     return {"operation": operation, **_camel_keys(body)}
 
 
-def _as_dict(document: str | bytes | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(document, dict):
-        return dict(document)
-    if len(document) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"job document is {len(document)} bytes, more than {MAX_DOCUMENT_BYTES}")
-    try:
-        parsed = json.loads(document)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"job document is not valid JSON: {exc}") from None
-    if not isinstance(parsed, dict):
-        raise InvalidInput(f"job document must be a JSON object, not {type(parsed).__name__}")
-    return parsed
+def _as_dict(document: Any) -> dict[str, Any]:
+    if isinstance(document, str | bytes | bytearray):
+        if len(document) > MAX_DOCUMENT_BYTES:
+            raise InvalidInput(
+                f"job document is {len(document)} bytes, more than {MAX_DOCUMENT_BYTES}", field=WHOLE
+            )
+        document = read_json(document, "job document")
+    if not isinstance(document, dict):
+        raise InvalidInput(
+            f"job document must be a JSON object, not {type(document).__name__}", field=WHOLE
+        )
+    check_shape(document, "job document")  # before the key conversion below recurses into it
+    return dict(document)
+
+
+def _snake(key: Any) -> Any:
+    return to_snake(key)[:200] if isinstance(key, str) else key
 
 
 def _snake_keys(value: Any) -> Any:
     if isinstance(value, dict):
-        return {to_snake(k) if isinstance(k, str) else k: _snake_keys(v) for k, v in value.items()}
+        return {_snake(k): _snake_keys(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_snake_keys(v) for v in value]
     return value

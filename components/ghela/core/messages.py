@@ -6,7 +6,11 @@ Rules that hold for every model here:
   not a silently ignored field.
 - Instants are ISO-8601 with an offset on the wire and UTC in memory (:data:`UtcDatetime`);
   a naive time is refused. Local dates (a game whose kick-off time is not yet known) are
-  plain dates, meaning a date in the venue's zone.
+  plain dates, meaning a date in the venue's zone (:data:`VenueDate`).
+- Instants and dates lie in the years 2000–2100 (:data:`FIRST_YEAR`, :data:`LAST_YEAR`).
+  Nothing real happens outside them, and Python's datetime overflows near its own ends
+  (``9999-12-31T23:59:00-01:00`` cannot become UTC), so the range is checked here, in the
+  models, and the API refuses with 422 what the device could not apply.
 - Strings are bounded, so a huge message is refused at the boundary.
 
 :data:`TOPIC_MODELS` maps each topic in :mod:`ghela.core.topics` to its model.
@@ -15,8 +19,7 @@ Rules that hold for every model here:
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from datetime import date as LocalDate
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -27,22 +30,47 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    TypeAdapter,
+    ValidationError,
     model_validator,
 )
 
 from ghela.core import topics
 
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+_AFTER_LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
+_OUT_OF_RANGE = f"must lie in the years {FIRST_YEAR}-{LAST_YEAR}"
 
-def _to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+
+def to_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; ValueError outside 2000–2100 (never an OverflowError)."""
+    # The local year first: astimezone itself overflows within a day of year 1 or 9999.
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(_OUT_OF_RANGE)
+    utc = moment.astimezone(UTC)
+    if not _EARLIEST <= utc < _AFTER_LATEST:
+        raise ValueError(_OUT_OF_RANGE)
+    return utc
+
+
+def in_range(day: date) -> date:
+    """``day`` itself; ValueError outside 2000–2100."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(_OUT_OF_RANGE)
+    return day
 
 
 UtcDatetime = Annotated[
     AwareDatetime,
-    AfterValidator(_to_utc),
+    AfterValidator(to_utc),
     PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json"),
 ]
-"""An aware instant, normalised to UTC, written as ISO-8601 with offset."""
+"""An aware instant in 2000–2100, normalised to UTC, written as ISO-8601 with offset."""
+
+VenueDate = Annotated[date, AfterValidator(in_range)]
+"""A date in the venue's zone (a game whose kick-off time is not yet known), in 2000–2100."""
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
@@ -53,6 +81,18 @@ OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
 """Minutes relative to an event's start; negative is before (-180 is three hours before)."""
 
 
+_COMMAND_ID = TypeAdapter(CommandId)
+
+
+def is_command_id(value: Any) -> bool:
+    """Whether ``value`` is usable as a command id (to answer a sender by it)."""
+    try:
+        _COMMAND_ID.validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
 def new_id() -> str:
     """A fresh random id for a command or request."""
     return uuid.uuid4().hex
@@ -61,7 +101,7 @@ def new_id() -> str:
 class Message(BaseModel):
     """Base of every message: strict about unknown fields, immutable once made."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- Scraper
@@ -81,7 +121,7 @@ class Fixture(Message):
     competition: ShortText
     season: Annotated[str, Field(max_length=20)] = ""
     kickoff: UtcDatetime | None = None
-    date: LocalDate | None = None
+    date: VenueDate | None = None
     venue: Annotated[str, Field(max_length=200)] = ""
     source_url: Annotated[str, Field(max_length=2000)] = ""
 
@@ -116,8 +156,8 @@ class ScrapeResult(Message):
     http_status: int | None = None
     rows_found: Annotated[int, Field(ge=0)] = 0
     rows_parsed: Annotated[int, Field(ge=0)] = 0
-    window_start: LocalDate | None = None
-    window_end: LocalDate | None = None
+    window_start: VenueDate | None = None
+    window_end: VenueDate | None = None
     """The dates the source covers; a complete scrape cancels only games inside it."""
 
 
@@ -383,7 +423,7 @@ class SourceSays(Message):
     source: str
     title: str
     start: UtcDatetime | None = None
-    date: LocalDate | None = None
+    date: VenueDate | None = None
     venue: str = ""
 
 
@@ -414,7 +454,7 @@ class EventSnapshot(Message):
     competition: str = ""
     venue: str = ""
     start: UtcDatetime | None = None
-    date: LocalDate | None = None
+    date: VenueDate | None = None
     """Set when the kick-off time is not yet known (a date in the venue's zone)."""
     end: UtcDatetime | None = None
     state: EventState

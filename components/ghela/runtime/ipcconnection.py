@@ -1,10 +1,14 @@
 """One client connection of the IPC server: connect handshake, pings, calls, streams.
 
-Runs on the server's event loop. The first frame must be a CONNECT with a known token;
-a wrong token gets a CONNECT_ACK without the accepted flag, and the socket is closed once
-the client has hung up (or after :data:`REFUSED_LINGER_SECONDS`), so the client reports
-access denied rather than a dropped socket. A frame the codec refuses, or a protocol
-violation, gets a PROTOCOL_ERROR and closes this connection only.
+Runs on the server's event loop. The first frame must be a CONNECT with a known token,
+within ``Limits.connect_timeout`` seconds of accepting the socket; a socket that sends no
+CONNECT by then is closed, so unauthenticated sockets cannot pile up. A wrong or
+unreadable token (a CONNECT payload that is not JSON, or nested too deeply to read) gets a
+CONNECT_ACK without the accepted flag, and the socket is closed once the client has hung
+up (or after :data:`REFUSED_LINGER_SECONDS`), so the client reports access denied rather
+than a dropped socket. A frame the codec refuses, or a protocol violation, gets a
+PROTOCOL_ERROR and closes this connection only. A call whose request body cannot be read
+is answered InvalidArgumentsError.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ghela.core.decoding import read_json
+from ghela.core.errors import InvalidInput
 from ghela.runtime import rpc
 from ghela.runtime.eventstream import Frame, FrameDecoder, FrameError, encode_frame
 from ghela.runtime.ipcerrors import InvalidArgumentsError, IpcError, ServiceError
@@ -27,6 +33,8 @@ from ghela.runtime.rpc import Flag, MessageType
 log = logging.getLogger(__name__)
 
 REFUSED_LINGER_SECONDS = 2.0
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
+"""A client connects and sends CONNECT at once (awsiotsdk's own connect timeout is 10 s)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class Limits:
     max_headers_bytes: int
     max_pending_bytes: int
     read_chunk: int = 256 * 1024
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_SECONDS
+    """Seconds from accepting a socket to its CONNECT; then an unauthenticated socket is closed."""
 
 
 class ProtocolViolation(Exception):
@@ -88,9 +98,10 @@ class Connection:
         decoder = FrameDecoder(
             max_frame_bytes=self._limits.max_frame_bytes, max_headers_bytes=self._limits.max_headers_bytes
         )
+        deadline = self._loop.time() + self._limits.connect_timeout
         try:
             while not self._refused:
-                data = await self._reader.read(self._limits.read_chunk)
+                data = await self._read(deadline if self.component is None else None)
                 if not data:
                     decoder.finish()
                     return
@@ -106,10 +117,21 @@ class Connection:
             self._send(
                 rpc.message(MessageType.PROTOCOL_ERROR, payload=json.dumps({"message": str(exc)}).encode())
             )
+        except TimeoutError:
+            log.warning(
+                "closing an IPC connection that sent no CONNECT within %g s", self._limits.connect_timeout
+            )
         except (ConnectionError, OSError):
             pass
         finally:
             self._end()
+
+    async def _read(self, deadline: float | None) -> bytes:
+        """The next bytes from the client; TimeoutError past ``deadline`` (loop time), if given."""
+        if deadline is None:
+            return await self._reader.read(self._limits.read_chunk)
+        async with asyncio.timeout_at(deadline):
+            return await self._reader.read(self._limits.read_chunk)
 
     async def _linger(self) -> None:
         """After refusing a connection, wait for the client to hang up before closing."""
@@ -156,9 +178,11 @@ class Connection:
 
     def _on_connect(self, frame: Frame) -> None:
         try:
-            token = json.loads(frame.payload or b"{}").get("authToken")
-        except (ValueError, AttributeError):
-            token = None
+            body = read_json(frame.payload or b"{}", "CONNECT payload", max_depth=None)
+        except InvalidInput as exc:
+            log.warning("IPC connection refused: %s", exc)
+            body = None
+        token = body.get("authToken") if isinstance(body, dict) else None
         name = self._authenticate(token) if isinstance(token, str) and token else None
         if name is None:
             log.warning("IPC connection refused: unknown auth token")
@@ -190,14 +214,13 @@ class Connection:
         event_model = STREAM_EVENT_MODELS.get(operation)
         stream = _Stream(stream_id, event_model or "")
         try:
-            request = json.loads(payload or b"{}")
-        except ValueError as exc:
+            request = read_json(payload or b"{}", f"{operation} request", max_depth=None)
+        except InvalidInput as exc:
             request = exc
         try:
             if not isinstance(request, dict):
-                raise InvalidArgumentsError(
-                    f"{operation}: the request body must be a JSON object ({request})"
-                )
+                why = str(request) if isinstance(request, InvalidInput) else f"not {type(request).__name__}"
+                raise InvalidArgumentsError(f"{operation}: the request body must be a JSON object ({why})")
             call = Call(self.component, operation, request, lambda body: self.emit(stream, body))
             reply = handle(self._services, call)
         except IpcError as exc:

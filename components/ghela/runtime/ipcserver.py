@@ -38,7 +38,7 @@ from typing import Any
 from ghela.runtime.configstore import ConfigStore, KeyPath
 from ghela.runtime.eventstream import MAX_FRAME_BYTES, MAX_HEADERS_BYTES
 from ghela.runtime.iotcore import LocalIotCore
-from ghela.runtime.ipcconnection import Connection, Limits
+from ghela.runtime.ipcconnection import DEFAULT_CONNECT_TIMEOUT_SECONDS, Connection, Limits
 from ghela.runtime.operations import Services
 from ghela.runtime.pubsub import LocalPubSub
 
@@ -82,6 +82,7 @@ class IpcServer:
         max_pending_bytes: when a connection's unsent output exceeds this (a subscriber that
             does not read), further stream events to it are dropped and logged, as the
             nucleus drops on a full queue. Responses are never dropped.
+        connect_timeout: seconds a new socket has to send its CONNECT before it is closed.
     """
 
     def __init__(
@@ -93,6 +94,7 @@ class IpcServer:
         max_frame_bytes: int = MAX_FRAME_BYTES,
         max_headers_bytes: int = MAX_HEADERS_BYTES,
         max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
     ) -> None:
         path = Path(socket_path)
         if len(os.fsencode(path)) > MAX_SOCKET_PATH_BYTES:
@@ -102,7 +104,9 @@ class IpcServer:
         self._path = path
         self._iot_core = iot_core or LocalIotCore()
         self._on_state = on_state
-        self._limits = Limits(max_frame_bytes, max_headers_bytes, max_pending_bytes)
+        self._limits = Limits(
+            max_frame_bytes, max_headers_bytes, max_pending_bytes, connect_timeout=connect_timeout
+        )
         self._lock = threading.Lock()
         self._components: dict[str, _Registration] = {}
         self._config = ConfigStore()

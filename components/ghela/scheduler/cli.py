@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from ghela.core.bus import describe_validation_error
 from ghela.core.clock import SystemClock, venue_zone
+from ghela.core.decoding import describe_validation_error, first_field
 from ghela.core.errors import InvalidCommand, InvalidInput, NotFound, StorageError
 from ghela.core.messages import (
     AddAlert,
@@ -144,7 +144,7 @@ def _build(what: str, make: Callable[[], Any]) -> Any:
     try:
         return make()
     except ValidationError as exc:
-        raise InvalidInput(describe_validation_error(what, exc)) from None
+        raise InvalidInput(describe_validation_error(what, exc), field=first_field(exc)) from None
 
 
 def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], Any]) -> int:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ghela.core import topics
-from ghela.core.bus import Bus, Subscription
+from ghela.core.bus import Bus, InvalidMessage, Subscription
 from ghela.core.clock import Clock
 from ghela.core.messages import (
     Activity,
@@ -37,6 +37,7 @@ from ghela.core.messages import (
     RevisionChanged,
     ScrapeRequest,
     ScrapeResult,
+    is_command_id,
 )
 from ghela.scheduler.commands import Applied, CommandHandler
 from ghela.scheduler.config import SchedulerConfig
@@ -84,7 +85,9 @@ class SchedulerService:
             self._revision = outlook(self.store, self.clock.now()).revision
             self._tick()
         self._subscriptions += [
-            self.bus.subscribe(topics.COMMAND, self._guard(self._on_command)),
+            self.bus.subscribe(
+                topics.COMMAND, self._guard(self._on_command), on_invalid=self._reject_invalid_command
+            ),
             self.bus.subscribe(topics.SCRAPE_RESULT, self._guard(self._on_scrape)),
             self.bus.subscribe(topics.CHANGES_REQUEST, self._guard(self._on_changes_request)),
         ]
@@ -276,6 +279,20 @@ class SchedulerService:
     def _on_command(self, message: Message) -> None:
         assert isinstance(message, CommandRequest)
         result = self.apply(message)
+        self.bus.publish(topics.COMMAND_RESULT, result)
+
+    def _reject_invalid_command(self, invalid: InvalidMessage) -> None:
+        """Answer a broken command that still names a usable id, so its sender need not time out."""
+        command_id = invalid.fields.get("command_id")
+        if not is_command_id(command_id):
+            return
+        result = CommandResult(
+            command_id=command_id,
+            status=CommandStatus.REJECTED,
+            message=str(invalid)[:2000],
+            field=invalid.field[:100] if invalid.field else None,
+        )
+        log.info("command %s: rejected before it reached the handler: %s", command_id, invalid)
         self.bus.publish(topics.COMMAND_RESULT, result)
 
     def _on_scrape(self, message: Message) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from ghela.core.messages import Fixture
+from ghela.core.messages import Fixture, in_range, to_utc
 from ghela.scraper.dutch import When, season_label
 from ghela.scraper.teams import Club, fixture_key, source_key
 
@@ -36,6 +36,15 @@ class Game:
     day: date
     kickoff: datetime | None = None
     source_id: str | None = None
+
+    def __post_init__(self) -> None:
+        """The models' range of years, checked per row: one absurd date loses that row only."""
+        try:
+            in_range(self.day)
+            if self.kickoff is not None:
+                to_utc(self.kickoff)
+        except ValueError as exc:
+            raise ValueError(f"{self.home} - {self.away}: {self.kickoff or self.day}: {exc}") from None
 
     @property
     def season(self) -> str:
@@ -71,9 +80,10 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """A wall-clock time in ``zone`` as a UTC instant.
 
     A time that does not exist (inside a DST spring-forward gap) comes out one hour later
-    in wall-clock terms, never dropped; an ambiguous one takes its first occurrence.
+    in wall-clock terms, never dropped; an ambiguous one takes its first occurrence. A day
+    outside 2000–2100 is a ValueError (converting it could overflow).
     """
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    return to_utc(datetime.combine(in_range(day), at, tzinfo=zone))
 
 
 def home_fixtures(

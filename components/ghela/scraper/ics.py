@@ -18,7 +18,7 @@ loses that row only; a feed that is not iCalendar at all is a page-level problem
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from icalendar import Calendar, Event
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
+from ghela.core.messages import to_utc
 from ghela.core.names import normalise
 from ghela.scraper.games import Game, ParseOutcome
 from ghela.scraper.teams import Club, split_title
@@ -66,8 +67,8 @@ def parse_ics(
             index = outcome.rows_found
             try:
                 game = _game(event, zone, floating_zone, club, venues, default_competition)
-            except ValueError as exc:
-                outcome.fail_row(index, str(exc))
+            except Exception as exc:  # whatever one event holds, it loses that row only
+                outcome.fail_row(index, str(exc)[:300] or type(exc).__name__)
                 continue
             for prop, error in event.errors:
                 if prop not in ("DTSTART", "SUMMARY"):
@@ -122,7 +123,10 @@ def _game(
     if isinstance(moment, datetime):
         if moment.tzinfo is None or moment.utcoffset() is None:
             moment = moment.replace(tzinfo=floating_zone)
-        kickoff = moment.astimezone(UTC)
+        try:
+            kickoff = to_utc(moment)
+        except ValueError as exc:
+            raise ValueError(f"{summary}: {moment.isoformat()}: {exc}") from None
         return Game(home, away, tag, kickoff.astimezone(zone).date(), kickoff, uid)
     if isinstance(moment, date):
         return Game(home, away, tag, moment, None, uid)

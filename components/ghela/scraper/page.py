@@ -83,12 +83,15 @@ def parse_html(
         if not item.home or not item.away:
             outcome.fail_row(item.index, "no home or away team")
             continue
+        competition = item.competition or default_competition
         try:
             when = parse_when(item.when, item.time, reference)
+            game = game_from_when(item.home, item.away, competition, when, zone, item.source_id or None)
         except WhenError as exc:
             outcome.fail_row(item.index, f"{item.home} - {item.away}: {exc}")
             continue
-        competition = item.competition or default_competition
-        game = game_from_when(item.home, item.away, competition, when, zone, item.source_id or None)
+        except Exception as exc:  # whatever one row holds (a year 9999), it loses that row only
+            outcome.fail_row(item.index, str(exc)[:300] or type(exc).__name__)
+            continue
         outcome.games.append(game)
     return outcome

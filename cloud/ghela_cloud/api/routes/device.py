@@ -7,7 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import TypeAdapter, ValidationError
+from ghela.core.decoding import validate
+from ghela.core.errors import InvalidInput
+from ghela.core.messages import UtcDatetime
+from pydantic import TypeAdapter
 
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
@@ -19,7 +22,7 @@ router = Router()
 log = Logger(service="ghela-api", child=True)
 
 HEARTBEAT_LOOKBACK = timedelta(hours=24)
-_INSTANT = TypeAdapter(datetime)
+_INSTANT = TypeAdapter(UtcDatetime)
 
 
 @router.get("/device", summary="The device's status: online, last heartbeat, light")
@@ -48,17 +51,20 @@ def get_device(caller: CallerDep, services: ServicesDep, device: DeviceQuery = N
         last_seen=last_seen,
         light=light,
         revision=status.get("revision") if isinstance(status.get("revision"), int) else None,
-        software_version=status.get("software_version") or None,
+        software_version=_text(status.get("software_version")),
     )
 
 
 def _instant(value: Any) -> datetime | None:
-    """An aware instant from a stored ISO string; None (logged) for anything else."""
+    """An aware instant (2000–2100) from a stored ISO string; None (logged) for anything else."""
     if not value:
         return None
     try:
-        moment = _INSTANT.validate_python(value)
-    except ValidationError:
-        log.warning("ignoring malformed time %r in the status item", value)
+        return validate(_INSTANT, value, "stored time")
+    except InvalidInput as exc:
+        log.warning("ignoring a malformed time in the status item: %s", exc)
         return None
-    return moment if moment.tzinfo is not None else None
+
+
+def _text(value: Any) -> str | None:
+    return value[:200] if isinstance(value, str) and value else None
