@@ -47,7 +47,7 @@ from typing import Any
 
 from ghela.core import topics
 from ghela.core.backoff import Backoff
-from ghela.core.bus import Bus, Handler, Subscription
+from ghela.core.bus import Bus, Handler, Rejecter, Subscription
 from ghela.core.clock import Clock
 from ghela.core.countoutbox import CountOutbox
 from ghela.core.messages import Counted, Message, Sequenced
@@ -94,8 +94,11 @@ class CountedBus:
         except Exception as exc:  # kept in the outbox: the resend delivers it
             log.warning("counted message %s #%s not published yet: %s", topic, stamped.seq, exc)
 
-    def subscribe(self, topic: str, handler: Handler) -> Subscription:
-        return self._inner.subscribe(topic, handler)
+    def subscribe(self, topic: str, handler: Handler, *, on_invalid: Rejecter | None = None) -> Subscription:
+        return self._inner.subscribe(topic, handler, on_invalid=on_invalid)
+
+    def report_invalid(self, topic: str, reason: str) -> None:
+        self._inner.report_invalid(topic, reason)
 
     def publish_iot(self, topic: str, payload: dict[str, Any]) -> None:
         self._inner.publish_iot(topic, payload)
