@@ -26,6 +26,7 @@ JOBS_PARTITION_KEY = "device"  # the device role may write only its own rows (dy
 JOBS_SORT_KEY = "job_id"
 JOBS_BY_CREATED_INDEX = "by-created"  # local index: a device's jobs by created_at
 JOBS_TTL_ATTRIBUTE = "expires_at"
+FEEDS_PARTITION_KEY = "device"  # one calendar-feed token hash per device
 
 # CloudWatch: the contract with the device lives in ghela.core.metricnames.
 METRICS_NAMESPACE = metricnames.NAMESPACE
@@ -55,6 +56,10 @@ class ResourceNames:
     @property
     def jobs_table(self) -> str:
         return f"{self.prefix}-jobs"
+
+    @property
+    def feeds_table(self) -> str:
+        return f"{self.prefix}-feeds"
 
     @property
     def user_pool(self) -> str:
@@ -133,5 +138,15 @@ def jobs_table_spec(name: str) -> dict[str, Any]:
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+def feeds_table_spec(name: str) -> dict[str, Any]:
+    """``CreateTable`` arguments of the calendar feeds table (one item per device)."""
+    return {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": FEEDS_PARTITION_KEY, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": FEEDS_PARTITION_KEY, "KeyType": "HASH"}],
         "BillingMode": "PAY_PER_REQUEST",
     }

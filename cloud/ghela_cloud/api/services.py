@@ -17,6 +17,7 @@ from typing import Any
 
 from ghela.core.clock import Clock, SystemClock
 
+from ghela_cloud.api.feedtokens import FeedTokenStore
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.api.stores import EventStore, JobQueue, JobStore, MetricsSource
 
@@ -52,6 +53,10 @@ class Services:
     @cached_property
     def jobs(self) -> JobStore:
         return JobStore(self._dynamodb, self.settings.jobs_table)
+
+    @cached_property
+    def feed_tokens(self) -> FeedTokenStore:
+        return FeedTokenStore(self._dynamodb, self.settings.feeds_table)
 
     @cached_property
     def queue(self) -> JobQueue:

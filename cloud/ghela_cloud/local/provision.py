@@ -35,6 +35,7 @@ class LocalResources:
     stage: str
     events_table: str
     jobs_table: str
+    feeds_table: str
     user_pool_id: str
     user_pool_arn: str
     client_id: str
@@ -75,6 +76,7 @@ def provision(
     _ensure_table(ddb, names.events_table_spec(rn.events_table))
     _ensure_table(ddb, names.jobs_table_spec(rn.jobs_table))
     _ensure_ttl(ddb, rn.jobs_table)
+    _ensure_table(ddb, names.feeds_table_spec(rn.feeds_table))
 
     idp = client("cognito-idp")
     pool_id, pool_arn = _ensure_user_pool(idp, rn.user_pool)
@@ -114,6 +116,7 @@ def provision(
         stage=stage,
         events_table=rn.events_table,
         jobs_table=rn.jobs_table,
+        feeds_table=rn.feeds_table,
         user_pool_id=pool_id,
         user_pool_arn=pool_arn,
         client_id=client_id,

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 from ghela.core.clock import SystemClock
 
-from ghela_cloud.api.routing import Function
+from ghela_cloud.api.routing import WITHOUT_COGNITO, Function
 from ghela_cloud.api.services import Services, use_services
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.local.aws import local_session
@@ -76,6 +76,7 @@ def settings_for(resources: LocalResources) -> Settings:
     return Settings(
         events_table=resources.events_table,
         jobs_table=resources.jobs_table,
+        feeds_table=resources.feeds_table,
         devices=(resources.thing_name,),
         thing_arn_prefix=resources.thing_arn.rsplit("/", 1)[0] + "/",
         aws_endpoint_url=resources.endpoint_url,
@@ -146,9 +147,12 @@ class LocalApi:
         route = match_route(method, path)
         if route is None:
             return HttpResponse.json(404, {"message": "Not Found"})
-        claims = self._authorize(headers)
-        if claims is None:
-            return HttpResponse.json(401, {"message": "Unauthorized"}, **{"WWW-Authenticate": "Bearer"})
+        authorizer = None
+        if (method, route.route_key.split(" ", 1)[1]) not in WITHOUT_COGNITO:  # Auth: Authorizer NONE
+            claims = self._authorize(headers)
+            if claims is None:
+                return HttpResponse.json(401, {"message": "Unauthorized"}, **{"WWW-Authenticate": "Bearer"})
+            authorizer = authorizer_context(claims)
         try:
             text = body.decode("utf-8") if body else None
         except UnicodeDecodeError:
@@ -160,7 +164,7 @@ class LocalApi:
             headers=headers,
             body=text,
             route=route,
-            authorizer=authorizer_context(claims),
+            authorizer=authorizer,
         )
         with use_services(self.services):  # the handlers' dependencies: this server's moto resources
             result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))
