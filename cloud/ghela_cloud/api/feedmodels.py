@@ -18,6 +18,8 @@ class CalendarFeedView(ApiModel):
     active: bool
     rotated_at: UtcDatetime | None = None
     rotated_by: str = ""
+    can_rotate: bool = False
+    """Whether the caller (an administrator) may make a new URL."""
 
 
 class RotatedCalendarFeed(CalendarFeedView):

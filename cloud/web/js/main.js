@@ -9,6 +9,7 @@ import { Auth } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { h, replace } from "./dom.js";
 import { JobWatcher } from "./jobwatch.js";
+import * as calendar from "./views/calendar.js";
 import * as dashboard from "./views/dashboard.js";
 import * as eventForm from "./views/eventform.js";
 import * as jobs from "./views/jobs.js";
@@ -21,6 +22,7 @@ const ROUTES = {
   "events/new": { name: "new-event", view: eventForm, title: "New event" },
   jobs: { name: "jobs", view: jobs, title: "Jobs" },
   metrics: { name: "metrics", view: metrics, title: "Metrics" },
+  calendar: { name: "calendar", view: calendar, title: "Calendar" },
   security: { name: "security", view: security, title: "Sign-in security" },
 };
 

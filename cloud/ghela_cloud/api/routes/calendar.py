@@ -20,9 +20,13 @@ def get_calendar_feed(
     thing = pick_device(device, services)
     stored = services.feed_tokens.get(thing)
     if stored is None:
-        return CalendarFeedView(device=thing, active=False)
+        return CalendarFeedView(device=thing, active=False, can_rotate=caller.is_admin)
     return CalendarFeedView(
-        device=thing, active=True, rotated_at=stored.rotated_at or None, rotated_by=stored.rotated_by
+        device=thing,
+        active=True,
+        rotated_at=stored.rotated_at or None,
+        rotated_by=stored.rotated_by,
+        can_rotate=caller.is_admin,
     )
 
 
@@ -43,5 +47,6 @@ def rotate_calendar_feed(
         active=True,
         rotated_at=now,
         rotated_by=caller.name[:200],
+        can_rotate=True,
         path=f"/calendar/{thing}/{token}",
     )
