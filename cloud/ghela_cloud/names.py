@@ -62,6 +62,24 @@ class ResourceNames:
         return f"{self.prefix}-feeds"
 
     @property
+    def notify_prefs_table(self) -> str:
+        return f"{self.prefix}-notify-prefs"
+
+    @property
+    def notify_sent_table(self) -> str:
+        return f"{self.prefix}-notify-sent"
+
+    @property
+    def schedule_group(self) -> str:
+        """The EventBridge Scheduler group of the alert schedules (IAM names ``schedule/<group>/*``)."""
+        return f"{self.prefix}-alerts-{self.stage}"
+
+    @property
+    def ssm_prefix(self) -> str:
+        """SecureString parameters of the notification channels (webhook URL, VAPID key)."""
+        return f"/{self.prefix}/{self.stage}/notify"
+
+    @property
     def user_pool(self) -> str:
         return f"{self.prefix}-users-{self.stage}"
 
@@ -144,9 +162,18 @@ def jobs_table_spec(name: str) -> dict[str, Any]:
 
 def feeds_table_spec(name: str) -> dict[str, Any]:
     """``CreateTable`` arguments of the calendar feeds table (one item per device)."""
+    return key_table_spec(name, FEEDS_PARTITION_KEY)
+
+
+def key_table_spec(name: str, key: str) -> dict[str, Any]:
+    """``CreateTable`` arguments of a table with one string partition key and nothing else."""
     return {
         "TableName": name,
-        "AttributeDefinitions": [{"AttributeName": FEEDS_PARTITION_KEY, "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": FEEDS_PARTITION_KEY, "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+NOTIFY_PREFS_KEY = "user"
+NOTIFY_SENT_KEY = "key"

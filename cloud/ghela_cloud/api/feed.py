@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventState
+from ghela.core.messages import EventSnapshot, EventState
 from icalendar import Alarm, Calendar, Event
 
 from ghela_cloud.api.models import EventView
@@ -36,7 +36,7 @@ def event_uid(device: str, event_id: int) -> str:
     return f"{device}-event-{event_id}@ghelamco-alert"
 
 
-def parking_deadline(event: EventView) -> datetime | None:
+def parking_deadline(event: EventSnapshot) -> datetime | None:
     """When the lot must be empty: kick-off minus 3 hours for a game, the start for a custom event."""
     if event.start is None:
         return None
