@@ -187,6 +187,7 @@ def test_a_synced_alert_creates_one_schedule_and_snoozing_removes_it(rig: Rig) -
 
 def test_firing_sends_one_email_one_webhook_call_and_one_verified_push_once(rig: Rig) -> None:
     browser = Browser.new(f"{rig.push.url}/push/abc123")
+    key = application_server_key(rig.parts.secrets.vapid(create=True))  # as the page's GET does
     rig.parts.secrets.set_webhook(WebhookBody(url=f"{rig.webhook.url}/teams", kind="teams"))
     rig.parts.prefs.put(
         "user-1",
@@ -210,7 +211,6 @@ def test_firing_sends_one_email_one_webhook_call_and_one_verified_push_once(rig:
     assert "Parking leeg tegen 15:30" in text and "Parking empty by 15:30" in text
     [push] = rig.push.received
     assert push.headers["content-encoding"] == "aes128gcm", push.headers
-    key = application_server_key(rig.parts.secrets.vapid())
     claims = verify_vapid(push.headers["authorization"], key, browser.endpoint)
     assert rig.clock.now().timestamp() < claims["exp"] <= rig.clock.now().timestamp() + 24 * 3600
     message = browser.decrypt(push.body)

@@ -25,7 +25,7 @@ def test_every_route_is_documented_with_auth_and_errors() -> None:
             else:
                 assert "security" not in op and "401" in op["responses"], (method, path)
             assert {"404", "422"} <= set(op["responses"]), (method, path)
-            synchronous = path.startswith("/calendar")  # the feed's token is made at once, not by a job
+            synchronous = path.startswith(("/calendar", "/notify"))  # answered at once, not by a job
             ok = "202" if method in ("post", "patch", "delete") and not synchronous else "200"
             assert ok in op["responses"], (method, path)
             assert ("502" in op["responses"]) == (ok == "202"), (method, path)

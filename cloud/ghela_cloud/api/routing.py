@@ -20,7 +20,8 @@ DEVICE = Function("DeviceFunction", "ghela_cloud.api.handlers.device.handler")
 METRICS = Function("MetricsFunction", "ghela_cloud.api.handlers.metrics.handler")
 CALENDAR_FEED = Function("CalendarFeedFunction", "ghela_cloud.api.handlers.calendar_feed.handler")
 CALENDAR = Function("CalendarFunction", "ghela_cloud.api.handlers.calendar.handler")
-FUNCTIONS = (EVENTS, JOBS, DEVICE, METRICS, CALENDAR_FEED, CALENDAR)
+NOTIFY = Function("NotifyFunction", "ghela_cloud.api.handlers.notify.handler")
+FUNCTIONS = (EVENTS, JOBS, DEVICE, METRICS, CALENDAR_FEED, CALENDAR, NOTIFY)
 
 ROUTES: tuple[tuple[str, str, Function], ...] = (
     ("GET", "/events", EVENTS),
@@ -38,6 +39,10 @@ ROUTES: tuple[tuple[str, str, Function], ...] = (
     ("GET", "/calendar/{device}/{token}", CALENDAR_FEED),
     ("GET", "/calendar-feed", CALENDAR),
     ("POST", "/calendar-feed/rotate", CALENDAR),
+    ("GET", "/notify/preferences", NOTIFY),
+    ("PUT", "/notify/preferences", NOTIFY),
+    ("POST", "/notify/push-subscriptions", NOTIFY),
+    ("PUT", "/notify/webhook", NOTIFY),
 )
 
 WITHOUT_COGNITO: frozenset[tuple[str, str]] = frozenset({("GET", "/calendar/{device}/{token}")})

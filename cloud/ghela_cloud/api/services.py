@@ -13,13 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ghela.core.clock import Clock, SystemClock
 
 from ghela_cloud.api.feedtokens import FeedTokenStore
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.api.stores import EventStore, JobQueue, JobStore, MetricsSource
+
+if TYPE_CHECKING:
+    from ghela_cloud.notify.wiring import Notify
 
 
 @dataclass
@@ -61,6 +64,14 @@ class Services:
     @cached_property
     def queue(self) -> JobQueue:
         return JobQueue(self._client("iot"))
+
+    @cached_property
+    def notify(self) -> Notify:
+        """The notification stores and secrets (preferences, webhook, VAPID key)."""
+        from ghela_cloud.notify.settings import NotifySettings
+        from ghela_cloud.notify.wiring import Notify
+
+        return Notify(NotifySettings.from_env(), self.clock, self.session)
 
     @cached_property
     def metrics(self) -> MetricsSource:

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.models import ErrorBody
-from ghela_cloud.api.routes import alerts, calendar, device, events, feed, jobs, metrics
+from ghela_cloud.api.routes import alerts, calendar, device, events, feed, jobs, metrics, notify
 from ghela_cloud.api.routing import WITHOUT_COGNITO
 
 TITLE = "Ghelamco Alert API"
@@ -27,7 +27,14 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "openapi.json"
 def full_app() -> APIGatewayHttpResolver:
     """Every route of every function, as one resolver (for the spec; handlers stay split)."""
     return build_app(
-        events.router, alerts.router, jobs.router, device.router, metrics.router, feed.router, calendar.router
+        events.router,
+        alerts.router,
+        jobs.router,
+        device.router,
+        metrics.router,
+        feed.router,
+        calendar.router,
+        notify.router,
     )
 
 

@@ -43,6 +43,8 @@ from ghela_cloud.local.cognito import CognitoFront
 from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context, fetch_jwks
 from ghela_cloud.local.lambda_events import LocalLambdaContext, http_api_event, match_route
 from ghela_cloud.local.provision import LocalResources
+from ghela_cloud.notify.local import notify_settings_for
+from ghela_cloud.notify.wiring import Notify
 from ghela_cloud.webheaders import security_headers
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ DEFAULT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 MAX_BODY_BYTES = 1024 * 1024
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
     "Access-Control-Max-Age": "600",
 }
@@ -101,6 +103,7 @@ class LocalApi:
         )
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.services = Services(settings_for(resources), session=local_session(resources.region))
+        self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:

@@ -46,9 +46,11 @@ class Secrets:
             Name=self._webhook, Value=body.model_dump_json(), Type="SecureString", Overwrite=True
         )
 
-    def vapid(self) -> Vapid:
+    def vapid(self, *, create: bool = False) -> Vapid:
+        """The VAPID key; ``create`` (the API, when a page asks for the public key) makes it
+        the first time. The sender only reads it (its role cannot write parameters)."""
         pem = self._get(self._vapid)
-        if pem is None:
+        if pem is None and create:
             fresh = Vapid()
             fresh.generate_keys()
             with contextlib.suppress(self._ssm.exceptions.ParameterAlreadyExists):
@@ -56,7 +58,8 @@ class Secrets:
                     Name=self._vapid, Value=fresh.private_pem().decode(), Type="SecureString", Overwrite=False
                 )
             pem = self._get(self._vapid)
-        assert pem is not None
+        if pem is None:
+            raise LookupError(f"no VAPID key at {self._vapid}: no page has asked for push yet")
         return Vapid.from_pem(pem.encode())
 
 
