@@ -75,7 +75,10 @@ def decode_record(record: Any) -> EventChange | Rejected | None:
 def _image(raw: Any, field: str) -> dict[str, Any] | Rejected:
     if not isinstance(raw, dict):
         return Rejected(field, "an attribute map is an object")
-    try:
-        return plain({str(k): _DESERIALIZER.deserialize(v) for k, v in raw.items()})
-    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
-        return Rejected(field, f"not a DynamoDB attribute map ({type(exc).__name__})")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            out[str(key)] = plain(_DESERIALIZER.deserialize(value))
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, RecursionError) as exc:
+            return Rejected(f"{field}.{key}", f"not a DynamoDB attribute ({type(exc).__name__})")
+    return out
