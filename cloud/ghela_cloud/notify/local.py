@@ -15,6 +15,7 @@ and sender code against moto.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from ghela_cloud.notify.planner import PlannerResult, plan_records
 from ghela_cloud.notify.settings import NotifySettings
 from ghela_cloud.notify.wiring import Notify
 
+log = logging.getLogger("ghela.notify.local")
 MAX_RECEIVED_BYTES = 64 * 1024
 LOCAL_ACCOUNT = "123456789012"
 
@@ -164,3 +166,31 @@ def _show(body: bytes) -> str:
         return json.loads(body).get("text", "")[:2000]
     except (ValueError, AttributeError):
         return f"{len(body)} encrypted bytes"
+
+
+class LocalNotifier:
+    """The stream poller and the schedule firer, every ``interval`` seconds in a thread,
+    as Lambda's event source mapping and EventBridge Scheduler would run them."""
+
+    def __init__(self, parts: Notify, table: str, interval: float = 1.0) -> None:
+        self._poller = StreamPoller(parts, table)
+        self._firer = ScheduleFirer(parts)
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="local-notifier", daemon=True)
+
+    def start(self) -> LocalNotifier:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._poller.poll()
+                self._firer.fire_due()
+            except Exception:  # a failed round is retried next round, as Lambda retries
+                log.exception("local notifications: this round failed; trying again")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

@@ -92,6 +92,8 @@ class WebhookBody(ApiModel):
 
     url: WebUrl | None
     kind: Literal["teams", "slack"] = "teams"
+    alerts: AlertChoice = AlertChoice.FINAL_CALL
+    """Which alert starts the channel hears of (late changes always)."""
 
 
 class PreferenceStore:

@@ -63,7 +63,7 @@ class Sender:
         title, text = render(notification, event, self.zone)
         deliveries: list[tuple[str, Callable[[], None]]] = []
         hook = self.secrets.webhook()
-        if hook is not None and hook.url and self._team_wants(notification, event):
+        if hook is not None and hook.url and _team_wants(hook.alerts, notification, event):
             url, kind = hook.url, hook.kind
             deliveries.append(("webhook", lambda: self.post(url, webhook_payload(kind, title, text))))
         for user, prefs in self.prefs.everyone():
@@ -109,9 +109,6 @@ class Sender:
         alert = next((a for a in event.alerts if a.alert_id == notification.alert_id), None)
         return event if alert is not None and will_light(event, alert) else None
 
-    def _team_wants(self, notification: Notification, event: EventSnapshot) -> bool:
-        return notification.kind is Kind.LATE_CHANGE or _is_final_call(event, notification.alert_id)
-
     def _push(self, sub: Any, title: str, text: str) -> Callable[[], None]:
         def send() -> None:
             try:
@@ -139,6 +136,13 @@ class DeliveryFailed(Exception):
 
 def _is_final_call(event: EventSnapshot, alert_id: int | None) -> bool:
     return any(a.alert_id == alert_id and a.pattern is LightPattern.STEADY for a in event.alerts)
+
+
+def _team_wants(choice: AlertChoice, notification: Notification, event: EventSnapshot) -> bool:
+    """The channel hears of late changes, and of the alerts it chose (final calls by default)."""
+    if notification.kind is Kind.LATE_CHANGE:
+        return True
+    return choice is AlertChoice.ALL or _is_final_call(event, notification.alert_id)
 
 
 def _wants(prefs: Preferences, notification: Notification, event: EventSnapshot) -> bool:

@@ -14,6 +14,7 @@ import * as dashboard from "./views/dashboard.js";
 import * as eventForm from "./views/eventform.js";
 import * as jobs from "./views/jobs.js";
 import * as metrics from "./views/metrics.js";
+import * as notifications from "./views/notifications.js";
 import * as security from "./views/security.js";
 import * as signin from "./views/signin.js";
 
@@ -23,6 +24,7 @@ const ROUTES = {
   jobs: { name: "jobs", view: jobs, title: "Jobs" },
   metrics: { name: "metrics", view: metrics, title: "Metrics" },
   calendar: { name: "calendar", view: calendar, title: "Calendar" },
+  notifications: { name: "notifications", view: notifications, title: "Notifications" },
   security: { name: "security", view: security, title: "Sign-in security" },
 };
 
