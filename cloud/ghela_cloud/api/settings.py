@@ -5,6 +5,7 @@ variable                    default                      meaning
 =========================== ============================ ========================================
 GHELA_EVENTS_TABLE          ghela-events                 the events read copy (DynamoDB)
 GHELA_JOBS_TABLE            ghela-jobs                   the jobs table (DynamoDB)
+GHELA_FEEDS_TABLE           ghela-feeds                  calendar feed token hashes (DynamoDB)
 GHELA_DEVICES               ghela-local-pi               comma-separated thing names; the first
                                                          is the default ``device``
 GHELA_THING_ARN_PREFIX      arn:aws:iot:<region>:        prefix of a thing's ARN (job target)
@@ -37,6 +38,7 @@ from ghela_cloud import names
 class Settings:
     events_table: str = "ghela-events"
     jobs_table: str = "ghela-jobs"
+    feeds_table: str = "ghela-feeds"
     devices: tuple[str, ...] = (names.LOCAL_THING,)
     thing_arn_prefix: str = f"arn:aws:iot:{names.DEFAULT_REGION}:123456789012:thing/"
     admin_group: str = names.ADMIN_GROUP
@@ -59,6 +61,7 @@ class Settings:
         return cls(
             events_table=env.get("GHELA_EVENTS_TABLE", cls.events_table),
             jobs_table=env.get("GHELA_JOBS_TABLE", cls.jobs_table),
+            feeds_table=env.get("GHELA_FEEDS_TABLE", cls.feeds_table),
             devices=devices,
             thing_arn_prefix=env.get("GHELA_THING_ARN_PREFIX", f"arn:aws:iot:{region}:123456789012:thing/"),
             admin_group=env.get("GHELA_ADMIN_GROUP", cls.admin_group),

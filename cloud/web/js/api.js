@@ -118,4 +118,7 @@ export class Api {
   updateAlert(id, change) { return this.request("PATCH", `/alerts/${id}`, change); }
   snooze(id, minutes) { return this.request("POST", `/alerts/${id}/snooze`, minutes ? { minutes } : {}); }
   unsnooze(id) { return this.request("DELETE", `/alerts/${id}/snooze`); }
+
+  calendarFeed() { return this.request("GET", "/calendar-feed"); }
+  rotateCalendarFeed() { return this.request("POST", "/calendar-feed/rotate"); }
 }
