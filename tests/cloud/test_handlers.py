@@ -37,7 +37,7 @@ WRITES = [
     "snooze_alert",
     "unsnooze_alert",
 ]
-READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics"]
+READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics", "get_next"]
 EXPECTED_OPERATION = {
     "create_event": "createEvent",
     "update_event": "updateEvent",

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.models import ErrorBody
-from ghela_cloud.api.routes import alerts, device, events, jobs, metrics
+from ghela_cloud.api.routes import alerts, device, events, jobs, metrics, nextup
 
 TITLE = "Ghelamco Alert API"
 VERSION = "1.0.0"
@@ -25,7 +25,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "openapi.json"
 
 def full_app() -> APIGatewayHttpResolver:
     """Every route of every function, as one resolver (for the spec; handlers stay split)."""
-    return build_app(events.router, alerts.router, jobs.router, device.router, metrics.router)
+    return build_app(events.router, alerts.router, jobs.router, device.router, metrics.router, nextup.router)
 
 
 def openapi_json() -> str:
