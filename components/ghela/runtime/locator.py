@@ -1,7 +1,8 @@
 """Where the running system keeps its files, so the CLI finds them without paths.
 
 ``ghela up`` and ``ghela runtime run`` write a small locator, ``.ghela/running.json`` in the
-folder they were started from (where their default roots live too)::
+folder they were started from (where their default roots live too; ``$GHELA_LOCATOR``
+names another file)::
 
     {"root": ".../.ghela/up/runtime",
      "database": ".../work/com.ghelamco.alert.Scheduler/ghela.db",
@@ -18,6 +19,7 @@ relative to the work folder).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from ghela.scheduler.config import SchedulerConfig
 from ghela.up.overrides import CLOUD_SYNC, SCHEDULER
 
 LOCATOR = Path(".ghela/running.json")
+LOCATOR_ENV = "GHELA_LOCATOR"
 GREENGRASS_ROOT = Path("/greengrass/v2")
 
 
@@ -52,8 +55,13 @@ class System:
         return Layout(self.root).status_file
 
 
-def write_locator(system: System, path: Path = LOCATOR) -> Path:
+def locator_path() -> Path:
+    return Path(os.environ.get(LOCATOR_ENV) or LOCATOR)
+
+
+def write_locator(system: System, path: Path | None = None) -> Path:
     """Record where ``system`` is (atomically: a reader never sees half a file)."""
+    path = path or locator_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     document = {
@@ -66,11 +74,12 @@ def write_locator(system: System, path: Path = LOCATOR) -> Path:
     return path
 
 
-def locate(path: Path = LOCATOR, greengrass_root: Path = GREENGRASS_ROOT) -> System | None:
+def locate(path: Path | None = None, greengrass_root: Path = GREENGRASS_ROOT) -> System | None:
     """The system the locator names, else a Pi's Greengrass root, else None.
 
     A locator that cannot be read (corrupt, not an object, wrong types) counts as none.
     """
+    path = path or locator_path()
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         return System(
