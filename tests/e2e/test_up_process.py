@@ -38,6 +38,11 @@ def _ghela_without_paths(up: GhelaUp, *args: str) -> subprocess.CompletedProcess
     )
 
 
+def _shows(up: GhelaUp, args: list[str], shows: str) -> bool:
+    shown = _ghela_without_paths(up, *args)
+    return shown.returncode == 0 and shows in shown.stdout
+
+
 def test_a_second_run_after_a_crash_starts_clean_and_ctrl_c_stops_everything(tmp_path):
     first = GhelaUp(tmp_path, name="first").start()
     moto_pid = first.info["children"][0]["pid"]
@@ -65,13 +70,16 @@ def test_a_second_run_after_a_crash_starts_clean_and_ctrl_c_stops_everything(tmp
         database = str(tmp_path / "state" / "runtime" / "work" / "com.ghelamco.alert.Scheduler" / "ghela.db")
         assert database in second.console()
         for args, shows in (
-            (["schedule"], "KAA Gent"),
+            (["schedule"], "KAA Gent"),  # once the first scrape has reached the Scheduler
             (["next"], "light on"),
             (["runtime", "status"], "com.ghelamco.alert.Scheduler"),
             (["sync", "status"], "cloudsync-state.sqlite3"),
         ):
-            shown = _ghela_without_paths(second, *args)
-            assert shown.returncode == 0 and shows in shown.stdout, (args, shown.stdout, shown.stderr)
+            wait_for(
+                lambda args=args, shows=shows: _shows(second, args, shows),
+                timeout=60,
+                what=f"`ghela {' '.join(args)}` without paths to show {shows!r}",
+            )
     finally:
         code = second.stop()
     assert code == 0, second.console()[-3000:]
