@@ -37,7 +37,7 @@ WRITES = [
     "snooze_alert",
     "unsnooze_alert",
 ]
-READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics"]
+READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics", "get_next"]
 SIGNED_IN = [  # routes without a device's job: the calendar feed's status, notification settings
     "get_calendar_feed",
     "rotate_calendar_feed",

@@ -33,6 +33,7 @@ ROUTES: tuple[tuple[str, str, Function], ...] = (
     ("PATCH", "/alerts/{alert_id}", EVENTS),
     ("POST", "/alerts/{alert_id}/snooze", EVENTS),
     ("DELETE", "/alerts/{alert_id}/snooze", EVENTS),
+    ("GET", "/next", EVENTS),
     ("GET", "/jobs", JOBS),
     ("GET", "/device", DEVICE),
     ("GET", "/metrics", METRICS),

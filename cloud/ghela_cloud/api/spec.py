@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.models import ErrorBody
-from ghela_cloud.api.routes import alerts, calendar, device, events, feed, jobs, metrics, notify
+from ghela_cloud.api.routes import alerts, calendar, device, events, feed, jobs, metrics, nextup, notify
 from ghela_cloud.api.routing import WITHOUT_COGNITO
 
 TITLE = "Ghelamco Alert API"
@@ -35,6 +35,7 @@ def full_app() -> APIGatewayHttpResolver:
         feed.router,
         calendar.router,
         notify.router,
+        nextup.router,
     )
 
 

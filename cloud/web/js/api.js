@@ -108,6 +108,7 @@ export class Api {
 
   async events() { return eventsFrom(await this.request("GET", "/events")); }
   device() { return this.request("GET", "/device"); }
+  next() { return this.request("GET", "/next"); }
   async jobs() { return jobsFrom(await this.request("GET", "/jobs")); }
   metrics(period) { return this.request("GET", `/metrics?period=${encodeURIComponent(period)}`); }
 

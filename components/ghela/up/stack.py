@@ -26,6 +26,7 @@ from typing import Any
 
 from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.errors import ConfigurationError
+from ghela.runtime.locator import System, write_locator
 from ghela.up.moto import MotoChild
 from ghela.up.net import require_free
 from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides
@@ -69,6 +70,8 @@ class Stack:
         self.progress = progress
         self.root = options.root.resolve()
         self.runtime_root = self.root / "runtime"
+        self.system = System.under(self.runtime_root)
+        self.locator: Path | None = None
         self.logs = self.root / "logs"
         self.state = StateFile(self.root)
         self.running = Running()
@@ -199,6 +202,7 @@ class Stack:
             )
             self.nucleus = LocalNucleus(recipes, settings, parse_deployment(document, str(deployment_file)))
             self.nucleus.start()
+            self.locator = write_locator(self.system)
             iot = local_client("iot", self.running.moto_url, self.options.region)
             self.jobs = LocalJobsEndpoint(
                 self.nucleus.iot_core,
