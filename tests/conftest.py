@@ -14,6 +14,15 @@ from tests.support.moto import MotoServer, use_dummy_aws_credentials
 use_dummy_aws_credentials()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def locator_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runtimes started by tests (and their children) record themselves in a scratch locator,
+    never in the repo's ``.ghela/running.json`` (see :mod:`ghela.runtime.locator`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GHELA_LOCATOR", str(tmp_path_factory.mktemp("locator") / "running.json"))
+        yield
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     """A frozen clock at a Wednesday noon in November 2026 (UTC); tests step it."""

@@ -26,6 +26,7 @@ JOBS_PARTITION_KEY = "device"  # the device role may write only its own rows (dy
 JOBS_SORT_KEY = "job_id"
 JOBS_BY_CREATED_INDEX = "by-created"  # local index: a device's jobs by created_at
 JOBS_TTL_ATTRIBUTE = "expires_at"
+FEEDS_PARTITION_KEY = "device"  # one calendar-feed token hash per device
 
 # CloudWatch: the contract with the device lives in ghela.core.metricnames.
 METRICS_NAMESPACE = metricnames.NAMESPACE
@@ -55,6 +56,28 @@ class ResourceNames:
     @property
     def jobs_table(self) -> str:
         return f"{self.prefix}-jobs"
+
+    @property
+    def feeds_table(self) -> str:
+        return f"{self.prefix}-feeds"
+
+    @property
+    def notify_prefs_table(self) -> str:
+        return f"{self.prefix}-notify-prefs"
+
+    @property
+    def notify_sent_table(self) -> str:
+        return f"{self.prefix}-notify-sent"
+
+    @property
+    def schedule_group(self) -> str:
+        """The EventBridge Scheduler group of the alert schedules (IAM names ``schedule/<group>/*``)."""
+        return f"{self.prefix}-alerts-{self.stage}"
+
+    @property
+    def ssm_prefix(self) -> str:
+        """SecureString parameters of the notification channels (webhook URL, VAPID key)."""
+        return f"/{self.prefix}/{self.stage}/notify"
 
     @property
     def user_pool(self) -> str:
@@ -135,3 +158,22 @@ def jobs_table_spec(name: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+def feeds_table_spec(name: str) -> dict[str, Any]:
+    """``CreateTable`` arguments of the calendar feeds table (one item per device)."""
+    return key_table_spec(name, FEEDS_PARTITION_KEY)
+
+
+def key_table_spec(name: str, key: str) -> dict[str, Any]:
+    """``CreateTable`` arguments of a table with one string partition key and nothing else."""
+    return {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+NOTIFY_PREFS_KEY = "user"
+NOTIFY_SENT_KEY = "key"

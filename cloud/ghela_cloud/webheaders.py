@@ -9,7 +9,11 @@ locally both are under the page's own origin (``/cognito``, ``/api``).
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
+
+# The install manifest's type (W3C Web App Manifest); Python's table does not know it.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 
 def content_security_policy(connect_sources: Sequence[str]) -> str:
@@ -20,6 +24,8 @@ def content_security_policy(connect_sources: Sequence[str]) -> str:
         ("style-src", ["'self'"]),
         ("img-src", ["'self'", "data:"]),  # data: only for the empty favicon
         ("connect-src", ["'self'", *connect_sources]),
+        ("manifest-src", ["'self'"]),  # the install manifest (default-src would refuse it)
+        ("worker-src", ["'self'"]),  # sw.js, which receives Web Push
         ("base-uri", ["'none'"]),
         ("form-action", ["'none'"]),
         ("frame-ancestors", ["'none'"]),

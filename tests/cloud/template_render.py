@@ -24,6 +24,7 @@ ARN_OF = {
     "AWS::IoT::ThingGroup": "arn:aws:iot:{region}:{account}:thinggroup/<{name}>",
     "AWS::Logs::LogGroup": "arn:aws:logs:{region}:{account}:log-group:<{name}>:*",
     "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:<{name}>",
+    "AWS::Lambda::Function": "arn:aws:lambda:{region}:{account}:function:<{name}>",
 }
 
 
@@ -75,6 +76,9 @@ class Renderer:
         kind = self.resources[resource]["Type"]
         if attribute == "Arn" and kind in ARN_OF:
             return ARN_OF[kind].format(region=REGION, account=ACCOUNT, name=resource)
+        if attribute == "StreamArn" and kind == "AWS::DynamoDB::Table":
+            table = ARN_OF[kind].format(region=REGION, account=ACCOUNT, name=resource)
+            return f"{table}/stream/<{resource}.StreamLabel>"
         return f"<{resource}.{attribute}>"
 
     def _sub(self, text: str, values: dict[str, Any]) -> str:

@@ -37,7 +37,15 @@ WRITES = [
     "snooze_alert",
     "unsnooze_alert",
 ]
-READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics"]
+READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics", "get_next"]
+SIGNED_IN = [  # routes without a device's job: the calendar feed's status, notification settings
+    "get_calendar_feed",
+    "rotate_calendar_feed",
+    "get_notify_preferences",
+    "put_notify_preferences",
+    "add_push_subscription",
+    "put_notify_webhook",
+]
 EXPECTED_OPERATION = {
     "create_event": "createEvent",
     "update_event": "updateEvent",
@@ -103,9 +111,22 @@ def events_partition(device: Device) -> list[dict[str, Any]]:
 def test_every_route_has_a_recorded_event() -> None:
     recorded = {
         (load_event(n)["requestContext"]["http"]["method"], load_event(n)["routeKey"].split()[1])
-        for n in WRITES + READS
+        for n in [*WRITES, *READS, *SIGNED_IN, "calendar_feed"]
     }
     assert recorded == {(method, path) for method, path, _ in ROUTES}
+
+
+@pytest.mark.parametrize("name", SIGNED_IN)
+def test_settings_routes_without_authorizer_claims_are_401(device: Device, name: str) -> None:
+    event = load_event(name)
+    event["requestContext"].pop("authorizer")
+    status, body = call(event)
+    assert status == 401 and "token" in body["message"]
+
+
+def test_the_calendar_feed_needs_no_claims_but_its_token(device: Device) -> None:
+    status, body = call(load_event("calendar_feed"))  # never rotated: no token matches
+    assert status == 404 and "token" in body["message"]
 
 
 # --------------------------------------------------------------------------- reads

@@ -25,6 +25,7 @@ NO_RESOURCE_LEVEL = {
     "cloudwatch:GetMetricData",
     "cloudwatch:GetMetricWidgetImage",
     "cloudwatch:PutMetricData",
+    "dynamodb:ListStreams",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }

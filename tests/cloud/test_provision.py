@@ -30,6 +30,7 @@ def test_tables_have_the_brief_shapes(cloud: LocalResources, aws: CachingSession
     for name, spec in (
         (cloud.events_table, names.events_table_spec),
         (cloud.jobs_table, names.jobs_table_spec),
+        (cloud.feeds_table, names.feeds_table_spec),
     ):
         table = ddb.describe_table(TableName=name)["Table"]
         expected = spec(name)

@@ -1,4 +1,4 @@
-"""The Lambda settings that the tightened stack added: the job id prefix."""
+"""The Lambda settings that the tightened stack added: the job id prefix, the venue zone."""
 
 from __future__ import annotations
 
@@ -40,3 +40,10 @@ def test_a_prefix_iot_would_refuse_is_a_configuration_error(prefix: str) -> None
 def test_the_longest_prefix_still_leaves_a_valid_job_id() -> None:
     job_id = Settings.from_env({"GHELA_JOB_ID_PREFIX": "p" * 31}).new_job_id()
     assert len(job_id) <= JOB_ID.metadata["max"] and re.fullmatch(JOB_ID.metadata["pattern"], job_id)
+
+
+def test_the_venue_zone_is_configured_and_an_unknown_one_refused() -> None:
+    assert Settings.from_env({}).venue_zone == "Europe/Brussels"
+    assert Settings.from_env({"GHELA_VENUE_ZONE": "Europe/London"}).venue_zone == "Europe/London"
+    with pytest.raises(ConfigurationError, match="GHELA_VENUE_ZONE"):
+        Settings.from_env({"GHELA_VENUE_ZONE": "Mars/Olympus"})

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cfnlint.api import lint_file
 from ghela_cloud import names, userpool
-from ghela_cloud.api.routing import FUNCTIONS, ROUTES
+from ghela_cloud.api.routing import FUNCTIONS, ROUTES, WITHOUT_COGNITO
 from ghela_cloud.policies import device_policy_document, device_role_policy, device_role_trust_policy
 from ghela_cloud.webheaders import aws_connect_sources, content_security_policy, security_headers
 
@@ -158,6 +158,7 @@ def test_resource_names_are_the_ones_in_code(template: dict[str, Any], render: R
     }
     assert props["EventsTable"]["TableName"] == rn.events_table == "ghela-events"
     assert props["JobsTable"]["TableName"] == rn.jobs_table == "ghela-jobs"
+    assert props["FeedsTable"]["TableName"] == rn.feeds_table == "ghela-feeds"
     assert props["UserPool"]["UserPoolName"] == rn.user_pool
     assert props["UserPoolClient"]["ClientName"] == rn.app_client
     assert props["AdminsGroup"]["GroupName"] == names.ADMIN_GROUP
@@ -172,6 +173,7 @@ def test_resource_names_are_the_ones_in_code(template: dict[str, Any], render: R
     [
         ("EventsTable", names.events_table_spec("ghela-events")),
         ("JobsTable", names.jobs_table_spec("ghela-jobs")),
+        ("FeedsTable", names.feeds_table_spec("ghela-feeds")),
     ],
 )
 def test_table_shapes_are_the_ones_in_code(
@@ -202,7 +204,11 @@ def test_every_route_is_on_its_function_behind_the_jwt_authorizer(template: dict
         for event in props["Events"].values():
             assert event["Type"] == "HttpApi"
             assert event["Properties"]["ApiId"] == {"Ref": "HttpApi"}
-            assert "Auth" not in event["Properties"]  # no route opts out of the authorizer
+            route = (event["Properties"]["Method"], event["Properties"]["Path"])
+            if route in WITHOUT_COGNITO:  # the calendar feed: its URL's token is the key
+                assert event["Properties"]["Auth"] == {"Authorizer": "NONE"}
+            else:
+                assert "Auth" not in event["Properties"]  # no other route opts out of the authorizer
             declared.add((event["Properties"]["Method"], event["Properties"]["Path"], function.name))
     assert declared == {(method, path, function.name) for method, path, function in ROUTES}
 

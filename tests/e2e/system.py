@@ -27,6 +27,7 @@ class GhelaUp:
         self.root = root
         self.port = port or free_port()
         self.output = root / f"{name}.out"
+        self.locator = root / "running.json"
         self.argv = [
             sys.executable,
             "-m",
@@ -45,6 +46,7 @@ class GhelaUp:
 
     def start(self, timeout: float = 120.0) -> GhelaUp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        env["GHELA_LOCATOR"] = str(self.locator)  # not the repo's .ghela/running.json
         with self.output.open("wb") as out:
             self.process = subprocess.Popen(
                 self.argv,

@@ -4,6 +4,7 @@ forms, jobs, metrics. The read copy is written here as CloudSync writes it."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -126,10 +127,38 @@ def test_signed_in_the_dashboard_lists_events_in_venue_time(page, cloud, seeded)
     titles = page.locator("article.event h3").all_inner_texts()
     assert titles == ["KAA Gent – Club Brugge", "Spring concert", "KAA Gent – Standard Liège"]
 
+    # The first line: what lights next (the API's /next), in venue time, no countdown yet.
+    kickoff = seeded["kickoff"].astimezone(BRUSSELS)
+    light_on, empty_by = kickoff - timedelta(hours=6), kickoff - timedelta(hours=3)
+    first = page.locator("main > *").first
+    expect(first).to_have_attribute("data-next", "planned")
+    expect(first).to_have_text(
+        f"Next: light on {light_on:%a %H:%M} — KAA Gent–Club Brugge, parking empty by {empty_by:%H:%M}"
+    )
+    expect(first.locator("[data-countdown]")).to_have_count(0)
+
     device = page.locator("section.device")
     expect(device.locator("[data-light]")).to_have_attribute("data-light", "on")
     expect(device).to_contain_text("On (blinking)")
     expect(device).to_contain_text("online")
+
+
+def test_the_next_line_counts_down_in_its_last_hour(page, cloud, seeded):
+    soon = SystemClock().now() + timedelta(minutes=42)
+    answer = {
+        "device": cloud.device,
+        "next": {"eventId": 11, "alertId": 101, "what": "KAA Gent–Club Brugge", "pattern": "blink",
+                 "lightAt": soon.isoformat(), "emptyBy": (soon + timedelta(hours=3)).isoformat()},
+        "line": "Next: light on Sat 14:45 — KAA Gent–Club Brugge, parking empty by 17:45",
+        "zone": "Europe/Brussels",
+    }
+    page.route(re.compile(r"/next(\?|$)"), lambda route: route.fulfill(json=answer))
+    _sign_in(page, cloud)
+    countdown = page.locator(".next-up [data-countdown]")
+    expect(countdown).to_have_text(re.compile(r"^ \(in 4[12]:\d\d\)$"))
+    before = countdown.inner_text()
+    expect(countdown).not_to_have_text(before)  # it ticks
+    page.screenshot(path=str(artifact("dashboard_next_countdown")))
 
 
 def test_the_dashboard_fits_a_phone(browser, cloud, seeded):

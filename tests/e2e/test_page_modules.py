@@ -122,3 +122,12 @@ def test_the_totp_qr_code_encodes_the_otpauth_uri(module):
     size = int(svg["box"].split()[-1])
     assert size >= 21 + 8 and (size - 8 - 17) % 4 == 0  # a QR version's side (17 + 4v) and the border
     assert svg["dark"] > 1000
+
+
+def test_the_countdown_runs_only_in_the_last_hour(module):
+    now = "new Date('2026-12-05T13:00:00Z')"
+    assert module(
+        "time.js",
+        f"return ['2026-12-05T13:42:05Z', '2026-12-05T13:59:59Z', '2026-12-05T14:00:00Z',"
+        f" '2026-12-05T13:00:00Z', '2026-12-05T12:00:00Z', ''].map((v) => m.countdown(v, {now}));",
+    ) == ["in 42:05", "in 59:59", "", "", "", ""]

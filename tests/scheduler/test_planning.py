@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from ghela.core.alertwindow import lit_from
 from ghela.core.clock import venue_zone
 from ghela.core.messages import LightPattern
 from ghela.scheduler.config import OfficeHours, OfficePolicy, SchedulerConfig
@@ -15,7 +16,6 @@ from ghela.scheduler.planning import (
     PlannedAlert,
     fit_office_hours,
     in_office_hours,
-    lit_from,
     local_instant,
     move_before,
     plan_alerts,

@@ -13,6 +13,7 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ghela.core.alertwindow import lit_from
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import (
     AddAlert,
@@ -31,7 +32,6 @@ from ghela.core.messages import (
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.outlook import outlook
-from ghela.scheduler.planning import lit_from
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.store import Store
 from ghela.scheduler.tables import AlertRow, EventRow

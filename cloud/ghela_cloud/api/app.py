@@ -96,6 +96,12 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     def _service_error(exc: ServiceError) -> Response:
         return error_response(exc.status_code, exc.msg)
 
+    @app.exception_handler(RecursionError)
+    def _too_deep(exc: RecursionError) -> Response:
+        # powertools' json.loads of the body recurses per nesting level (a body of 5000 "[")
+        too_deep = FieldError(field="(body)", message="nested too deeply")
+        return error_response(422, "invalid request", [too_deep])
+
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unexpected error")

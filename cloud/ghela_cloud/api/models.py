@@ -21,6 +21,7 @@ from ghela.core.messages import (
     ShortText,
     UtcDatetime,
 )
+from ghela.core.nextup import NextUp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -207,3 +208,18 @@ class ErrorBody(ApiModel):
     status_code: int | None = None
     message: str
     errors: list[FieldError] = []
+
+
+class NextUpView(NextUp):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
+class NextView(ApiModel):
+    """What lights next (:mod:`ghela.core.nextup`, the rule ``ghela next`` applies on the device)."""
+
+    device: str
+    next: NextUpView | None = None
+    line: str
+    """``Next: light on Sat 14:45 — KAA Gent–RSC Anderlecht, parking empty by 17:45`` (English)."""
+    zone: str
+    """The venue's zone the line is written in."""

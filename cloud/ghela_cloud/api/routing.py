@@ -18,7 +18,10 @@ EVENTS = Function("EventsFunction", "ghela_cloud.api.handlers.events.handler")
 JOBS = Function("JobsFunction", "ghela_cloud.api.handlers.jobs.handler")
 DEVICE = Function("DeviceFunction", "ghela_cloud.api.handlers.device.handler")
 METRICS = Function("MetricsFunction", "ghela_cloud.api.handlers.metrics.handler")
-FUNCTIONS = (EVENTS, JOBS, DEVICE, METRICS)
+CALENDAR_FEED = Function("CalendarFeedFunction", "ghela_cloud.api.handlers.calendar_feed.handler")
+CALENDAR = Function("CalendarFunction", "ghela_cloud.api.handlers.calendar.handler")
+NOTIFY = Function("NotifyFunction", "ghela_cloud.api.handlers.notify.handler")
+FUNCTIONS = (EVENTS, JOBS, DEVICE, METRICS, CALENDAR_FEED, CALENDAR, NOTIFY)
 
 ROUTES: tuple[tuple[str, str, Function], ...] = (
     ("GET", "/events", EVENTS),
@@ -30,7 +33,19 @@ ROUTES: tuple[tuple[str, str, Function], ...] = (
     ("PATCH", "/alerts/{alert_id}", EVENTS),
     ("POST", "/alerts/{alert_id}/snooze", EVENTS),
     ("DELETE", "/alerts/{alert_id}/snooze", EVENTS),
+    ("GET", "/next", EVENTS),
     ("GET", "/jobs", JOBS),
     ("GET", "/device", DEVICE),
     ("GET", "/metrics", METRICS),
+    ("GET", "/calendar/{device}/{token}", CALENDAR_FEED),
+    ("GET", "/calendar-feed", CALENDAR),
+    ("POST", "/calendar-feed/rotate", CALENDAR),
+    ("GET", "/notify/preferences", NOTIFY),
+    ("PUT", "/notify/preferences", NOTIFY),
+    ("POST", "/notify/push-subscriptions", NOTIFY),
+    ("PUT", "/notify/webhook", NOTIFY),
 )
+
+WITHOUT_COGNITO: frozenset[tuple[str, str]] = frozenset({("GET", "/calendar/{device}/{token}")})
+"""Routes with no JWT authorizer: calendar apps cannot sign in, so the feed's own token in
+the URL is its key (:mod:`ghela_cloud.api.feedtokens`). Every other route needs a user."""

@@ -13,12 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ghela.core.clock import Clock, SystemClock
 
+from ghela_cloud.api.feedtokens import FeedTokenStore
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.api.stores import EventStore, JobQueue, JobStore, MetricsSource
+
+if TYPE_CHECKING:
+    from ghela_cloud.notify.wiring import Notify
 
 
 @dataclass
@@ -54,8 +58,20 @@ class Services:
         return JobStore(self._dynamodb, self.settings.jobs_table)
 
     @cached_property
+    def feed_tokens(self) -> FeedTokenStore:
+        return FeedTokenStore(self._dynamodb, self.settings.feeds_table)
+
+    @cached_property
     def queue(self) -> JobQueue:
         return JobQueue(self._client("iot"))
+
+    @cached_property
+    def notify(self) -> Notify:
+        """The notification stores and secrets (preferences, webhook, VAPID key)."""
+        from ghela_cloud.notify.settings import NotifySettings
+        from ghela_cloud.notify.wiring import Notify
+
+        return Notify(NotifySettings.from_env(), self.clock, self.session)
 
     @cached_property
     def metrics(self) -> MetricsSource:

@@ -5,6 +5,7 @@ variable                    default                      meaning
 =========================== ============================ ========================================
 GHELA_EVENTS_TABLE          ghela-events                 the events read copy (DynamoDB)
 GHELA_JOBS_TABLE            ghela-jobs                   the jobs table (DynamoDB)
+GHELA_FEEDS_TABLE           ghela-feeds                  calendar feed token hashes (DynamoDB)
 GHELA_DEVICES               ghela-local-pi               comma-separated thing names; the first
                                                          is the default ``device``
 GHELA_THING_ARN_PREFIX      arn:aws:iot:<region>:        prefix of a thing's ARN (job target)
@@ -16,6 +17,7 @@ GHELA_AWS_ENDPOINT_URL      "" (real AWS)                one endpoint for every 
 GHELA_ONLINE_WITHIN_MINUTES 15                           a device is online if seen this recently
 GHELA_RECENT_JOBS_HOURS     24                           finished jobs younger than this are listed
 GHELA_WIDGET_IMAGES         false                        fetch CloudWatch widget images (AWS only)
+GHELA_VENUE_ZONE            Europe/Brussels              the venues' zone (the "next up" line)
 AWS_REGION                  eu-west-1                    set by Lambda itself
 =========================== ============================ ========================================
 """
@@ -27,7 +29,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ghela.core.errors import ConfigurationError
+from ghela.core.clock import DEFAULT_ZONE, venue_zone
+from ghela.core.errors import ConfigurationError, InvalidInput
 from ghela.core.messages import new_id
 
 from ghela_cloud import names
@@ -37,6 +40,7 @@ from ghela_cloud import names
 class Settings:
     events_table: str = "ghela-events"
     jobs_table: str = "ghela-jobs"
+    feeds_table: str = "ghela-feeds"
     devices: tuple[str, ...] = (names.LOCAL_THING,)
     thing_arn_prefix: str = f"arn:aws:iot:{names.DEFAULT_REGION}:123456789012:thing/"
     admin_group: str = names.ADMIN_GROUP
@@ -46,6 +50,7 @@ class Settings:
     online_within_minutes: int = 15
     recent_jobs_hours: int = 24
     widget_images: bool = False
+    venue_zone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +64,7 @@ class Settings:
         return cls(
             events_table=env.get("GHELA_EVENTS_TABLE", cls.events_table),
             jobs_table=env.get("GHELA_JOBS_TABLE", cls.jobs_table),
+            feeds_table=env.get("GHELA_FEEDS_TABLE", cls.feeds_table),
             devices=devices,
             thing_arn_prefix=env.get("GHELA_THING_ARN_PREFIX", f"arn:aws:iot:{region}:123456789012:thing/"),
             admin_group=env.get("GHELA_ADMIN_GROUP", cls.admin_group),
@@ -68,6 +74,7 @@ class Settings:
             online_within_minutes=_int(env, "GHELA_ONLINE_WITHIN_MINUTES", cls.online_within_minutes),
             recent_jobs_hours=_int(env, "GHELA_RECENT_JOBS_HOURS", cls.recent_jobs_hours),
             widget_images=env.get("GHELA_WIDGET_IMAGES", "false").lower() == "true",
+            venue_zone=_zone(env.get("GHELA_VENUE_ZONE") or DEFAULT_ZONE),
         )
 
     def thing_arn(self, device: str) -> str:
@@ -76,6 +83,13 @@ class Settings:
     def new_job_id(self) -> str:
         """A fresh job id: the prefix and a uuid (also the command id on the device)."""
         return f"{self.job_id_prefix}{new_id()}"
+
+
+def _zone(name: str) -> str:
+    try:
+        return venue_zone(name).key
+    except InvalidInput as exc:
+        raise ConfigurationError(f"GHELA_VENUE_ZONE: {exc}") from None
 
 
 # IoT Jobs: a job id is [a-zA-Z0-9_-]{1,64}; the prefix leaves room for a 32-digit uuid.

@@ -16,7 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.models import ErrorBody
-from ghela_cloud.api.routes import alerts, device, events, jobs, metrics
+from ghela_cloud.api.routes import alerts, calendar, device, events, feed, jobs, metrics, nextup, notify
+from ghela_cloud.api.routing import WITHOUT_COGNITO
 
 TITLE = "Ghelamco Alert API"
 VERSION = "1.0.0"
@@ -25,7 +26,17 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "openapi.json"
 
 def full_app() -> APIGatewayHttpResolver:
     """Every route of every function, as one resolver (for the spec; handlers stay split)."""
-    return build_app(events.router, alerts.router, jobs.router, device.router, metrics.router)
+    return build_app(
+        events.router,
+        alerts.router,
+        jobs.router,
+        device.router,
+        metrics.router,
+        feed.router,
+        calendar.router,
+        notify.router,
+        nextup.router,
+    )
 
 
 def openapi_json() -> str:
@@ -69,9 +80,12 @@ def _with_error_bodies(spec: dict) -> dict:
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             codes = ["401", "404", "422"]
+            if (method.upper(), path) in WITHOUT_COGNITO:
+                operation["security"] = []
+                codes.remove("401")
             if method in ("patch", "delete") and path.startswith("/events"):
                 codes[1:1] = ["403", "409"] if method == "delete" else ["403"]
-            if method in ("post", "patch", "delete"):
+            if "202" in operation["responses"]:  # queued as an IoT job, which IoT may refuse
                 codes.append("502")
             for code in codes:
                 operation["responses"][code] = {"description": _ERRORS[code], "content": _ERROR_REF}

@@ -24,6 +24,8 @@ REQUIREMENTS = """\
 aws-lambda-powertools[tracer]==3.37.0
 pydantic==2.14.4
 tzdata
+icalendar==7.3.2
+pywebpush==2.5.0
 """
 
 _NOT_IN_LAMBDA = {"local", "deploy", "cli.py"}

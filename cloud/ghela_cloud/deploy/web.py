@@ -10,6 +10,8 @@ from typing import Any
 
 from ghela.core.errors import ConfigurationError
 
+import ghela_cloud.webheaders  # noqa: F401  (registers the .webmanifest type)
+
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 # Outputs of the stack that become the page's config.json (same keys as the local server's).

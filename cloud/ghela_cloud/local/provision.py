@@ -8,6 +8,7 @@ resources; the demo user's password is set anew each time (and returned).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import string
@@ -35,6 +36,11 @@ class LocalResources:
     stage: str
     events_table: str
     jobs_table: str
+    feeds_table: str
+    notify_prefs_table: str
+    notify_sent_table: str
+    schedule_group: str
+    ssm_prefix: str
     user_pool_id: str
     user_pool_arn: str
     client_id: str
@@ -75,6 +81,8 @@ def provision(
     _ensure_table(ddb, names.events_table_spec(rn.events_table))
     _ensure_table(ddb, names.jobs_table_spec(rn.jobs_table))
     _ensure_ttl(ddb, rn.jobs_table)
+    _ensure_table(ddb, names.feeds_table_spec(rn.feeds_table))
+    provision_notify(ddb, client("scheduler"), client("ses"), rn)
 
     idp = client("cognito-idp")
     pool_id, pool_arn = _ensure_user_pool(idp, rn.user_pool)
@@ -114,6 +122,11 @@ def provision(
         stage=stage,
         events_table=rn.events_table,
         jobs_table=rn.jobs_table,
+        feeds_table=rn.feeds_table,
+        notify_prefs_table=rn.notify_prefs_table,
+        notify_sent_table=rn.notify_sent_table,
+        schedule_group=rn.schedule_group,
+        ssm_prefix=rn.ssm_prefix,
         user_pool_id=pool_id,
         user_pool_arn=pool_arn,
         client_id=client_id,
@@ -157,6 +170,26 @@ def ensure_user(idp: Any, pool_id: str, email: str, password: str, *, groups: tu
     idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
     for group in groups:
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
+
+
+MAIL_FROM = "alerts@ghelamco-alert.local"
+"""The notification sender's address (verified in moto's SES, as SES requires in AWS)."""
+
+
+def provision_notify(ddb: Any, scheduler: Any, ses: Any, rn: names.ResourceNames) -> None:
+    """What the template makes for notifications: the events table's stream (new and old
+    images), the preferences and delivery tables, the schedule group, a verified sender."""
+    table = ddb.describe_table(TableName=rn.events_table)["Table"]
+    if not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        ddb.update_table(
+            TableName=rn.events_table,
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
+    _ensure_table(ddb, names.key_table_spec(rn.notify_prefs_table, names.NOTIFY_PREFS_KEY))
+    _ensure_table(ddb, names.key_table_spec(rn.notify_sent_table, names.NOTIFY_SENT_KEY))
+    with contextlib.suppress(scheduler.exceptions.ConflictException):
+        scheduler.create_schedule_group(Name=rn.schedule_group)
+    ses.verify_email_identity(EmailAddress=MAIL_FROM)
 
 
 def _ensure_table(ddb: Any, spec: dict[str, Any]) -> None:

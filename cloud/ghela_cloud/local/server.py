@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ghela_cloud.api.routing import Function
+from ghela_cloud.api.routing import WITHOUT_COGNITO, Function
 from ghela_cloud.api.services import Services, use_services
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.local.aws import local_session
@@ -40,6 +40,8 @@ from ghela_cloud.local.cognito import CognitoFront
 from ghela_cloud.local.jwt import InvalidToken, JwtVerifier, authorizer_context
 from ghela_cloud.local.lambda_events import LocalLambdaContext, http_api_event, match_route
 from ghela_cloud.local.provision import LocalResources
+from ghela_cloud.notify.local import notify_settings_for
+from ghela_cloud.notify.wiring import Notify
 from ghela_cloud.webheaders import security_headers
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ DEFAULT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 MAX_BODY_BYTES = 1024 * 1024
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
     "Access-Control-Max-Age": "600",
 }
@@ -73,6 +75,7 @@ def settings_for(resources: LocalResources) -> Settings:
     return Settings(
         events_table=resources.events_table,
         jobs_table=resources.jobs_table,
+        feeds_table=resources.feeds_table,
         devices=(resources.thing_name,),
         thing_arn_prefix=resources.thing_arn.rsplit("/", 1)[0] + "/",
         aws_endpoint_url=resources.endpoint_url,
@@ -94,6 +97,7 @@ class LocalApi:
         self.verifier = verifier or JwtVerifier(resources.issuer, [resources.client_id], jwks_url)
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.services = Services(settings_for(resources), session=local_session(resources.region))
+        self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
@@ -140,9 +144,12 @@ class LocalApi:
         route = match_route(method, path)
         if route is None:
             return HttpResponse.json(404, {"message": "Not Found"})
-        claims = self._authorize(headers)
-        if claims is None:
-            return HttpResponse.json(401, {"message": "Unauthorized"}, **{"WWW-Authenticate": "Bearer"})
+        authorizer = None
+        if (method, route.route_key.split(" ", 1)[1]) not in WITHOUT_COGNITO:  # Auth: Authorizer NONE
+            claims = self._authorize(headers)
+            if claims is None:
+                return HttpResponse.json(401, {"message": "Unauthorized"}, **{"WWW-Authenticate": "Bearer"})
+            authorizer = authorizer_context(claims)
         try:
             text = body.decode("utf-8") if body else None
         except UnicodeDecodeError:
@@ -154,7 +161,7 @@ class LocalApi:
             headers=headers,
             body=text,
             route=route,
-            authorizer=authorizer_context(claims),
+            authorizer=authorizer,
         )
         with use_services(self.services):  # the handlers' dependencies: this server's moto resources
             result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))

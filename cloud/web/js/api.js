@@ -108,6 +108,7 @@ export class Api {
 
   async events() { return eventsFrom(await this.request("GET", "/events")); }
   device() { return this.request("GET", "/device"); }
+  next() { return this.request("GET", "/next"); }
   async jobs() { return jobsFrom(await this.request("GET", "/jobs")); }
   metrics(period) { return this.request("GET", `/metrics?period=${encodeURIComponent(period)}`); }
 
@@ -118,4 +119,7 @@ export class Api {
   updateAlert(id, change) { return this.request("PATCH", `/alerts/${id}`, change); }
   snooze(id, minutes) { return this.request("POST", `/alerts/${id}/snooze`, minutes ? { minutes } : {}); }
   unsnooze(id) { return this.request("DELETE", `/alerts/${id}/snooze`); }
+
+  calendarFeed() { return this.request("GET", "/calendar-feed"); }
+  rotateCalendarFeed() { return this.request("POST", "/calendar-feed/rotate"); }
 }

@@ -9,10 +9,12 @@ import { Auth } from "./auth.js";
 import { loadConfig } from "./config.js";
 import { h, replace } from "./dom.js";
 import { JobWatcher } from "./jobwatch.js";
+import * as calendar from "./views/calendar.js";
 import * as dashboard from "./views/dashboard.js";
 import * as eventForm from "./views/eventform.js";
 import * as jobs from "./views/jobs.js";
 import * as metrics from "./views/metrics.js";
+import * as notifications from "./views/notifications.js";
 import * as security from "./views/security.js";
 import * as signin from "./views/signin.js";
 
@@ -21,6 +23,8 @@ const ROUTES = {
   "events/new": { name: "new-event", view: eventForm, title: "New event" },
   jobs: { name: "jobs", view: jobs, title: "Jobs" },
   metrics: { name: "metrics", view: metrics, title: "Metrics" },
+  calendar: { name: "calendar", view: calendar, title: "Calendar" },
+  notifications: { name: "notifications", view: notifications, title: "Notifications" },
   security: { name: "security", view: security, title: "Sign-in security" },
 };
 

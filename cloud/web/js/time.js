@@ -63,6 +63,17 @@ export function relative(value, now = new Date()) {
   return rtf.format(Math.round(seconds / 86400), "day");
 }
 
+export const COUNTDOWN_FROM_MS = 3_600_000;
+
+/** "in 42:05" (minutes:seconds) when ``value`` is less than an hour after ``now``, else "". */
+export function countdown(value, now = new Date()) {
+  const date = asDate(value);
+  if (!date) return "";
+  const left = Math.ceil((date.getTime() - now.getTime()) / 1000);
+  if (left <= 0 || left * 1000 >= COUNTDOWN_FROM_MS) return "";
+  return `in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+}
+
 /** "3 h before start", "30 min after start", "at start". */
 export function describeOffset(minutes) {
   if (minutes === null || minutes === undefined) return "";

@@ -1,8 +1,9 @@
 """``ghela sync status`` and ``ghela sync resync``: look at and repair CloudSync's sync.
 
-Both work on CloudSync's state file (``--state``, default ``$GHELA_CLOUDSYNC_STATE`` or
-``./cloudsync-state.sqlite3``; on a Pi it is
-``/greengrass/v2/work/com.ghelamco.alert.CloudSync/cloudsync-state.sqlite3``).
+Both work on CloudSync's state file (``--state``, default ``$GHELA_CLOUDSYNC_STATE``, else
+the running system's — after ``ghela up``, or on a Pi
+``/greengrass/v2/work/com.ghelamco.alert.CloudSync/cloudsync-state.sqlite3``, see
+:mod:`ghela.runtime.locator` — else ``./cloudsync-state.sqlite3``).
 ``resync`` marks a full resync as wanted; the running component starts it within about
 ten seconds (re-upload every event from revision 0, delete items of events that are gone).
 """
@@ -17,13 +18,23 @@ from pathlib import Path
 from ghela.cloudsync.jobs import IOT_LANE, JOBS_LANE
 from ghela.cloudsync.store import RESYNC_REQUESTED, StateStore
 from ghela.core.errors import NotFound
+from ghela.runtime.locator import locate
 
 DEFAULT_STATE = "cloudsync-state.sqlite3"
 STAMP = "%Y-%m-%d %H:%M:%S UTC"
 
 
+def state_path(args: argparse.Namespace) -> Path:
+    if args.state:
+        return Path(args.state)
+    if env := os.environ.get("GHELA_CLOUDSYNC_STATE"):
+        return Path(env)
+    system = locate()
+    return system.sync_state if system is not None else Path(DEFAULT_STATE)
+
+
 def _open(args: argparse.Namespace) -> StateStore:
-    path = Path(args.state)
+    path = state_path(args)
     if not path.exists():
         raise NotFound(f"no CloudSync state at {path} (has CloudSync run here? see --state)")
     return StateStore(path)
@@ -82,8 +93,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parser = commands.add_parser(name, help=text)
         parser.add_argument(
             "--state",
-            default=os.environ.get("GHELA_CLOUDSYNC_STATE") or DEFAULT_STATE,
-            help="CloudSync's state file (default %(default)s; $GHELA_CLOUDSYNC_STATE sets it)",
+            help=f"CloudSync's state file (default: $GHELA_CLOUDSYNC_STATE, else the running system's,"
+            f" else ./{DEFAULT_STATE})",
         )
         if name == "status":
             parser.add_argument("--json", action="store_true", help="print JSON")

@@ -7,7 +7,9 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-DEFAULT_ROOT = Path("/greengrass/v2")
+from ghela.runtime.locator import GREENGRASS_ROOT
+
+DEFAULT_ROOT = GREENGRASS_ROOT
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

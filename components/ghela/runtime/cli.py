@@ -21,6 +21,7 @@ from ghela.core.component import thread_died
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.deployment import read_deployment
 from ghela.runtime.layout import Layout
+from ghela.runtime.locator import System, locate, write_locator
 from ghela.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
 from ghela.runtime.status import format_status, read_status
 
@@ -63,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     status = commands.add_parser("status", help="each component's state and restarts")
     status.add_argument(
-        "--root", type=Path, default=DEFAULT_ROOT, help=f"runtime root (default: {DEFAULT_ROOT})"
+        "--root", type=Path, help=f"runtime root (default: the running system's, else {DEFAULT_ROOT})"
     )
     status.set_defaults(func=_status)
 
@@ -101,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     threading.excepthook = on_thread_death
     nucleus = LocalNucleus(recipes, settings, deployment, aws_endpoint_url=args.aws_endpoint_url)
     nucleus.start()
+    write_locator(System.under(settings.root))
     for line in nucleus.cleared:
         print(f"stopped a leftover of a crashed runtime: {line}", flush=True)
     print(
@@ -115,7 +117,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    print(format_status(read_status(Layout(args.root).status_file)))
+    system = locate() if args.root is None else None
+    root = args.root or (system.root if system is not None else DEFAULT_ROOT)
+    print(format_status(read_status(Layout(root).status_file)))
     return 0
 
 

@@ -1,18 +1,21 @@
 """The Scheduler's ``ghela`` subcommands: see and change the schedule without the cloud.
 
-``ghela schedule``, ``ghela event add|update|cancel|delete|follow``,
+``ghela schedule``, ``ghela next``, ``ghela event add|update|cancel|delete|follow``,
 ``ghela alert add|update|snooze|unsnooze``, ``ghela db check|demo``. Every command takes
-``--db PATH`` (default ``$GHELA_DB`` or ``./ghela.db``). Changes are applied as commands
-with an id (generated, or ``--id``), exactly as a job from the cloud would be, so running
-the same ``--id`` twice changes nothing. A running Scheduler notices the change within
-seconds (it watches the file). Times are read and shown in the venue's zone; a venue time
-the clocks skip or repeat on a DST night is refused (:data:`TIME_HELP`).
+``--db PATH`` (default ``$GHELA_DB``, else the running system's database — see
+:mod:`ghela.runtime.locator` — else ``./ghela.db``; ``db demo`` never picks the running one).
+Changes are applied as commands with an id (generated, or ``--id``), exactly as a job from
+the cloud would be, so running the same ``--id`` twice changes nothing. A running Scheduler
+notices the change within seconds (it watches the file). Times are read and shown in the
+venue's zone; a venue time the clocks skip or repeat on a DST night is refused
+(:data:`TIME_HELP`).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -41,18 +44,27 @@ from ghela.core.messages import (
     UpdateEvent,
     new_id,
 )
+from ghela.core.nextup import next_line
+from ghela.runtime.locator import locate
 from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.demo import write_demo
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
+from ghela.scheduler.outlook import next_alert
 from ghela.scheduler.schedule_view import render_schedule
 from ghela.scheduler.store import Store
 
 DEFAULT_DB = "ghela.db"
 
 
-def default_db() -> str:
-    return os.environ.get("GHELA_DB") or DEFAULT_DB
+def database(args: argparse.Namespace, *, running: bool = True) -> Path:
+    """``--db``, else ``$GHELA_DB``, else (when ``running``) the running system's, else ./ghela.db."""
+    if args.db:
+        return Path(args.db)
+    if env := os.environ.get("GHELA_DB"):
+        return Path(env)
+    system = locate() if running else None
+    return system.database if system is not None else Path(DEFAULT_DB)
 
 
 MAX_DAYS = 3660
@@ -130,7 +142,7 @@ def check_local(naive: datetime, zone: ZoneInfo, field: str) -> None:
 def _open(args: argparse.Namespace) -> Store:
     """The database named by ``--db``; a missing file is an error, so a mistyped path never
     creates a stray empty database that then answers "event 5 does not exist"."""
-    path = Path(args.db)
+    path = database(args)
     if not path.exists():
         raise NotFound(f"no database at {path} (start the Scheduler, or create one with `ghela db demo`)")
     return Store(path)
@@ -179,6 +191,22 @@ def _schedule(args: argparse.Namespace) -> int:
         print(render_schedule(store, SystemClock().now(), venue_zone(config.zone), args.days, args.all))
     finally:
         store.close()
+    return 0
+
+
+def _next(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        config = _config(store)
+        now = SystemClock().now()
+        up = next_alert(store, now)
+    finally:
+        store.close()
+    line = next_line(up, now, venue_zone(config.zone))
+    if args.json:
+        print(json.dumps({"next": up.model_dump(mode="json") if up else None, "line": line}, indent=2))
+    else:
+        print(line)
     return 0
 
 
@@ -281,13 +309,13 @@ def _db_check(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if problems:
-        raise StorageError(f"{args.db} is damaged: " + "; ".join(problems[:5]))
-    print(f"ok: {args.db} passed the integrity check (schema version {version})")
+        raise StorageError(f"{store.path} is damaged: " + "; ".join(problems[:5]))
+    print(f"ok: {store.path} passed the integrity check (schema version {version})")
     return 0
 
 
 def _db_demo(args: argparse.Namespace) -> int:
-    path = Path(args.db)
+    path = database(args, running=False)
     if path.exists():
         if not args.force:
             raise InvalidInput(f"{path} exists; add --force to replace it with a demo database", field="db")
@@ -307,7 +335,7 @@ def _db_demo(args: argparse.Namespace) -> int:
 
 def _common(parser: argparse.ArgumentParser, *, command: bool = False) -> argparse.ArgumentParser:
     parser.add_argument(
-        "--db", default=default_db(), help="database file (default: $GHELA_DB or ./ghela.db)"
+        "--db", help="database file (default: $GHELA_DB, else the running system's, else ./ghela.db)"
     )
     if command:
         parser.add_argument("--id", help="command id (default: generated); the same id applies once")
@@ -325,6 +353,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     schedule.add_argument("--all", action="store_true", help="include cancelled events")
     schedule.set_defaults(func=_schedule)
+
+    following = _common(subparsers.add_parser("next", help="what lights next, in one line (venue time)"))
+    following.add_argument("--json", action="store_true", help="print JSON")
+    following.set_defaults(func=_next)
 
     event = subparsers.add_parser("event", help="custom events; cancel games").add_subparsers(
         dest="event_command", metavar="ACTION", required=True

@@ -116,9 +116,7 @@ def default_plan() -> list[AlertRule]:
         AlertRule(
             label="early warning", offset_minutes=-360, duration_minutes=60, pattern=LightPattern.BLINK
         ),
-        AlertRule(
-            label="final call", offset_minutes=-240, duration_minutes=60, pattern=LightPattern.STEADY
-        ),
+        AlertRule(label="final call", offset_minutes=-240, duration_minutes=60, pattern=LightPattern.STEADY),
     ]
 
 

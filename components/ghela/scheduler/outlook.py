@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from ghela.core.nextup import NextUp, next_up
 from ghela.scheduler.light import LightDecision, light_at, next_change_after
 from ghela.scheduler.repository import Repository
+from ghela.scheduler.snapshots import event_snapshot
 from ghela.scheduler.store import Store
+
+ALERT_LEAD = timedelta(days=15)
+"""An alert starts at most 14 days before its event (``AlertRule.offset_minutes``), so the
+event of the next alert starts within this of it."""
 
 
 @dataclass(frozen=True)
@@ -39,3 +45,18 @@ def outlook(store: Store, now: datetime) -> Outlook:
             revision=repo.revision(),
             disputed=tuple(event.id or 0 for event in repo.disputed_upcoming(now)),
         )
+
+
+def next_alert(store: Store, now: datetime) -> NextUp | None:
+    """What lights next (:func:`ghela.core.nextup.next_up`, the rule the cloud applies to its
+    read copy), reading only the events the outlook says can hold it."""
+    view = outlook(store, now)
+    if view.next_alert_at is None and not view.decision.on:
+        return None
+    until = max(now, view.next_alert_at or now) + ALERT_LEAD
+    with store.read() as session:
+        repo = Repository(session)
+        events = repo.upcoming(now, until, include_cancelled=False)
+        alerts = repo.alerts_of_events([event.id or 0 for event in events])
+        snapshots = [event_snapshot(event, alerts[event.id or 0]) for event in events]
+    return next_up(snapshots, now)

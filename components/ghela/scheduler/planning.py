@@ -89,9 +89,7 @@ def plan_alerts(
     return fit_office_hours(planned, config.office_hours, zone)
 
 
-def _periods(
-    office: OfficeHours, zone: ZoneInfo, first: date, last: date
-) -> list[tuple[datetime, datetime]]:
+def _periods(office: OfficeHours, zone: ZoneInfo, first: date, last: date) -> list[tuple[datetime, datetime]]:
     """Office-hours periods (UTC) on the venue-zone dates ``first`` .. ``last``, oldest first.
 
     A period the clock change leaves empty (both ends in the spring-forward gap) is none.
@@ -170,23 +168,3 @@ def move_before(
             offset -= int((alert.starts_at - starts).total_seconds() // 60)
         return replace(alert, starts_at=starts, duration_minutes=minutes, offset_minutes=offset)
     return None
-
-
-def lit_from(
-    starts_at: datetime,
-    ends_at: datetime,
-    snoozed_until: datetime | None,
-    silenced: bool,
-    event_live: bool,
-) -> datetime | None:
-    """From when an alert lights: its start, or the end of its snooze; None if never.
-
-    ``event_live`` is False when the alert's event is cancelled.
-    """
-    if silenced or not event_live:
-        return None
-    if snoozed_until is None or snoozed_until <= starts_at:
-        return starts_at
-    if snoozed_until >= ends_at:
-        return None
-    return snoozed_until

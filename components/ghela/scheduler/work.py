@@ -12,9 +12,10 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ghela.core.alertwindow import lit_from
 from ghela.core.messages import ActivityKind, EventState, LightPattern
 from ghela.scheduler.config import SchedulerConfig
-from ghela.scheduler.planning import PlannedAlert, lit_from, local_instant, plan_alerts
+from ghela.scheduler.planning import PlannedAlert, local_instant, plan_alerts
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.tables import AlertRow, EventRow
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from ghela.core.clock import venue_zone
+from ghela.runtime.locator import System
 from ghela.up.progress import Progress, summary
 from ghela.up.stack import Running, Stack, UpOptions
 
@@ -78,7 +79,7 @@ def _component_line(components: dict[str, str]) -> str:
     return line + (f" (not running: {', '.join(others)}; see Logs)" if others else "")
 
 
-def _summary(running: Running, root: Path) -> str:
+def _summary(running: Running, root: Path, system: System) -> str:
     lines = [
         ("Web page", running.web_url),
         ("API", running.api_url),
@@ -86,6 +87,10 @@ def _summary(running: Running, root: Path) -> str:
         ("Password", running.demo_password),
         ("moto (AWS)", running.moto_url),
         ("Logs", f"{root.resolve() / 'runtime' / 'logs'}  (moto: {root.resolve() / 'logs'})"),
+        ("Runtime root", str(system.root)),
+        ("Database", str(system.database)),
+        ("Sync state", str(system.sync_state)),
+        ("CLI", "ghela schedule, ghela next, ghela runtime status, ghela sync status find these"),
     ]
     if running.kickoffs:
         kickoff = datetime.fromisoformat(running.kickoffs[0]).astimezone(venue_zone())
@@ -115,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     code = 0
     try:
         running = stack.start()
-        progress.say(_summary(running, options.root))
+        progress.say(_summary(running, options.root, stack.system))
         while True:
             problem = stack.health()
             if problem:

@@ -1,7 +1,8 @@
 """The whole local system, started and stopped in order.
 
 Start: clear what a crashed run left → moto's server (child process) → the resources in it
-→ the local API and page server → the demo feed (``--demo``) → the local Greengrass
+→ the local API and page server → notifications (stream planner, schedules firing, a
+Teams stand-in that prints) → the demo feed (``--demo``) → the local Greengrass
 runtime in this process (IPC server, local IoT Core, credentials endpoint, the five
 components as child processes) with the IoT jobs endpoint on moto → the light watch.
 Stop: the same in reverse. Each step either completes or raises with what went wrong;
@@ -25,6 +26,7 @@ from typing import Any
 
 from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.errors import ConfigurationError
+from ghela.runtime.locator import System, write_locator
 from ghela.up.moto import MotoChild
 from ghela.up.net import require_free
 from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides
@@ -68,6 +70,8 @@ class Stack:
         self.progress = progress
         self.root = options.root.resolve()
         self.runtime_root = self.root / "runtime"
+        self.system = System.under(self.runtime_root)
+        self.locator: Path | None = None
         self.logs = self.root / "logs"
         self.state = StateFile(self.root)
         self.running = Running()
@@ -77,6 +81,8 @@ class Stack:
         self.nucleus: Any = None
         self.jobs: Any = None
         self.light: Any = None
+        self.notifier: Any = None
+        self.teams: Any = None
 
     # ------------------------------------------------------------------ start
 
@@ -86,6 +92,7 @@ class Stack:
             self._start_moto()
             self._provision()
             self._start_api()
+            self._start_notifications()
             self._start_runtime()
             self._watch_light()
         except BaseException:
@@ -143,6 +150,21 @@ class Stack:
             self.running.web_url = f"http://127.0.0.1:{self.options.port}/"
             self.running.api_url = f"http://127.0.0.1:{self.options.port}/api"
 
+    def _start_notifications(self) -> None:
+        from ghela_cloud.local.aws import local_session
+        from ghela_cloud.notify.local import LocalNotifier, Receiver, notify_settings_for
+        from ghela_cloud.notify.prefs import AlertChoice, WebhookBody
+        from ghela_cloud.notify.wiring import Notify
+
+        with self.progress.step("Starting notifications (stream planner, schedules, a Teams stand-in)"):
+            parts = Notify(notify_settings_for(self.resources), session=local_session(self.options.region))
+            # What an admin does with PUT /notify/webhook: the stand-in prints what Teams would get.
+            self.teams = Receiver("teams", status=200)
+            # Every alert, so the demo's first one (an early warning) shows here.
+            hook = WebhookBody(url=f"{self.teams.url}/webhook", kind="teams", alerts=AlertChoice.ALL)
+            parts.secrets.set_webhook(hook)
+            self.notifier = LocalNotifier(parts, self.resources.events_table).start()
+
     def _start_runtime(self) -> None:
         from ghela_cloud.local.aws import local_client
 
@@ -180,6 +202,7 @@ class Stack:
             )
             self.nucleus = LocalNucleus(recipes, settings, parse_deployment(document, str(deployment_file)))
             self.nucleus.start()
+            self.locator = write_locator(self.system)
             iot = local_client("iot", self.running.moto_url, self.options.region)
             self.jobs = LocalJobsEndpoint(
                 self.nucleus.iot_core,
@@ -268,6 +291,8 @@ class Stack:
             ("light watch", lambda: self.light and self.light.close()),
             ("jobs endpoint", lambda: self.jobs and self.jobs.stop()),
             ("runtime", lambda: self.nucleus and self.nucleus.stop()),
+            ("notifications", lambda: self.notifier and self.notifier.stop()),
+            ("Teams stand-in", lambda: self.teams and self.teams.stop()),
             ("API server", lambda: self.api and self.api.stop()),
             ("moto", lambda: self.moto and self.moto.stop(grace=5.0)),
         ):
@@ -276,6 +301,7 @@ class Stack:
             except Exception as exc:  # one part failing to stop must not keep the others running
                 self.progress.say(f"      could not stop the {what} cleanly: {exc}")
         self.light = self.jobs = self.nucleus = self.api = self.moto = None
+        self.notifier = self.teams = None
         self.state.remove()
 
 

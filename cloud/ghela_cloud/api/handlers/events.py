@@ -9,11 +9,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ghela_cloud.api.app import build_app
-from ghela_cloud.api.routes import alerts, events
+from ghela_cloud.api.routes import alerts, events, nextup
 
 logger = Logger(service="ghela-api")
 tracer = Tracer(service="ghela-api")
-app = build_app(events.router, alerts.router)
+app = build_app(events.router, alerts.router, nextup.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

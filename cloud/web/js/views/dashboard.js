@@ -1,12 +1,13 @@
 /**
- * The dashboard: upcoming events with their alerts and actions, the device's status, and
- * the changes this page sent that are still on their way to the device.
+ * The dashboard: what lights next (the API's line, with a countdown in its last hour),
+ * upcoming events with their alerts and actions, the device's status, and the changes this
+ * page sent that are still on their way to the device.
  */
 
 import { h, replace } from "../dom.js";
 import { alertStatus, deviceFrom, eventTitle, jobIdFrom } from "../model.js";
 import {
-  describeDuration, describeOffset, formatDateTime, formatDay, formatLocalDate, formatTime, relative,
+  countdown, describeDuration, describeOffset, formatDateTime, formatDay, formatLocalDate, formatTime, relative,
 } from "../time.js";
 import { badge, busy, toast } from "../ui.js";
 import { addAlertForm, changeAlertForm } from "./alertforms.js";
@@ -17,9 +18,10 @@ const STATE_KIND = { scheduled: "info", updated: "warn", cancelled: "bad", finis
 
 export function render(app, main) {
   const view = {
-    events: null, device: null, eventsError: "", deviceError: "",
+    events: null, device: null, next: null, eventsError: "", deviceError: "", nextError: "",
     editing: new Set(), adding: new Set(), confirming: new Set(), fastUntil: 0,
   };
+  const nextLine = h("p", { class: "next-up", "data-next": "loading", "aria-live": "polite" }, "Next: …");
   const pendingStrip = h("div", { class: "pending-strip", "aria-live": "polite" });
   const eventsBox = h("div", { "aria-busy": "true" }, h("p", { class: "muted" }, "Loading events…"));
   const deviceBox = h("section", { class: "card device", "aria-labelledby": "device-title" },
@@ -27,6 +29,7 @@ export function render(app, main) {
   const refreshButton = h("button", { type: "button", class: "small", onclick: () => load() }, "Refresh");
 
   replace(main,
+    nextLine,
     h("div", { class: "page-head" },
       h("h1", {}, "Upcoming events"),
       h("a", { class: "button small", href: "#/events/new" }, "New event"),
@@ -40,10 +43,26 @@ export function render(app, main) {
   /** Re-render, keeping focus on the same control (by data-key) when it still exists. */
   function draw() {
     const focusKey = document.activeElement?.dataset?.key;
+    drawNext();
     drawEvents();
     drawDevice();
     drawPending();
     if (focusKey) main.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  /** The API's "Next: light on …" line; a countdown under an hour before the light goes on. */
+  function drawNext() {
+    if (view.nextError) {
+      nextLine.dataset.next = "error";
+      replace(nextLine, view.nextError);
+      return;
+    }
+    if (!view.next) return;
+    const lightAt = view.next.next?.light_at;
+    const left = lightAt ? countdown(lightAt) : "";
+    nextLine.dataset.next = view.next.next ? "planned" : "none";
+    replace(nextLine, h("strong", {}, view.next.line),
+      left ? h("span", { class: "countdown", "data-countdown": "" }, ` (${left})`) : null);
   }
 
   function drawPending() {
@@ -271,12 +290,14 @@ export function render(app, main) {
   let active = true; // false once the page has moved on: a late answer must not redraw or re-arm
   async function load() {
     clearTimeout(timer);
-    const [events, device] = await Promise.allSettled([app.api.events(), app.api.device()]);
+    const [events, device, next] = await Promise.allSettled([app.api.events(), app.api.device(), app.api.next()]);
     if (!active) return;
     view.eventsError = events.status === "rejected" ? `Events could not be loaded: ${events.reason.message}` : "";
     if (events.status === "fulfilled") view.events = events.value;
     view.deviceError = device.status === "rejected" ? `Status could not be loaded: ${device.reason.message}` : "";
     if (device.status === "fulfilled") view.device = device.value;
+    view.nextError = next.status === "rejected" ? `What is next could not be loaded: ${next.reason.message}` : "";
+    if (next.status === "fulfilled") view.next = next.value;
     // Don't redraw under someone typing in a form.
     if (!document.activeElement?.closest?.("form")) draw();
     // Poll quickly while a change is on its way, and a little after: the read copy is
@@ -293,9 +314,11 @@ export function render(app, main) {
   app.jobs.addEventListener("change", onJobs);
   app.jobs.addEventListener("finished", onFinished);
   load();
+  const ticker = setInterval(drawNext, 1000); // the countdown's seconds
   return () => {
     active = false;
     clearTimeout(timer);
+    clearInterval(ticker);
     app.jobs.removeEventListener("change", onJobs);
     app.jobs.removeEventListener("finished", onFinished);
   };

@@ -1,0 +1,201 @@
+"""Notifications through moto: the real planner and sender, DynamoDB Streams read from moto,
+schedules in moto's EventBridge Scheduler, e-mail recorded by moto's SES, and local
+receivers standing in for the Teams webhook and a browser's push service.
+
+The push request is checked as a browser would: its payload decrypted with ``http_ece``
+and the subscription's private key, its VAPID JWT verified with the page's public key.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from boto3.dynamodb.types import TypeSerializer
+from ghela.core.clock import FrozenClock
+from ghela_cloud import names
+from ghela_cloud.local.provision import LocalResources, provision
+from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
+from ghela_cloud.notify.planning import schedule_name
+from ghela_cloud.notify.prefs import Channel, Preferences, WebhookBody
+from ghela_cloud.notify.secrets import application_server_key
+from ghela_cloud.notify.wiring import Notify
+
+from tests.cloud.conftest import CachingSession
+from tests.support.webpush import Browser, verify_vapid
+
+pytestmark = pytest.mark.moto
+
+NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+"""Ten days before the game: adding it is not a late change."""
+_SERIALIZER = TypeSerializer()
+
+
+@dataclass
+class Rig:
+    resources: LocalResources
+    parts: Notify
+    clock: FrozenClock
+    poller: StreamPoller
+    firer: ScheduleFirer
+    webhook: Receiver
+    push: Receiver
+    device: str
+
+    def put_event(self, item: dict[str, Any]) -> None:
+        full = {"device": self.device, "sk": names.event_sk(item["event_id"]), **item}
+        self.parts.client("dynamodb").put_item(
+            TableName=self.resources.events_table, Item={k: _SERIALIZER.serialize(v) for k, v in full.items()}
+        )
+
+    def schedules(self) -> list[str]:
+        return self.parts.schedules.names()
+
+    def emails_sent(self) -> int:
+        points = self.parts.client("ses").get_send_statistics()["SendDataPoints"]
+        return sum(p["DeliveryAttempts"] for p in points)
+
+
+@pytest.fixture(scope="module")
+def resources(moto_server) -> LocalResources:
+    return provision(moto_server.url, prefix=f"n{uuid.uuid4().hex[:8]}", stage="test")
+
+
+@pytest.fixture
+def rig(resources: LocalResources) -> Iterator[Rig]:
+    clock = FrozenClock(NOW)
+    parts = Notify(notify_settings_for(resources), clock=clock, session=CachingSession(resources.region))
+    for name in parts.schedules.names():  # a group of this test alone
+        parts.schedules.delete(name)
+    poller = StreamPoller(parts, resources.events_table)
+    poller.skip_to_now()
+    webhook, push = Receiver("teams", status=200, echo=False), Receiver("push", echo=False)
+    try:
+        yield Rig(
+            resources, parts, clock, poller, ScheduleFirer(parts), webhook, push, f"pi-{uuid.uuid4().hex[:8]}"
+        )
+    finally:
+        webhook.stop()
+        push.stop()
+
+
+def final_call_game(revision: int, **alert: Any) -> dict[str, Any]:
+    """A home game on Sunday 20 December, kick-off 18:30 Brussels; final call 14:30-15:30."""
+    return {
+        "event_id": 12,
+        "kind": "game",
+        "key": "jpl-kaa-gent-club-brugge",
+        "title": "KAA Gent - Club Brugge",
+        "venue": "Planet Group Arena",
+        "start": "2026-12-20T17:30:00+00:00",
+        "state": "scheduled",
+        "revision": revision,
+        "alerts": [
+            {
+                "alert_id": 31,
+                "label": "final call",
+                "starts_at": "2026-12-20T13:30:00+00:00",
+                "ends_at": "2026-12-20T14:30:00+00:00",
+                "pattern": "steady",
+                "offset_minutes": -240,
+                **alert,
+            }
+        ],
+    }
+
+
+def test_a_synced_alert_creates_one_schedule_and_snoozing_removes_it(rig: Rig) -> None:
+    rig.put_event(final_call_game(revision=5))
+    result = rig.poller.poll()
+    assert not result.rejected and not result.failed
+    assert rig.schedules() == [schedule_name(rig.device, 31)]
+    schedule = rig.parts.schedules.get(schedule_name(rig.device, 31))
+    assert schedule["ScheduleExpression"] == "at(2026-12-20T13:30:00)"
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+
+    rig.put_event(final_call_game(revision=6, starts_at="2026-12-20T13:45:00+00:00"))  # moved: still one
+    rig.poller.poll()
+    assert rig.schedules() == [schedule_name(rig.device, 31)]
+
+    rig.put_event(final_call_game(revision=7, silenced=True))  # snoozed entirely
+    rig.poller.poll()
+    assert rig.schedules() == []
+
+
+def test_firing_sends_one_email_one_webhook_call_and_one_verified_push_once(rig: Rig) -> None:
+    browser = Browser.new(f"{rig.push.url}/push/abc123")
+    key = application_server_key(rig.parts.secrets.vapid(create=True))  # as the page's GET does
+    rig.parts.secrets.set_webhook(WebhookBody(url=f"{rig.webhook.url}/teams", kind="teams"))
+    rig.parts.prefs.put(
+        "user-1",
+        Preferences(
+            channels=[Channel.EMAIL, Channel.PUSH],
+            email="staff@ghelamco-alert.local",
+            push_subscriptions=[browser.subscription()],
+        ),
+    )
+    rig.parts.client("ses").verify_email_identity(EmailAddress="staff@ghelamco-alert.local")
+    rig.put_event(final_call_game(revision=5))
+    rig.poller.poll()
+    emails_before = rig.emails_sent()
+
+    rig.clock.advance(datetime(2026, 12, 20, 13, 30, tzinfo=UTC) - NOW)
+    [fired] = rig.firer.fire_due()
+
+    assert rig.emails_sent() == emails_before + 1
+    [teams] = rig.webhook.received
+    text = json.loads(teams.body)["text"]
+    assert "Parking leeg tegen 15:30" in text and "Parking empty by 15:30" in text
+    [push] = rig.push.received
+    assert push.headers["content-encoding"] == "aes128gcm", push.headers
+    claims = verify_vapid(push.headers["authorization"], key, browser.endpoint)
+    assert rig.clock.now().timestamp() < claims["exp"] <= rig.clock.now().timestamp() + 24 * 3600
+    message = browser.decrypt(push.body)
+    assert message["title"] == "Parking leeg tegen 15:30 / Parking empty by 15:30"
+    assert rig.schedules() == []  # deleted after firing
+
+    again = rig.parts.sender.deliver(fired)  # the same change delivered a second time
+    assert again.sent == [] and len(again.skipped) == 3
+    assert rig.emails_sent() == emails_before + 1
+    assert len(rig.webhook.received) == 1 and len(rig.push.received) == 1
+
+
+def test_a_game_moved_into_the_next_week_is_announced_at_once(rig: Rig) -> None:
+    rig.parts.secrets.set_webhook(WebhookBody(url=f"{rig.webhook.url}/teams", kind="teams"))
+    rig.put_event(final_call_game(revision=5))
+    rig.poller.poll()
+    assert rig.webhook.received == []
+    rig.clock.advance(timedelta(days=4))
+    moved = final_call_game(revision=6)
+    moved["start"] = "2026-12-19T19:45:00+00:00"
+    moved["alerts"][0].update(starts_at="2026-12-19T15:45:00+00:00", ends_at="2026-12-19T16:45:00+00:00")
+    rig.put_event(moved)
+    rig.poller.poll()
+    [call] = rig.webhook.received
+    text = json.loads(call.body)["text"]
+    assert "19/12 20:45" in text and "parking empty by 19/12 17:45" in text
+
+
+def test_a_cancelled_game_cancels_its_schedule(rig: Rig) -> None:
+    rig.put_event(final_call_game(revision=5))
+    rig.poller.poll()
+    assert len(rig.schedules()) == 1
+    rig.put_event({**final_call_game(revision=6), "state": "cancelled"})
+    rig.poller.poll()
+    assert rig.schedules() == []
+
+
+def test_the_status_item_and_past_alerts_plan_nothing(rig: Rig) -> None:
+    rig.parts.client("dynamodb").put_item(
+        TableName=rig.resources.events_table,
+        Item={"device": {"S": rig.device}, "sk": {"S": names.STATUS_SK}, "revision": {"N": "3"}},
+    )
+    rig.clock.advance(timedelta(days=11))
+    rig.put_event(final_call_game(revision=5))
+    result = rig.poller.poll()
+    assert not result.rejected and rig.schedules() == []
