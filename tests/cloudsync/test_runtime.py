@@ -176,7 +176,7 @@ def test_a_poison_job_is_rejected_once_and_the_next_snooze_succeeds(setup: Setup
     too_deep = setup.execution(deep)
     assert too_deep.status == "REJECTED" and "deep" in too_deep.status_details["reason"]
     wait_for(
-        lambda: (setup.tables.job(poison) or {}).get("status") == {"S": "REJECTED"},
+        lambda: (setup.tables.job(poison, setup.thing) or {}).get("status") == {"S": "REJECTED"},
         timeout=30,
         what="the jobs table to say REJECTED",
     )

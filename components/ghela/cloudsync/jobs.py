@@ -67,7 +67,9 @@ def _read_message(payload: bytes) -> tuple[dict[str, Any], str | None]:
     except InvalidInput as exc:
         unreadable = str(exc)
         try:
-            body = json.loads(payload)  # lenient, only to find the job to reject
+            # Lenient, only to find the job to reject: numbers kept as text, so a
+            # 5,000-digit one or NaN cannot stop us from reading the job id.
+            body = json.loads(payload, parse_int=str, parse_float=str, parse_constant=str)
         except Exception:
             body = None
     if not isinstance(body, dict):
@@ -181,6 +183,11 @@ class JobsClient:
         body, unreadable = _read_message(payload)
         if unreadable is not None:
             self._bus.report_invalid(topic, unreadable)
+            if suffix == "notify-next":
+                # Only a signal that a job is waiting: start-next reads it (leniently, to
+                # REJECT it by its id), so an unreadable notice must not leave it pending.
+                self._ask_unless_busy()
+                return
             if suffix != "start-next/accepted" or not isinstance(body.get("execution"), dict):
                 return
         if suffix == "start-next/accepted":
@@ -191,15 +198,18 @@ class JobsClient:
                 log.info("no pending jobs")
         elif suffix == "notify-next":
             if isinstance(body.get("execution"), dict):
-                with self._lock:
-                    busy = self._busy
-                if not busy:
-                    self.ask_next()
+                self._ask_unless_busy()
         elif suffix == "start-next/rejected":
             log.warning("IoT refused start-next: %s", body.get("message") or body)
         elif suffix.endswith("/update/accepted") or suffix.endswith("/update/rejected"):
             job_id, _, verdict = suffix.rpartition("/update/")
             self._answers.answered(job_id, verdict, body)
+
+    def _ask_unless_busy(self) -> None:
+        with self._lock:
+            busy = self._busy
+        if not busy:
+            self.ask_next()
 
     # ------------------------------------------------------------------ running
 
