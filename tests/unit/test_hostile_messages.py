@@ -32,6 +32,7 @@ from ghela.core.messages import (
     CommandRequest,
     CommandResult,
     CommandStatus,
+    Counted,
     CreateEvent,
     EventKind,
     EventSnapshot,
@@ -40,6 +41,7 @@ from ghela.core.messages import (
     JobOutcome,
     JobStatus,
     LightCommand,
+    LightCommandRequest,
     LightPattern,
     LightState,
     LightStateRequest,
@@ -98,6 +100,8 @@ EXAMPLES: dict[str, Message] = {
     topics.LIGHT_STATE: LightState(on=True, pattern=LightPattern.BLINK, since=AT, until=AT),
     topics.LIGHT_STATE_REQUEST: LightStateRequest(request_id="l1"),
     topics.JOB_OUTCOME: JobOutcome(job_id="j1", operation="snoozeAlert", status=JobStatus.SUCCEEDED, at=AT),
+    topics.LIGHT_SET_REQUEST: LightCommandRequest(request_id="r2"),
+    topics.COUNTED: Counted(sender="Scheduler", seq=7),
 }
 WIRE = {topic: message.model_dump(mode="json") for topic, message in EXAMPLES.items()}
 NESTED = {  # one nested part per topic that has one, to plant values deeper down
