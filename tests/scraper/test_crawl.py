@@ -160,7 +160,7 @@ def test_a_child_that_fails_fails_every_source_with_the_reason(tmp_path: Path, b
         f"#!/bin/sh\ncat > /dev/null\nprintf '{broken.decode()}'\necho 'boom: no scrapy' >&2\nexit 3\n"
     )
     python.chmod(0o755)
-    source = SourceConfig(name="club", kind="html", url="https://www.kaagent.be/")
+    source = SourceConfig(name="club", kind="html", url="https://www.kaagent.invalid/")
     config = ScraperConfig(sources=[source])
     pages = ChildCrawl(config, python=str(python))([source], NOW, threading.Event())
     assert pages["club"].error == "the crawl process failed (exit 3): boom: no scrapy"
