@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ghela.core.nucleusenv import (
+    DEFAULT_REGION_ENV,
+    NUCLEUS_VERSION_ENV,
+    REGION_ENV,
+    ROOT_CA_ENV,
+    SOCKET_ENV,
+    THING_NAME_ENV,
+    TOKEN_ENV,
+)
+
 GGC_VERSION = "2.13.0"
 TOKEN_EXCHANGE_SERVICE = "aws.greengrass.TokenExchangeService"
 NUCLEUS = "aws.greengrass.Nucleus"
@@ -40,13 +50,15 @@ def component_environment(
     """``base`` plus the nucleus's variables; ``credentials`` only for TES dependents."""
     env = {k: v for k, v in base.items() if k not in _CREDENTIAL_VARIABLES}
     env.update(
-        AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT=socket_path,
-        SVCUID=token,
-        AWS_IOT_THING_NAME=thing_name,
-        AWS_REGION=region,
-        AWS_DEFAULT_REGION=region,
-        GGC_VERSION=GGC_VERSION,
-        GG_ROOT_CA_PATH=root_ca_path,
+        {
+            SOCKET_ENV: socket_path,
+            TOKEN_ENV: token,
+            THING_NAME_ENV: thing_name,
+            REGION_ENV: region,
+            DEFAULT_REGION_ENV: region,
+            NUCLEUS_VERSION_ENV: GGC_VERSION,
+            ROOT_CA_ENV: root_ca_path,
+        }
     )
     if credentials:
         env.update(credentials)

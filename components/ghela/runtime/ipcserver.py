@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 from ghela.runtime.configstore import ConfigStore, KeyPath
 from ghela.runtime.eventstream import MAX_FRAME_BYTES, MAX_HEADERS_BYTES
 from ghela.runtime.iotcore import LocalIotCore
@@ -44,8 +45,6 @@ from ghela.runtime.pubsub import LocalPubSub
 
 log = logging.getLogger(__name__)
 
-SOCKET_ENV = "AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT"
-TOKEN_ENV = "SVCUID"
 MAX_SOCKET_PATH_BYTES = 107
 DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024
 
