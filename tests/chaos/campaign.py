@@ -38,7 +38,7 @@ from typing import Any
 
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
 from ghela.core import topics
-from ghela.core.ipc import SOCKET_ENV, TOKEN_ENV, unix_socket_connector
+from ghela.core.ipclink import unix_socket_connector
 from ghela.core.messages import (
     TOPIC_MODELS,
     AlertSpec,
@@ -49,6 +49,7 @@ from ghela.core.messages import (
     LightState,
     Message,
 )
+from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 from ghela.runtime.leftovers import alive
 from ghela.scraper.demo import write_demo_feed
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
 from ghela.core import topics
-from ghela.core.ipc import SOCKET_ENV, TOKEN_ENV, unix_socket_connector
+from ghela.core.ipclink import unix_socket_connector
 from ghela.core.messages import Activity, ActivityKind, CommandResult, CommandStatus
+from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
 from tests.support import hostile
 from tests.support.cloudwatch import metric_sum, metrics_overrides, wait_for_metric

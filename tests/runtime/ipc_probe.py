@@ -19,8 +19,10 @@ from awsiot.greengrasscoreipc import connect
 from awsiot.greengrasscoreipc.clientv2 import GreengrassCoreIPCClientV2
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
 from ghela.core import topics
+from ghela.core.backoff import Backoff
 from ghela.core.bus import model_for
-from ghela.core.ipc import Backoff, IpcBus, unix_socket_connector
+from ghela.core.ipc import IpcBus
+from ghela.core.ipclink import unix_socket_connector
 from ghela.core.messages import CommandRequest, CommandResult, CommandStatus, Message
 
 _out = threading.Lock()

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
+from ghela.core.backoff import Backoff
 from ghela.core.errors import TransientError
-from ghela.core.ipc import Backoff, IpcBus, IpcCallRefused, unix_socket_connector
+from ghela.core.ipc import IpcBus
+from ghela.core.ipclink import IpcCallRefused, unix_socket_connector
 from ghela.core.messages import RevisionChanged
 from ghela.runtime.ipcserver import IpcServer
 

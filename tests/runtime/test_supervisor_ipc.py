@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from ghela.core import topics
-from ghela.core.ipc import IpcCallRefused
+from ghela.core.ipclink import IpcCallRefused
 from ghela.core.messages import LightCommand, LightPattern, LightState, LightStateRequest
 
 from tests.support.runtime import (

@@ -266,7 +266,9 @@ class LocalRuntime:
 
     def probe(self, name: str = "test.Probe", **access: Any):  # -> ghela.core.ipc.IpcBus
         """A connected IpcBus for an extra component with the given accessControl (see above)."""
-        from ghela.core.ipc import SOCKET_ENV, TOKEN_ENV, IpcBus, unix_socket_connector
+        from ghela.core.ipc import IpcBus
+        from ghela.core.ipclink import unix_socket_connector
+        from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
         env = self.probe_environment(name, **access)
         bus = IpcBus(unix_socket_connector(env[SOCKET_ENV], env[TOKEN_ENV]))
