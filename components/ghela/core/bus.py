@@ -85,6 +85,15 @@ class Bus(Protocol):
         """Report RUNNING or ERRORED to the nucleus (ERRORED makes it restart us)."""
         ...
 
+    def on_reconnect(self, callback: Callable[[], None]) -> Subscription:
+        """Call ``callback()`` each time the connection comes back after it was lost.
+
+        Subscriptions are open again by then; what was published while away is gone (pub/sub
+        keeps nothing), so a component asks again for what it may have missed. Called on
+        the bus's dispatcher thread: it must not block.
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -154,6 +163,7 @@ class InMemoryBus:
     ) -> None:
         self._configuration = dict(configuration or {})
         self._config_handlers: list[Callable[[dict[str, Any]], None]] = []
+        self._reconnect_callbacks: list[Callable[[], None]] = []
         self.states: list[str] = []
         self._local: dict[str, list[tuple[Handler, Rejecter | None]]] = defaultdict(list)
         self._iot: list[tuple[str, Callable[[str, bytes], None]]] = []
@@ -223,6 +233,18 @@ class InMemoryBus:
 
     def update_state(self, state: str) -> None:
         self.states.append(state)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> Subscription:
+        with self._lock:
+            self._reconnect_callbacks.append(callback)
+        return _MemorySubscription(lambda: self._reconnect_callbacks.remove(callback))
+
+    def reconnect(self) -> None:
+        """Test helper: act as a connection that was lost and has come back."""
+        with self._lock:
+            callbacks = list(self._reconnect_callbacks)
+        for callback in callbacks:
+            callback()
 
     def close(self) -> None:
         with self._lock:

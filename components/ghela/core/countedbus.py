@@ -115,10 +115,8 @@ class CountedBus:
     def update_state(self, state: str) -> None:
         self._inner.update_state(state)
 
-    @property
-    def connected(self) -> bool | None:
-        """The inner bus's connection state, for components that watch it (CloudSync)."""
-        return getattr(self._inner, "connected", None)
+    def on_reconnect(self, callback: Callable[[], None]) -> Subscription:
+        return self._inner.on_reconnect(callback)
 
     def close(self) -> None:
         self._stopping.set()
