@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from ghela.cloudsync.exchange import Exchange
 from ghela.cloudsync.executor import JobExecutor
+from ghela.cloudsync.stopsignal import StopSignal
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
@@ -17,6 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cloudsync.fakes import FakeScheduler
+from tests.support.clocks import JumpingClock
+
+
+@pytest.fixture
+def clock() -> JumpingClock:
+    """Waits for the Scheduler end at their deadline at once (no real time passes)."""
+    return JumpingClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+
+
+def _commands(bus: InMemoryBus, clock: FrozenClock, **options: float) -> Exchange[CommandResult]:
+    exchange: Exchange[CommandResult] = Exchange(
+        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id, clock, **options
+    )
+    return exchange.start()
 
 
 @pytest.fixture
@@ -24,10 +40,7 @@ def setup(clock: FrozenClock) -> tuple[InMemoryBus, FakeScheduler, JobExecutor]:
     bus = InMemoryBus()
     scheduler = FakeScheduler(bus, clock)
     scheduler.change(events=[3])  # event 3 with alert 30
-    commands: Exchange[CommandResult] = Exchange(
-        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id
-    )
-    return bus, scheduler, JobExecutor(bus, commands, timeout=0.05, attempts=2)
+    return bus, scheduler, JobExecutor(bus, _commands(bus, clock), timeout=0.05, attempts=2)
 
 
 def test_a_snooze_document_is_sent_as_the_command_with_the_job_id(setup: Any) -> None:
@@ -86,12 +99,14 @@ def test_bad_documents_are_rejected_with_a_readable_reason(setup: Any, document:
     assert scheduler.commands == []
 
 
-def test_no_answer_from_the_scheduler_fails_the_job_after_retrying(setup: Any) -> None:
+def test_no_answer_from_the_scheduler_fails_the_job_after_retrying(setup: Any, clock: JumpingClock) -> None:
     _, scheduler, executor = setup
     scheduler.answering = False
+    started = clock.now()
     outcome = executor.execute("job-5", {"operation": "snoozeAlert", "alertId": 30})
     assert outcome.status is JobStatus.FAILED
     assert outcome.reason == "scheduler did not answer in 0.1 s"
+    assert clock.now() - started == timedelta(seconds=0.1)  # two attempts of 0.05 s, on the clock
 
 
 def test_scrape_now_asks_the_scraper(setup: Any) -> None:
@@ -120,13 +135,12 @@ def test_ipc_away_for_a_while_delays_the_job_and_never_kills_its_thread(clock: F
     bus = FlakyBus(failures=0)
     scheduler = FakeScheduler(bus, clock)
     scheduler.change(events=[3])
-    commands: Exchange[CommandResult] = Exchange(
-        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id
-    )
-    executor = JobExecutor(bus, commands, timeout=5, attempts=1)
+    executor = JobExecutor(bus, _commands(bus, clock), timeout=5, attempts=1)
     bus.failures = 1
+    started = clock.now()
     outcome = executor.execute("job-9", {"operation": "snoozeAlert", "alertId": 30})
     assert outcome.status is JobStatus.SUCCEEDED  # sent again after the failed try
+    assert clock.now() - started == timedelta(seconds=1)  # ... at the first resend
     bus.failures = 1
     scrape = executor.execute("job-10", {"operation": "scrapeNow"})
     assert scrape.status is JobStatus.FAILED and "could not ask the Scraper" in scrape.reason
@@ -220,11 +234,31 @@ def test_a_command_is_sent_again_until_a_late_scheduler_answers(clock: FrozenClo
         scheduler.answering = True  # it hears the next one
 
     bus.subscribe(topics.COMMAND, starts_listening)
-    commands: Exchange[CommandResult] = Exchange(
-        bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id, first_resend=0.02
-    )
-    outcome = JobExecutor(bus, commands, timeout=5).execute(
+    outcome = JobExecutor(bus, _commands(bus, clock, first_resend=0.02), timeout=5).execute(
         "job-late", {"operation": "snoozeAlert", "alertId": 30}
     )
     assert outcome.status is JobStatus.SUCCEEDED and outcome.reason == "applied"
     assert len(seen) == 2 and scheduler.applied == ["job-late"]
+
+
+def test_resends_back_off_from_the_first_up_to_the_cap_until_the_timeout(clock: JumpingClock) -> None:
+    bus = InMemoryBus()
+    sent: list[datetime] = []
+    bus.subscribe(topics.COMMAND, lambda message: sent.append(clock.now()))
+    started = clock.now()
+    outcome = JobExecutor(bus, _commands(bus, clock), timeout=30, attempts=1).execute(
+        "job-unheard", {"operation": "snoozeAlert", "alertId": 30}
+    )
+    assert outcome is not None and outcome.status is JobStatus.FAILED
+    assert [(at - started).total_seconds() for at in sent] == [0, 1, 3, 7, 15, 23]  # then 30: the end
+    assert clock.now() - started == timedelta(seconds=30)
+
+
+def test_a_stop_ends_the_wait_and_leaves_the_job_to_come_back(clock: FrozenClock) -> None:
+    bus = InMemoryBus()
+    stopping = StopSignal()
+    bus.subscribe(topics.COMMAND, lambda message: stopping.set())  # stopped while it waits
+    outcome = JobExecutor(bus, _commands(bus, clock), timeout=30).execute(
+        "job-stopped", {"operation": "snoozeAlert", "alertId": 30}, stopping
+    )
+    assert outcome is None  # not FAILED: left IN_PROGRESS, IoT delivers it again

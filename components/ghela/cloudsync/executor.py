@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from ghela.cloudsync.exchange import Exchange
+from ghela.cloudsync.stopsignal import StopSignal
 from ghela.core import topics
 from ghela.core.bus import Bus
 from ghela.core.decoding import read_json
@@ -72,7 +72,7 @@ class JobExecutor:
         self._attempts = attempts
 
     def execute(
-        self, job_id: str, document: Any, cancel: threading.Event | None = None, unreadable: str | None = None
+        self, job_id: str, document: Any, cancel: StopSignal | None = None, unreadable: str | None = None
     ) -> Outcome | None:
         """The job's outcome; None only if ``cancel`` (stopping) ended the wait for the Scheduler.
 

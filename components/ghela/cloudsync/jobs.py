@@ -21,24 +21,29 @@ A job whose outcome is still waiting in the outbox is never executed again; a jo
 delivered again after its update went out is executed again, and the Scheduler answers
 DUPLICATE (the job id is the command id), so it is applied once and reported SUCCEEDED.
 
-After a reconnect: when the bus reports its connection back (``IpcBus.connected`` goes from
-False to True), ``start-next`` is published at once. A reconnect the bus cannot see (the
-nucleus's own MQTT link to AWS) is covered by a safety net: ``start-next`` is also published
-after ``recheck_seconds`` without any job traffic.
+After a reconnect: when the bus reports its connection back (:meth:`Bus.on_reconnect`),
+``start-next`` is published at once. A reconnect the bus cannot see (the nucleus's own MQTT
+link to AWS) is covered by a safety net: ``start-next`` is also published after
+``recheck_seconds`` without any job traffic.
+
+One thread (``cloudsync-jobs``) runs the jobs. It sleeps on the injected clock until the
+next ask is due (a retry of a failed ask, the recheck) or until something arrives; all
+state the bus's and the outbox's threads share with it is under one lock.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from ghela.cloudsync.executor import JobExecutor, Outcome
 from ghela.cloudsync.items import JobRecord
+from ghela.cloudsync.stopsignal import StopSignal
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
@@ -78,9 +83,10 @@ def _read_message(payload: bytes) -> tuple[dict[str, Any], str | None]:
 
 
 class UpdateAnswers:
-    """Waits for IoT's accepted/rejected answer to one job's status update."""
+    """Waits, on the injected clock, for IoT's accepted/rejected answer to one job's update."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._slots: dict[str, tuple[threading.Event, list[tuple[str, dict[str, Any]]]]] = {}
 
@@ -91,56 +97,71 @@ class UpdateAnswers:
     def answered(self, job_id: str, verdict: str, payload: dict[str, Any]) -> None:
         with self._lock:
             slot = self._slots.get(job_id)
+            if slot is not None:
+                slot[1].append((verdict, payload))
         if slot is not None:
-            slot[1].append((verdict, payload))
             slot[0].set()
 
     def wait(self, job_id: str, timeout: float) -> tuple[str, dict[str, Any]] | None:
         with self._lock:
-            slot = self._slots[job_id]
+            answered, answers = self._slots[job_id]
         try:
-            return slot[1][0] if slot[0].wait(timeout) else None
+            if not self._clock.wait(answered, self._clock.now() + timedelta(seconds=timeout)):
+                return None
+            with self._lock:
+                return answers[0]
         finally:
             with self._lock:
                 self._slots.pop(job_id, None)
+
+
+Execution = tuple[dict[str, Any], str | None]
+"""An execution to run, with why its document cannot be read (None: it can)."""
 
 
 class JobsClient:
     def __init__(
         self,
         bus: Bus,
+        *,
         thing: str,
         executor: JobExecutor,
         clock: Clock,
         enqueue: Callable[..., None],
-        held: set[str],
+        held: Callable[[], Iterable[str]],
         update_timeout: float,
         recheck_seconds: float = 600,
     ) -> None:
+        """``held`` gives, at start, the jobs whose outcome is still in the outbox."""
         self._bus = bus
         self.thing = thing
         self._executor = executor
         self._clock = clock
         self._enqueue = enqueue
-        self._held = set(held)
-        """Job ids running now or whose outcome is still in the outbox: never run again."""
+        self._initially_held = held
         self._update_timeout = update_timeout
         self._recheck = timedelta(seconds=recheck_seconds)
+        self._stopping = StopSignal()
+        self._wake = threading.Event()
+        self._answers = UpdateAnswers(clock)
+        self._subscriptions: list[Subscription] = []
+        self._thread = threading.Thread(target=self._run, name="cloudsync-jobs", daemon=True)
+        # Shared with the bus's and the outbox's threads: all under this one lock.
         self._lock = threading.Lock()
-        self._queue: queue.Queue[tuple[dict[str, Any], str | None]] = queue.Queue()
-        """Executions to run, each with why its document cannot be read (None: it can)."""
-        self._stop = threading.Event()
+        self._held: set[str] = set()
+        """Job ids running now or whose outcome is still in the outbox: never run again."""
+        self._pending: deque[Execution] = deque()
         self._busy = False
         self._last_traffic: datetime = clock.now()
         self._ask_again_at: datetime | None = None
-        self._was_connected = True
-        self._answers = UpdateAnswers()
-        self._subscriptions: list[Subscription] = []
-        self._thread = threading.Thread(target=self._run, name="cloudsync-jobs", daemon=True)
+        self._reconnected = False
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
+        with self._lock:
+            self._held = set(self._initially_held())
+            self._last_traffic = self._clock.now()
         for suffix in (
             "notify-next",
             "start-next/accepted",
@@ -149,11 +170,13 @@ class JobsClient:
             "+/update/rejected",
         ):
             self._subscriptions.append(self._bus.subscribe_iot(self._topic(suffix), self._on_message))
+        self._subscriptions.append(self._bus.on_reconnect(self._on_reconnect))
         self._thread.start()
         self.ask_next()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
+        self._wake.set()
         for subscription in self._subscriptions:
             subscription.close()
         if self._thread.is_alive():
@@ -165,20 +188,32 @@ class JobsClient:
     # ------------------------------------------------------------------ asking
 
     def ask_next(self) -> None:
-        """Publish start-next; a failure is only logged (the recheck asks again)."""
-        self._last_traffic = self._clock.now()
-        self._ask_again_at = None
+        """Publish start-next; a failure is only logged (asked again after ASK_RETRY)."""
+        now = self._clock.now()
+        with self._lock:
+            self._last_traffic = now
+            self._ask_again_at = None
         try:
             self._bus.publish_iot(self._topic("start-next"), {})
         except Exception as exc:
             log.warning("could not ask IoT for the next job: %s", exc)
-            self._ask_again_at = self._clock.now() + ASK_RETRY
+            with self._lock:
+                self._ask_again_at = now + ASK_RETRY
+        self._wake.set()
+
+    def _on_reconnect(self) -> None:
+        """The bus's connection is back: jobs notified while away are asked for (never blocks)."""
+        with self._lock:
+            self._reconnected = True
+        self._wake.set()
 
     # ------------------------------------------------------------------ incoming
 
     def _on_message(self, topic: str, payload: bytes) -> None:
         """Never raises and never blocks: work goes to the runner thread."""
-        self._last_traffic = self._clock.now()
+        with self._lock:
+            self._last_traffic = self._clock.now()
+        self._wake.set()
         suffix = topic.removeprefix(self._topic(""))
         body, unreadable = _read_message(payload)
         if unreadable is not None:
@@ -193,7 +228,9 @@ class JobsClient:
         if suffix == "start-next/accepted":
             execution = body.get("execution")
             if isinstance(execution, dict):
-                self._queue.put((execution, unreadable))
+                with self._lock:
+                    self._pending.append((execution, unreadable))
+                self._wake.set()
             else:
                 log.info("no pending jobs")
         elif suffix == "notify-next":
@@ -214,29 +251,34 @@ class JobsClient:
     # ------------------------------------------------------------------ running
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                execution, unreadable = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                now = self._clock.now()
-                retry_due = self._ask_again_at is not None and now >= self._ask_again_at
-                if (
-                    retry_due
-                    or self._reconnected()
-                    or (now - self._last_traffic >= self._recheck and not self._held)
-                ):
-                    self.ask_next()
-                continue
-            self._run_one(execution, unreadable)
+        while not self._stopping.is_set():
+            self._wake.clear()  # before reading: a change after this read wakes the wait
+            execution, ask, due = self._next_step(self._clock.now())
+            if execution is not None:
+                self._run_one(*execution)
+            elif ask:
+                self.ask_next()
+            else:
+                self._clock.wait(self._wake, due)
 
-    def _reconnected(self) -> bool:
-        """True once each time the bus's connection comes back (buses that report it)."""
-        connected = getattr(self._bus, "connected", None)
-        if not isinstance(connected, bool):
-            return False
-        came_back = connected and not self._was_connected
-        self._was_connected = connected
-        return came_back
+    def _next_step(self, now: datetime) -> tuple[Execution | None, bool, datetime | None]:
+        """The next execution to run, else whether to ask start-next now, else when to look again.
+
+        Asked again: after a failed ask (at its retry time), after a reconnect, and after
+        ``recheck`` without job traffic while no job is held.
+        """
+        with self._lock:
+            if self._pending:
+                return self._pending.popleft(), False, None
+            if self._reconnected:
+                self._reconnected = False
+                return None, True, None
+            due = [] if self._ask_again_at is None else [self._ask_again_at]
+            if not self._held:
+                due.append(self._last_traffic + self._recheck)
+        if due and now >= min(due):
+            return None, True, None
+        return None, False, min(due, default=None)
 
     def _run_one(self, execution: dict[str, Any], unreadable: str | None = None) -> None:
         job_id = str(execution.get("jobId", ""))[:200]
@@ -248,7 +290,7 @@ class JobsClient:
             self._busy = True
         try:
             document = execution.get("jobDocument")
-            outcome = self._executor.execute(job_id, document, self._stop, unreadable)
+            outcome = self._executor.execute(job_id, document, self._stopping, unreadable)
             if outcome is None:  # stopping: left IN_PROGRESS, delivered again on the next start
                 with self._lock:
                     self._held.discard(job_id)
@@ -316,5 +358,6 @@ class JobsClient:
         """The outbox delivered a job's update: it may run again; ask for the next job."""
         with self._lock:
             self._held.discard(job_id)
+        self._wake.set()
         if lane_empty:
             self.ask_next()

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from threading import Event
 
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.exchange import Exchange
 from ghela.cloudsync.items import EVENT_PREFIX, event_id_of
+from ghela.cloudsync.stopsignal import StopSignal
 from ghela.cloudsync.store import RESYNC_REQUESTED, StateStore
 from ghela.cloudsync.writer import EventsWriter
 from ghela.core.clock import Clock
@@ -38,6 +38,7 @@ RESYNC_CHECK = timedelta(seconds=10)
 class EventSync:
     def __init__(
         self,
+        *,
         store: StateStore,
         changes: Exchange[ChangesResponse],
         writer: EventsWriter,
@@ -47,8 +48,10 @@ class EventSync:
         clock: Clock,
         page_size: int,
         timeout: float,
-        stopping: Event,
+        stopping: StopSignal,
     ) -> None:
+        """``table``/``device``: the read copy's table and this device's partition in it;
+        ``timeout``: seconds the Scheduler has to answer one changes request."""
         self._store = store
         self._changes = changes
         self._writer = writer

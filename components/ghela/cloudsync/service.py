@@ -7,7 +7,6 @@ status item), ``outbox-iot`` and ``outbox-jobs`` (deliver job results in order).
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from ghela.cloudsync.jobs import IOT_LANE, JOBS_LANE, JobsClient
 from ghela.cloudsync.outbox import Outbox
 from ghela.cloudsync.readcopy import EventSync
 from ghela.cloudsync.status import StatusReporter
+from ghela.cloudsync.stopsignal import StopSignal
 from ghela.cloudsync.store import StateStore
 from ghela.cloudsync.worker import Worker
 from ghela.cloudsync.writer import EventsWriter
@@ -48,17 +48,17 @@ class CloudSyncService:
         self._config = config
         self._clock = clock
         self._db = db
-        self.stopping = threading.Event()
+        self.stopping = StopSignal()
         self.store = store or StateStore(config.state_path)
 
         def backoff() -> Backoff:
             return Backoff(config.retry_initial_seconds, config.retry_max_seconds)
 
         self.commands: Exchange[CommandResult] = Exchange(
-            bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id
+            bus, topics.COMMAND, topics.COMMAND_RESULT, lambda r: r.command_id, clock
         )
         self.changes: Exchange[ChangesResponse] = Exchange(
-            bus, topics.CHANGES_REQUEST, topics.CHANGES, lambda r: r.request_id
+            bus, topics.CHANGES_REQUEST, topics.CHANGES, lambda r: r.request_id, clock
         )
         self.outbox = Outbox(
             self.store,
@@ -70,26 +70,26 @@ class CloudSyncService:
         )
         self.jobs = JobsClient(
             bus,
-            self.thing,
-            JobExecutor(bus, self.commands, config.command_timeout_seconds, config.command_attempts),
-            clock,
-            self.outbox.put,
-            held={entry.payload["job_id"] for entry in self.store.pending(IOT_LANE)},
+            thing=self.thing,
+            executor=JobExecutor(bus, self.commands, config.command_timeout_seconds, config.command_attempts),
+            clock=clock,
+            enqueue=self.outbox.put,
+            held=lambda: {entry.payload["job_id"] for entry in self.store.pending(IOT_LANE)},
             update_timeout=config.job_update_timeout_seconds,
             recheck_seconds=config.jobs_recheck_seconds,
         )
         self.writer = EventsWriter(db, config.events_table, self.thing, config.batch_size)
         self.sync = EventSync(
-            self.store,
-            self.changes,
-            self.writer,
-            db,
-            config.events_table,
-            self.thing,
-            clock,
-            config.changes_page_size,
-            config.command_timeout_seconds,
-            self.stopping,
+            store=self.store,
+            changes=self.changes,
+            writer=self.writer,
+            db=db,
+            table=config.events_table,
+            device=self.thing,
+            clock=clock,
+            page_size=config.changes_page_size,
+            timeout=config.command_timeout_seconds,
+            stopping=self.stopping,
         )
         self.sync_worker = Worker("sync", clock, self.sync.work, backoff())
         self.status = StatusReporter(
@@ -107,6 +107,8 @@ class CloudSyncService:
         self._subscriptions: list[Subscription] = []
 
     def start(self) -> CloudSyncService:
+        self.commands.start()
+        self.changes.start()
         self._subscriptions += [
             self._bus.subscribe(topics.STATE_CHANGED, self._on_state_changed),
             self._bus.subscribe(topics.LIGHT_STATE, self.status.light_changed),
