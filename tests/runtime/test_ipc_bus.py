@@ -315,11 +315,15 @@ def test_a_dropped_socket_is_reconnected_and_the_subscription_comes_back(server:
         unix_socket_connector(str(server.socket_path), server.token("other"), timeout=2),
         backoff=Backoff(initial=0.02, cap=0.1),
     )
+    reconnects: list[int] = []
     try:
         bus.subscribe(topics.STATE_CHANGED, lambda m: got.set())
+        bus.on_reconnect(lambda: reconnects.append(len(connections)))
+        assert reconnects == []  # the first connection is no reconnect
 
         server.disconnect("c")  # the socket drops under the bus; the server stays up
         wait_for(lambda: len(connections) == 2 and bus.connected, what="a second connection")
+        wait_for(lambda: reconnects == [2], what="the reconnect reported once")
 
         for _ in range(50):  # until the bus has reconnected and re-subscribed
             other.publish(topics.STATE_CHANGED, RevisionChanged(revision=9, at="2026-11-25T12:00:00Z"))
