@@ -177,7 +177,8 @@ class JobsClient:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
-        for subscription in self._subscriptions:
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
             subscription.close()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
