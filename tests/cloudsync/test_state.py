@@ -65,6 +65,11 @@ def test_each_lane_delivers_in_order_and_one_lane_down_does_not_hold_the_other(
         assert delivered == [("iot", 0), ("iot", 1), ("iot", 2)]
         assert [e.payload["n"] for e in store.pending("jobs")] == [0, 1, 2]
         jobs_down = False
+        worker = outbox.workers["jobs"]
+        wait_for(  # the lane's next retry time is set (the lane or its entries), then time moves
+            lambda: worker.backing_off.is_set() or worker.idle.is_set(),
+            what="the jobs lane waiting for its retry",
+        )
         clock.advance(minutes=1)  # the backoff's first retry is due
         wait_for(lambda: not store.pending(), what="jobs lane after the outage")
         assert [n for lane, n in delivered if lane == "jobs"] == [0, 1, 2]

@@ -35,6 +35,9 @@ class Worker:
         self._thread = threading.Thread(target=self._run, name=f"cloudsync-{name}", daemon=True)
         self.idle = threading.Event()
         """Set while the loop waits with nothing failed (tests wait on it)."""
+        self.backing_off = threading.Event()
+        """Set while the loop waits for its retry time after a failure (tests wait on it
+        before moving the clock on, so the retry time is read before the clock moves)."""
 
     def start(self) -> None:
         self._wake.set()
@@ -60,14 +63,21 @@ class Worker:
             except TransientError as exc:
                 retry_at = self._backoff.failed(self._clock.now())
                 log.warning("%s: %s; retrying in %.1f s", self.name, exc, self._backoff.delay())
-                self._clock.wait(self._stop, retry_at)
+                self._back_off(retry_at)
                 continue
             except Exception:
                 retry_at = self._backoff.failed(self._clock.now())
                 log.exception("%s failed unexpectedly; retrying in %.1f s", self.name, self._backoff.delay())
-                self._clock.wait(self._stop, retry_at)
+                self._back_off(retry_at)
                 continue
             self._backoff.succeeded()
             if not self._wake.is_set():
                 self.idle.set()
             self._clock.wait(self._wake, due)
+
+    def _back_off(self, retry_at: datetime) -> None:
+        self.backing_off.set()
+        try:
+            self._clock.wait(self._stop, retry_at)
+        finally:
+            self.backing_off.clear()
