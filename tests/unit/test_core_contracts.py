@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus, parse_incoming, topic_matches
 from ghela.core.clock import FrozenClock, as_utc, venue_zone
 from ghela.core.config import ComponentConfig, load_config
+from ghela.core.countedbus import CountedBus
+from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError, InvalidInput
 from ghela.core.jobdocs import job_document, parse_job_document
 from ghela.core.messages import (
@@ -58,6 +61,21 @@ def test_invalid_message_names_the_field_and_never_reaches_the_handler() -> None
 def test_publishing_the_wrong_model_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="carries CommandRequest"):
         InMemoryBus().publish(topics.COMMAND, ScrapeRequest())
+
+
+def test_a_reconnect_reaches_callbacks_through_the_counted_bus(clock: FrozenClock, tmp_path: Path) -> None:
+    inner = InMemoryBus()
+    bus = CountedBus(inner, CountOutbox(tmp_path / "outbox.sqlite3", "CloudSync"), clock)
+    try:
+        reconnects: list[str] = []
+        registration = bus.on_reconnect(lambda: reconnects.append("back"))
+        inner.reconnect()
+        assert reconnects == ["back"]
+        registration.close()
+        inner.reconnect()
+        assert reconnects == ["back"]  # closed: no more calls
+    finally:
+        bus.close()
 
 
 def test_parse_incoming_refuses_unknown_fields() -> None:
