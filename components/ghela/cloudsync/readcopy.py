@@ -17,6 +17,7 @@ Scheduler no longer has.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from ghela.cloudsync.aws import DynamoDb
@@ -62,12 +63,15 @@ class EventSync:
         self._page_size = page_size
         self._timeout = timeout
         self._stopping = stopping
+        self._lock = threading.Lock()
         self._behind = True
-        """Set by STATE_CHANGED (and at start): a catch-up pass is wanted."""
+        """Set by STATE_CHANGED (and at start): a catch-up pass is wanted. Under the lock:
+        the bus's thread sets it, the sync worker takes it."""
 
     def changed(self) -> None:
         """The Scheduler's revision moved (the caller then wakes the sync worker)."""
-        self._behind = True
+        with self._lock:
+            self._behind = True
 
     def request_resync(self) -> None:
         """Mark a full resync as wanted; it survives a restart until done."""
@@ -77,14 +81,18 @@ class EventSync:
         """One catch-up pass (the sync worker's unit of work)."""
         if self._store.get(RESYNC_REQUESTED):
             self.resync()
-        elif self._behind:
-            self._behind = False
+        elif self._take_behind():
             try:
                 self.catch_up()
             except BaseException:
-                self._behind = True
+                self.changed()  # still behind: the worker's retry catches up
                 raise
         return self._clock.now() + RESYNC_CHECK
+
+    def _take_behind(self) -> bool:
+        with self._lock:
+            behind, self._behind = self._behind, False
+        return behind
 
     def catch_up(self) -> int:
         """Write everything after the synced revision; returns the new synced revision."""
