@@ -42,6 +42,9 @@ from ghela.core.ipclink import Connector, IpcLink, Payload, Stream, unix_socket_
 from ghela.core.messages import Message
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
+__all__ = ["REPORTABLE_STATES", "IpcBus", "unix_socket_connector"]
+"""The connector too: what a caller needs to connect a bus by hand (``ghela up``, tests)."""
+
 log = logging.getLogger(__name__)
 
 REPORTABLE_STATES = ("RUNNING", "ERRORED")
