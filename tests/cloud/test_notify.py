@@ -13,16 +13,21 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from ghela.core.clock import FrozenClock
+from ghela.core.clock import FrozenClock, venue_zone
+from ghela.core.crosschecks import SCHEDULER
+from ghela.runtime.recipes import load_recipes
+from ghela.scheduler.planning import plan_alerts
+from ghela.up.demo import demo_kickoffs, scheduler_config
 from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
 from ghela_cloud.notify.planning import schedule_name
-from ghela_cloud.notify.prefs import Channel, Preferences, WebhookBody
+from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, WebhookBody
 from ghela_cloud.notify.secrets import application_server_key
 from ghela_cloud.notify.wiring import Notify
 
@@ -31,6 +36,7 @@ from tests.support.webpush import Browser, verify_vapid
 
 pytestmark = pytest.mark.moto
 
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 """Ten days before the game: adding it is not a late change."""
 _SERIALIZER = TypeSerializer()
@@ -199,3 +205,117 @@ def test_the_status_item_and_past_alerts_plan_nothing(rig: Rig) -> None:
     rig.put_event(final_call_game(revision=5))
     result = rig.poller.poll()
     assert not result.rejected and rig.schedules() == []
+
+
+def demo_first_game(up_at: datetime, revision: int) -> dict[str, Any]:
+    """The demo's first game as CloudSync writes it: kicked off as ``ghela up --demo`` does
+    at ``up_at``, its alerts planned by the Scheduler's rule from its recipe's defaults."""
+    config = scheduler_config(load_recipes(RECIPES)[SCHEDULER].default_configuration)
+    kickoff = demo_kickoffs(config, up_at)[0]
+    alerts = plan_alerts(config, venue_zone(config.zone), kickoff, None)
+    return {
+        "event_id": 1,
+        "kind": "game",
+        "key": "demo-kaa-gent",
+        "title": "KAA Gent - Demo FC",
+        "start": kickoff.isoformat(),
+        "state": "scheduled",
+        "revision": revision,
+        "alerts": [
+            {
+                "alert_id": number,
+                "label": alert.label,
+                "starts_at": alert.starts_at.isoformat(),
+                "ends_at": alert.ends_at.isoformat(),
+                "pattern": alert.pattern.value,
+                "offset_minutes": alert.offset_minutes,
+            }
+            for number, alert in enumerate(alerts, start=1)
+        ],
+    }
+
+
+@dataclass
+class DemoChannels:
+    """What ``ghela up`` sets (the Teams stand-in for every alert) and a user on e-mail and push."""
+
+    browser: Browser
+    key: str
+
+
+def demo_channels(rig: Rig) -> DemoChannels:
+    browser = Browser.new(f"{rig.push.url}/push/demo")
+    key = application_server_key(rig.parts.secrets.vapid(create=True))
+    rig.parts.secrets.set_webhook(
+        WebhookBody(url=f"{rig.webhook.url}/teams", kind="teams", alerts=AlertChoice.ALL)
+    )
+    rig.parts.prefs.put(
+        "user-1",
+        Preferences(
+            channels=[Channel.EMAIL, Channel.PUSH],
+            alerts=AlertChoice.ALL,
+            email="staff@ghelamco-alert.local",
+            push_subscriptions=[browser.subscription()],
+        ),
+    )
+    rig.parts.client("ses").verify_email_identity(EmailAddress="staff@ghelamco-alert.local")
+    return DemoChannels(browser, key)
+
+
+def _first_alert_start(game: dict[str, Any]) -> datetime:
+    return min(datetime.fromisoformat(a["starts_at"]) for a in game["alerts"])
+
+
+def assert_the_first_alert_went_out_once(rig: Rig, channels: DemoChannels, emails_before: int) -> None:
+    """Each channel got the first alert's notice once, beside the one late-change notice a
+    game added within the week brings (the demo's is added today); e-mail as moto counts."""
+    assert rig.emails_sent() == emails_before + 2
+    teams = sorted(json.loads(r.body)["text"].split("\n", 1)[0] for r in rig.webhook.received)
+    assert len(teams) == 2 and teams[0].startswith("**Gewijzigd: ") and "Parking leeg tegen" in teams[1]
+    titles = []
+    for push in rig.push.received:
+        verify_vapid(push.headers["authorization"], channels.key, channels.browser.endpoint)
+        message = channels.browser.decrypt(push.body)
+        titles.append(message["title"])
+        if message["title"].startswith("Parking"):
+            assert message["body"].startswith("KAA Gent - Demo FC: early warning.")
+    assert sorted(t.split(" ", 1)[0] for t in titles) == ["Gewijzigd:", "Parking"]
+
+
+def test_the_demos_first_alert_goes_out_once_when_the_first_sync_arrives_after_it_started(rig: Rig) -> None:
+    """A slow start (or a Pi that comes online mid-alert): the planner sends it at once."""
+    channels = demo_channels(rig)
+    up_at = rig.clock.now()
+    first = demo_first_game(up_at, revision=1)
+    emails_before = rig.emails_sent()
+    rig.clock.advance(_first_alert_start(first) + timedelta(seconds=90) - up_at)
+
+    rig.put_event(first)
+    result = rig.poller.poll()
+    assert not result.rejected and not result.failed
+    assert_the_first_alert_went_out_once(rig, channels, emails_before)
+    assert rig.schedules() == [schedule_name(rig.device, 2)]  # the final call, still to come
+
+    rig.clock.advance(timedelta(minutes=1))
+    rig.put_event(demo_first_game(up_at, revision=2))  # the next sync while it lights
+    rig.poller.poll()
+    assert rig.firer.fire_due() == []
+    assert_the_first_alert_went_out_once(rig, channels, emails_before)
+
+
+def test_the_demos_first_alert_scheduled_and_synced_again_while_it_lights_goes_out_once(rig: Rig) -> None:
+    channels = demo_channels(rig)
+    up_at = rig.clock.now()
+    first = demo_first_game(up_at, revision=1)
+    emails_before = rig.emails_sent()
+    rig.put_event(first)
+    rig.poller.poll()
+    assert sorted(rig.schedules()) == sorted(schedule_name(rig.device, n) for n in (1, 2))
+
+    rig.clock.advance(_first_alert_start(first) - up_at)
+    [fired] = rig.firer.fire_due()
+    assert fired.alert_id == 1
+    rig.clock.advance(timedelta(minutes=5))
+    rig.put_event(demo_first_game(up_at, revision=2))  # the planner's catch-up: the same notice
+    rig.poller.poll()
+    assert_the_first_alert_went_out_once(rig, channels, emails_before)

@@ -3,7 +3,8 @@
 Every delivery (channel and recipient) is claimed in the ledger first, so a second delivery
 of the same change sends nothing; a failed one is released and raised, so the retry sends
 only what did not go out. An alert that was snoozed, silenced or cancelled since it was
-planned sends nothing (its schedule is normally gone already).
+planned, that has ended, or that moved to another start sends nothing (its schedule is
+normally gone or moved already; the moved one's own notice comes at its new start).
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ class Sender:
         if notification.kind is Kind.LATE_CHANGE:
             return None if event.state in QUIET_STATES else event
         alert = next((a for a in event.alerts if a.alert_id == notification.alert_id), None)
-        return event if alert is not None and will_light(event, alert) else None
+        if alert is None or alert.starts_at != notification.starts_at or self.now() >= alert.ends_at:
+            return None
+        return event if will_light(event, alert) else None
 
     def _push(self, sub: Any, title: str, text: str) -> Callable[[], None]:
         def send() -> None:
