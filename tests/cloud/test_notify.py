@@ -25,6 +25,7 @@ from ghela.scheduler.planning import plan_alerts
 from ghela.up.demo import demo_kickoffs, scheduler_config
 from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
+from ghela_cloud.notify.chat import shown_text
 from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
 from ghela_cloud.notify.planning import schedule_name
 from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, WebhookBody
@@ -155,7 +156,7 @@ def test_firing_sends_one_email_one_webhook_call_and_one_verified_push_once(rig:
 
     assert rig.emails_sent() == emails_before + 1
     [teams] = rig.webhook.received
-    text = json.loads(teams.body)["text"]
+    text = shown_text(json.loads(teams.body))  # the Adaptive Card's lines
     assert "Parking leeg tegen 15:30" in text and "Parking empty by 15:30" in text
     [push] = rig.push.received
     assert push.headers["content-encoding"] == "aes128gcm", push.headers
@@ -183,7 +184,7 @@ def test_a_game_moved_into_the_next_week_is_announced_at_once(rig: Rig) -> None:
     rig.put_event(moved)
     rig.poller.poll()
     [call] = rig.webhook.received
-    text = json.loads(call.body)["text"]
+    text = shown_text(json.loads(call.body))
     assert "19/12 20:45" in text and "parking empty by 19/12 17:45" in text
 
 
@@ -270,8 +271,9 @@ def assert_the_first_alert_went_out_once(rig: Rig, channels: DemoChannels, email
     """Each channel got the first alert's notice once, beside the one late-change notice a
     game added within the week brings (the demo's is added today); e-mail as moto counts."""
     assert rig.emails_sent() == emails_before + 2
-    teams = sorted(json.loads(r.body)["text"].split("\n", 1)[0] for r in rig.webhook.received)
-    assert len(teams) == 2 and teams[0].startswith("**Gewijzigd: ") and "Parking leeg tegen" in teams[1]
+    teams = sorted(shown_text(json.loads(r.body)).split("\n", 1)[0] for r in rig.webhook.received)
+    assert len(teams) == 2
+    assert teams[0].startswith("Gewijzigd: ") and teams[1].startswith("Parking leeg tegen")
     titles = []
     for push in rig.push.received:
         verify_vapid(push.headers["authorization"], channels.key, channels.browser.endpoint)

@@ -9,7 +9,7 @@ and sender code against moto.
   injected clock (moto stores schedules but never runs them) and deletes them, as
   ``ActionAfterCompletion: DELETE`` does;
 - :class:`Receiver` is an HTTP endpoint that records (and prints) every POST: what a Teams
-  channel or a browser's push service would get.
+  channel or a browser's push service would get (for a Teams card, the text it shows).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ghela_cloud.local.provision import MAIL_FROM, LocalResources
+from ghela_cloud.notify.chat import shown_text
 from ghela_cloud.notify.messages import Notification
 from ghela_cloud.notify.planner import PlannerResult, plan_records
 from ghela_cloud.notify.settings import NotifySettings
@@ -162,10 +163,12 @@ class Receiver:
 
 
 def _show(body: bytes) -> str:
+    """The text a channel shows (the Teams card's TextBlocks, Slack's text); else the size."""
     try:
-        return json.loads(body).get("text", "")[:2000]
-    except (ValueError, AttributeError):
-        return f"{len(body)} encrypted bytes"
+        shown = shown_text(json.loads(body))
+    except (ValueError, RecursionError):
+        shown = ""
+    return shown[:2000] if shown else f"{len(body)} bytes (encrypted for a browser, or not a chat message)"
 
 
 class LocalNotifier:

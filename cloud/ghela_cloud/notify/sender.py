@@ -22,11 +22,12 @@ from pydantic import ValidationError
 from pywebpush import WebPushException, webpush
 
 from ghela_cloud.api.stores import EventStore
+from ghela_cloud.notify.chat import chat_payload
 from ghela_cloud.notify.ledger import Ledger
 from ghela_cloud.notify.messages import Kind, Notification, render
 from ghela_cloud.notify.planning import QUIET_STATES, will_light
 from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, PreferenceStore
-from ghela_cloud.notify.secrets import Secrets, webhook_payload
+from ghela_cloud.notify.secrets import Secrets
 
 WEBHOOK_TIMEOUT_SECONDS = 5
 PUSH_TTL_SECONDS = 3600
@@ -66,7 +67,7 @@ class Sender:
         hook = self.secrets.webhook()
         if hook is not None and hook.url and _team_wants(hook.alerts, notification, event):
             url, kind = hook.url, hook.kind
-            deliveries.append(("webhook", lambda: self.post(url, webhook_payload(kind, title, text))))
+            deliveries.append(("webhook", lambda: self.post(url, chat_payload(kind, title, text))))
         for user, prefs in self.prefs.everyone():
             if not _wants(prefs, notification, event):
                 continue
