@@ -13,16 +13,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from ghela.core.clock import FrozenClock, venue_zone
-from ghela.core.crosschecks import SCHEDULER
-from ghela.runtime.recipes import load_recipes
-from ghela.scheduler.planning import plan_alerts
-from ghela.up.demo import demo_kickoffs, scheduler_config
+from ghela.core.clock import FrozenClock
+from ghela.core.messages import EventSnapshot
 from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.notify.chat import shown_text
@@ -33,11 +29,11 @@ from ghela_cloud.notify.secrets import application_server_key
 from ghela_cloud.notify.wiring import Notify
 
 from tests.cloud.conftest import CachingSession
+from tests.support.demogame import demo_first_game
 from tests.support.webpush import Browser, verify_vapid
 
 pytestmark = pytest.mark.moto
 
-RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 """Ten days before the game: adding it is not a late change."""
 _SERIALIZER = TypeSerializer()
@@ -59,6 +55,9 @@ class Rig:
         self.parts.client("dynamodb").put_item(
             TableName=self.resources.events_table, Item={k: _SERIALIZER.serialize(v) for k, v in full.items()}
         )
+
+    def put_snapshot(self, event: EventSnapshot) -> None:
+        self.put_event(event.model_dump(mode="json", exclude_none=True))
 
     def schedules(self) -> list[str]:
         return self.parts.schedules.names()
@@ -208,34 +207,6 @@ def test_the_status_item_and_past_alerts_plan_nothing(rig: Rig) -> None:
     assert not result.rejected and rig.schedules() == []
 
 
-def demo_first_game(up_at: datetime, revision: int) -> dict[str, Any]:
-    """The demo's first game as CloudSync writes it: kicked off as ``ghela up --demo`` does
-    at ``up_at``, its alerts planned by the Scheduler's rule from its recipe's defaults."""
-    config = scheduler_config(load_recipes(RECIPES)[SCHEDULER].default_configuration)
-    kickoff = demo_kickoffs(config, up_at)[0]
-    alerts = plan_alerts(config, venue_zone(config.zone), kickoff, None)
-    return {
-        "event_id": 1,
-        "kind": "game",
-        "key": "demo-kaa-gent",
-        "title": "KAA Gent - Demo FC",
-        "start": kickoff.isoformat(),
-        "state": "scheduled",
-        "revision": revision,
-        "alerts": [
-            {
-                "alert_id": number,
-                "label": alert.label,
-                "starts_at": alert.starts_at.isoformat(),
-                "ends_at": alert.ends_at.isoformat(),
-                "pattern": alert.pattern.value,
-                "offset_minutes": alert.offset_minutes,
-            }
-            for number, alert in enumerate(alerts, start=1)
-        ],
-    }
-
-
 @dataclass
 class DemoChannels:
     """What ``ghela up`` sets (the Teams stand-in for every alert) and a user on e-mail and push."""
@@ -263,8 +234,8 @@ def demo_channels(rig: Rig) -> DemoChannels:
     return DemoChannels(browser, key)
 
 
-def _first_alert_start(game: dict[str, Any]) -> datetime:
-    return min(datetime.fromisoformat(a["starts_at"]) for a in game["alerts"])
+def _first_alert_start(game: EventSnapshot) -> datetime:
+    return min(alert.starts_at for alert in game.alerts)
 
 
 def assert_the_first_alert_went_out_once(rig: Rig, channels: DemoChannels, emails_before: int) -> None:
@@ -292,14 +263,14 @@ def test_the_demos_first_alert_goes_out_once_when_the_first_sync_arrives_after_i
     emails_before = rig.emails_sent()
     rig.clock.advance(_first_alert_start(first) + timedelta(seconds=90) - up_at)
 
-    rig.put_event(first)
+    rig.put_snapshot(first)
     result = rig.poller.poll()
     assert not result.rejected and not result.failed
     assert_the_first_alert_went_out_once(rig, channels, emails_before)
     assert rig.schedules() == [schedule_name(rig.device, 2)]  # the final call, still to come
 
     rig.clock.advance(timedelta(minutes=1))
-    rig.put_event(demo_first_game(up_at, revision=2))  # the next sync while it lights
+    rig.put_snapshot(demo_first_game(up_at, revision=2))  # the next sync while it lights
     rig.poller.poll()
     assert rig.firer.fire_due() == []
     assert_the_first_alert_went_out_once(rig, channels, emails_before)
@@ -310,7 +281,7 @@ def test_the_demos_first_alert_scheduled_and_synced_again_while_it_lights_goes_o
     up_at = rig.clock.now()
     first = demo_first_game(up_at, revision=1)
     emails_before = rig.emails_sent()
-    rig.put_event(first)
+    rig.put_snapshot(first)
     rig.poller.poll()
     assert sorted(rig.schedules()) == sorted(schedule_name(rig.device, n) for n in (1, 2))
 
@@ -318,6 +289,6 @@ def test_the_demos_first_alert_scheduled_and_synced_again_while_it_lights_goes_o
     [fired] = rig.firer.fire_due()
     assert fired.alert_id == 1
     rig.clock.advance(timedelta(minutes=5))
-    rig.put_event(demo_first_game(up_at, revision=2))  # the planner's catch-up: the same notice
+    rig.put_snapshot(demo_first_game(up_at, revision=2))  # the planner's catch-up: the same notice
     rig.poller.poll()
     assert_the_first_alert_went_out_once(rig, channels, emails_before)
