@@ -68,6 +68,5 @@ def shown_text(message: Any) -> str:
             if isinstance(block, dict) and block.get("type") == "TextBlock"
         ]
         return "\n".join(lines)
-    if isinstance(message, dict) and isinstance(message.get("text"), str):
-        return message["text"]
-    return ""
+    text = message.get("text") if isinstance(message, dict) else None
+    return text if isinstance(text, str) else ""

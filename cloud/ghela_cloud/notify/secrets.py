@@ -25,7 +25,8 @@ class Secrets:
 
     def _get(self, name: str) -> str | None:
         try:
-            return self._ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+            value: str = self._ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+            return value
         except self._ssm.exceptions.ParameterNotFound:
             return None
 
