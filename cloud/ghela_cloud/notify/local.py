@@ -24,7 +24,7 @@ from typing import Any
 
 from ghela_cloud.local.provision import MAIL_FROM, LocalResources
 from ghela_cloud.notify.chat import shown_text
-from ghela_cloud.notify.messages import Notification
+from ghela_cloud.notify.messages import Notification, decode_notification
 from ghela_cloud.notify.planner import PlannerResult, plan_records
 from ghela_cloud.notify.settings import NotifySettings
 from ghela_cloud.notify.wiring import Notify
@@ -103,10 +103,13 @@ class ScheduleFirer:
             schedule = schedules.get(name)
             if parse_at(schedule["ScheduleExpression"]) > now:
                 continue
-            notification = Notification.model_validate_json(schedule["Target"]["Input"])
-            self._parts.sender.deliver(notification)
+            notification = decode_notification(schedule["Target"].get("Input", ""))
+            if isinstance(notification, str):  # the sender refuses it, and the schedule is done
+                log.warning("schedule %s: refusing its input: %s", name, notification)
+            else:
+                self._parts.sender.deliver(notification)
+                fired.append(notification)
             schedules.delete(name)
-            fired.append(notification)
         return fired
 
 

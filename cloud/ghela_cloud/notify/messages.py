@@ -6,13 +6,14 @@ README lists the texts.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from ghela.core.messages import EventSnapshot, Id, Message, UtcDatetime
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from ghela_cloud.api.feed import parking_deadline
 
@@ -54,6 +55,20 @@ class Notification(Message):
             start = f"{self.starts_at:%Y%m%dT%H%M%SZ}"
             return f"{self.kind}#{self.device}#{self.event_id}#{self.alert_id}#{start}"
         return f"{self.kind}#{self.device}#{self.event_id}#0#{self.revision}"
+
+
+def decode_notification(raw: Any) -> Notification | str:
+    """The sender's input (a schedule's ``Input`` or the planner's invoke payload, as an
+    object or JSON text) as a notification, or why it is not one (naming the field)."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        return Notification.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "(notification)"
+        return f"{where}: {first.get('msg', 'invalid')}"[:500]
+    except (ValueError, TypeError, RecursionError, OverflowError, UnicodeError) as exc:
+        return f"(notification): cannot be decoded ({type(exc).__name__})"
 
 
 def alert_label(event: EventSnapshot, alert_id: int | None) -> str:
