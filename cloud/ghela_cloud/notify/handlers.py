@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import ValidationError
 
-from ghela_cloud.notify.messages import Notification
+from ghela_cloud.notify.messages import Notification, decode_notification
 from ghela_cloud.notify.planner import plan_records
 from ghela_cloud.notify.settings import NotifySettings
 from ghela_cloud.notify.wiring import Notify
@@ -44,11 +42,10 @@ def planner_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @logger.inject_lambda_context
 def sender_handler(event: Any, context: Any) -> dict[str, Any]:
-    try:
-        notification = Notification.model_validate(event if isinstance(event, dict) else json.loads(event))
-    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
-        logger.warning("refusing a notification that does not decode: %s", str(exc)[:500])
-        return {"sent": [], "rejected": str(exc)[:500]}
+    notification = decode_notification(event)
+    if isinstance(notification, str):
+        logger.warning("refusing a notification that does not decode: %s", notification)
+        return {"sent": [], "rejected": notification}
     outbox = notify().sender.deliver(notification)
     logger.info("delivered", extra={"sent": outbox.sent, "skipped": outbox.skipped})
     return {"sent": outbox.sent, "skipped": outbox.skipped}

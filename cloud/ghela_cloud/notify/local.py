@@ -9,7 +9,7 @@ and sender code against moto.
   injected clock (moto stores schedules but never runs them) and deletes them, as
   ``ActionAfterCompletion: DELETE`` does;
 - :class:`Receiver` is an HTTP endpoint that records (and prints) every POST: what a Teams
-  channel or a browser's push service would get.
+  channel or a browser's push service would get (for a Teams card, the text it shows).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ghela_cloud.local.provision import MAIL_FROM, LocalResources
-from ghela_cloud.notify.messages import Notification
+from ghela_cloud.notify.chat import shown_text
+from ghela_cloud.notify.messages import Notification, decode_notification
 from ghela_cloud.notify.planner import PlannerResult, plan_records
 from ghela_cloud.notify.settings import NotifySettings
 from ghela_cloud.notify.wiring import Notify
@@ -102,10 +103,13 @@ class ScheduleFirer:
             schedule = schedules.get(name)
             if parse_at(schedule["ScheduleExpression"]) > now:
                 continue
-            notification = Notification.model_validate_json(schedule["Target"]["Input"])
-            self._parts.sender.deliver(notification)
+            notification = decode_notification(schedule["Target"].get("Input", ""))
+            if isinstance(notification, str):  # the sender refuses it, and the schedule is done
+                log.warning("schedule %s: refusing its input: %s", name, notification)
+            else:
+                self._parts.sender.deliver(notification)
+                fired.append(notification)
             schedules.delete(name)
-            fired.append(notification)
         return fired
 
 
@@ -154,7 +158,7 @@ class Receiver:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def stop(self) -> None:
         self._httpd.shutdown()
@@ -162,10 +166,12 @@ class Receiver:
 
 
 def _show(body: bytes) -> str:
+    """The text a channel shows (the Teams card's TextBlocks, Slack's text); else the size."""
     try:
-        return json.loads(body).get("text", "")[:2000]
-    except (ValueError, AttributeError):
-        return f"{len(body)} encrypted bytes"
+        shown = shown_text(json.loads(body))
+    except (ValueError, RecursionError):
+        shown = ""
+    return shown[:2000] if shown else f"{len(body)} bytes (encrypted for a browser, or not a chat message)"
 
 
 class LocalNotifier:

@@ -6,13 +6,14 @@ README lists the texts.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventSnapshot, Id, Message
-from pydantic import Field
+from ghela.core.messages import EventSnapshot, Id, Message, UtcDatetime
+from pydantic import Field, ValidationError, model_validator
 
 from ghela_cloud.api.feed import parking_deadline
 
@@ -30,12 +31,44 @@ class Notification(Message):
     event_id: Id
     alert_id: Id | None = None
     revision: Annotated[int, Field(ge=0, le=2**53)]
-    """The event's revision the notification was planned from: with the alert, the change."""
+    """The event's revision the notification was planned from."""
+    starts_at: UtcDatetime | None = None
+    """An alert's start as planned (alerts only): the change its notice is about."""
+
+    @model_validator(mode="after")
+    def _alert_has_its_start(self) -> Notification:
+        if (self.kind is Kind.ALERT) != (self.alert_id is not None and self.starts_at is not None):
+            raise ValueError("an alert notification has alert_id and starts_at; a late change neither")
+        return self
 
     @property
     def key(self) -> str:
-        """The idempotency key: one per alert (or event) and change."""
-        return f"{self.kind}#{self.device}#{self.event_id}#{self.alert_id or 0}#{self.revision}"
+        """The idempotency key: one per alert and start, or per event and revision.
+
+        An alert's notice is keyed by its start, not the event's revision: the schedule
+        firing at the start and the planner's catch-up for an alert already lit (a sync
+        that arrives mid-alert, or any later sync while it lights) are the same notice and
+        go out once; an alert moved to another start is a new notice. A late change is
+        one per revision of the event.
+        """
+        if self.kind is Kind.ALERT and self.starts_at is not None:  # always, by the validator
+            start = f"{self.starts_at:%Y%m%dT%H%M%SZ}"
+            return f"{self.kind}#{self.device}#{self.event_id}#{self.alert_id}#{start}"
+        return f"{self.kind}#{self.device}#{self.event_id}#0#{self.revision}"
+
+
+def decode_notification(raw: Any) -> Notification | str:
+    """The sender's input (a schedule's ``Input`` or the planner's invoke payload, as an
+    object or JSON text) as a notification, or why it is not one (naming the field)."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        return Notification.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "(notification)"
+        return f"{where}: {first.get('msg', 'invalid')}"[:500]
+    except (ValueError, TypeError, RecursionError, OverflowError, UnicodeError) as exc:
+        return f"(notification): cannot be decoded ({type(exc).__name__})"
 
 
 def alert_label(event: EventSnapshot, alert_id: int | None) -> str:

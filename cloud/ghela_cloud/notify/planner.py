@@ -3,7 +3,7 @@
 An undecodable record is logged with its field and skipped (it can never become valid by
 retrying); a Scheduler failure is reported as a batch item failure, so Lambda retries
 from that record (``FunctionResponseTypes: [ReportBatchItemFailures]`` in the template).
-Late changes go to the sender at once through ``send_now``.
+Late changes, and alerts that light already, go to the sender at once through ``send_now``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class PlannerResult:
 def plan_records(
     records: Iterable[Any],
     schedules: Schedules,
-    send_now: Callable[[Notification], None],
+    send_now: Callable[[Notification], object],
     now: datetime,
 ) -> PlannerResult:
     result = PlannerResult()

@@ -4,6 +4,13 @@ Pure: the planner applies the plan to EventBridge Scheduler. One schedule per al
 from the device and alert id, so a re-planned alert updates its schedule instead of adding
 one; an alert that is gone, silenced, snoozed past its start, already started, or whose
 event is cancelled or finished has none.
+
+An alert that lights already (started, not ended) when a change of its event arrives is
+announced at once instead: a Pi that comes online mid-alert, or whose first sync reaches
+the cloud after the alert's start (``ghela up --demo`` under load), still gets staff their
+final call. Every later change while it lights asks again; the notice's key (the alert and
+its start, :attr:`~ghela_cloud.notify.messages.Notification.key`) makes the sender send it
+once, whether the schedule or a catch-up got there first.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ class Plan:
     upserts: list[Upsert] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     now: list[Notification] = field(default_factory=list)
-    """Late changes, announced at once."""
+    """Late changes, and alerts that light already: announced at once."""
 
 
 def will_light(event: EventSnapshot, alert: AlertSnapshot) -> bool:
@@ -52,16 +59,21 @@ def plan_change(device: str, old: EventSnapshot | None, new: EventSnapshot | Non
     wanted: dict[str, Upsert] = {}
     if new is not None:
         for alert in new.alerts:
-            if will_light(new, alert) and alert.starts_at > now:
-                notification = Notification(
-                    kind=Kind.ALERT,
-                    device=device,
-                    event_id=new.event_id,
-                    alert_id=alert.alert_id,
-                    revision=new.revision,
-                )
+            if not will_light(new, alert) or now >= alert.ends_at:
+                continue
+            notification = Notification(
+                kind=Kind.ALERT,
+                device=device,
+                event_id=new.event_id,
+                alert_id=alert.alert_id,
+                revision=new.revision,
+                starts_at=alert.starts_at,
+            )
+            if alert.starts_at > now:
                 name = schedule_name(device, alert.alert_id)
                 wanted[name] = Upsert(name, alert.starts_at, notification)
+            else:
+                plan.now.append(notification)  # lights already: its final call, once
     plan.upserts = list(wanted.values())
     before = {schedule_name(device, a.alert_id) for a in (old.alerts if old is not None else [])}
     if new is not None:

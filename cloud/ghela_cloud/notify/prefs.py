@@ -11,12 +11,13 @@ import base64
 import binascii
 import json
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, ValidationError
 
 from ghela_cloud.api.models import ApiModel
+from ghela_cloud.notify.chat import ChatKind
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -88,10 +89,11 @@ class Preferences(PreferencesBody):
 
 
 class WebhookBody(ApiModel):
-    """A Teams or Slack incoming webhook (``url: null`` removes it)."""
+    """A Teams or Slack incoming webhook (``url: null`` removes it); the admin says which,
+    as each takes its own message format (:mod:`ghela_cloud.notify.chat`)."""
 
     url: WebUrl | None
-    kind: Literal["teams", "slack"] = "teams"
+    kind: ChatKind
     alerts: AlertChoice = AlertChoice.FINAL_CALL
     """Which alert starts the channel hears of (late changes always)."""
 

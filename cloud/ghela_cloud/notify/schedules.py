@@ -68,4 +68,5 @@ class Schedules:
             kwargs["NextToken"] = page["NextToken"]
 
     def get(self, name: str) -> dict[str, Any]:
-        return self._scheduler.get_schedule(Name=name, GroupName=self._group)
+        schedule: dict[str, Any] = self._scheduler.get_schedule(Name=name, GroupName=self._group)
+        return schedule

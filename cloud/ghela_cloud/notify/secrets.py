@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -26,7 +25,8 @@ class Secrets:
 
     def _get(self, name: str) -> str | None:
         try:
-            return self._ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+            value: str = self._ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+            return value
         except self._ssm.exceptions.ParameterNotFound:
             return None
 
@@ -69,9 +69,3 @@ def application_server_key(vapid: Vapid) -> str:
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def webhook_payload(kind: str, title: str, text: str) -> bytes:
-    """Teams' and Slack's incoming webhooks both take ``{"text": ...}`` (Teams renders markdown)."""
-    text = f"**{title}**\n\n{text}" if kind == "teams" else f"*{title}*\n{text}"
-    return json.dumps({"text": text}).encode()

@@ -3,7 +3,8 @@
 Every delivery (channel and recipient) is claimed in the ledger first, so a second delivery
 of the same change sends nothing; a failed one is released and raised, so the retry sends
 only what did not go out. An alert that was snoozed, silenced or cancelled since it was
-planned sends nothing (its schedule is normally gone already).
+planned, that has ended, or that moved to another start sends nothing (its schedule is
+normally gone or moved already; the moved one's own notice comes at its new start).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from pydantic import ValidationError
 from pywebpush import WebPushException, webpush
 
 from ghela_cloud.api.stores import EventStore
+from ghela_cloud.notify.chat import chat_payload
 from ghela_cloud.notify.ledger import Ledger
 from ghela_cloud.notify.messages import Kind, Notification, render
 from ghela_cloud.notify.planning import QUIET_STATES, will_light
 from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, PreferenceStore
-from ghela_cloud.notify.secrets import Secrets, webhook_payload
+from ghela_cloud.notify.secrets import Secrets
 
 WEBHOOK_TIMEOUT_SECONDS = 5
 PUSH_TTL_SECONDS = 3600
@@ -65,7 +67,7 @@ class Sender:
         hook = self.secrets.webhook()
         if hook is not None and hook.url and _team_wants(hook.alerts, notification, event):
             url, kind = hook.url, hook.kind
-            deliveries.append(("webhook", lambda: self.post(url, webhook_payload(kind, title, text))))
+            deliveries.append(("webhook", lambda: self.post(url, chat_payload(kind, title, text))))
         for user, prefs in self.prefs.everyone():
             if not _wants(prefs, notification, event):
                 continue
@@ -107,7 +109,9 @@ class Sender:
         if notification.kind is Kind.LATE_CHANGE:
             return None if event.state in QUIET_STATES else event
         alert = next((a for a in event.alerts if a.alert_id == notification.alert_id), None)
-        return event if alert is not None and will_light(event, alert) else None
+        if alert is None or alert.starts_at != notification.starts_at or self.now() >= alert.ends_at:
+            return None
+        return event if will_light(event, alert) else None
 
     def _push(self, sub: Any, title: str, text: str) -> Callable[[], None]:
         def send() -> None:

@@ -152,6 +152,7 @@ class Stack:
 
     def _start_notifications(self) -> None:
         from ghela_cloud.local.aws import local_session
+        from ghela_cloud.notify.chat import ChatKind
         from ghela_cloud.notify.local import LocalNotifier, Receiver, notify_settings_for
         from ghela_cloud.notify.prefs import AlertChoice, WebhookBody
         from ghela_cloud.notify.wiring import Notify
@@ -161,7 +162,7 @@ class Stack:
             # What an admin does with PUT /notify/webhook: the stand-in prints what Teams would get.
             self.teams = Receiver("teams", status=200)
             # Every alert, so the demo's first one (an early warning) shows here.
-            hook = WebhookBody(url=f"{self.teams.url}/webhook", kind="teams", alerts=AlertChoice.ALL)
+            hook = WebhookBody(url=f"{self.teams.url}/webhook", kind=ChatKind.TEAMS, alerts=AlertChoice.ALL)
             parts.secrets.set_webhook(hook)
             self.notifier = LocalNotifier(parts, self.resources.events_table).start()
 
