@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from ghela.core.layout import Layout
 from ghela.packaging.deployment import deployment_document
 from ghela.runtime.deployment import parse_deployment
-from ghela.runtime.layout import Layout
 from ghela.runtime.logs import output_lines
 from ghela.runtime.nucleus import LocalNucleus
 from ghela.runtime.recipes import load_recipes

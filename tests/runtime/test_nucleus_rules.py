@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ghela.core.greengrass import NUCLEUS
 from ghela.packaging.deployment import deployment_document
 from ghela.runtime.deployment import parse_deployment
-from ghela.runtime.environment import NUCLEUS
 from ghela.runtime.recipes import RecipeError, load_recipes
 from ghela.runtime.supervisor import Settings, Supervisor
 

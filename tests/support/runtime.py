@@ -71,12 +71,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ghela.core.greengrass import NUCLEUS
+from ghela.core.layout import Layout
 from ghela.packaging.deployment import NUCLEUS_UPDATE
 from ghela.runtime.deployment import Deployment
-from ghela.runtime.environment import NUCLEUS
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
-from ghela.runtime.layout import Layout
 from ghela.runtime.lifecycle import ComponentRecord
 from ghela.runtime.logs import output_lines
 from ghela.runtime.nucleus import LocalNucleus

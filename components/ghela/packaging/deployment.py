@@ -26,11 +26,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ghela.core.componentnames import SUITE
 from ghela.core.crosschecks import cross_check
 from ghela.core.errors import ConfigurationError
+from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS
 from ghela.packaging.validation import PackagingError
 from ghela.runtime.configmerge import apply_update
-from ghela.runtime.environment import GGC_VERSION, NUCLEUS, TOKEN_EXCHANGE_SERVICE
+from ghela.runtime.environment import GGC_VERSION, TOKEN_EXCHANGE_SERVICE
 from ghela.runtime.recipes import Recipe
 
 NUCLEUS_VERSION = GGC_VERSION
@@ -41,11 +43,8 @@ LOG_MANAGER_VERSION = "2.3.7"
 """AWS recommends 2.3.5 or later (fewer configuration writes)."""
 LOG_UPLOAD_SECONDS = 300
 
-NUCLEUS_UPDATE: dict[str, Any] = {"merge": json.dumps({"interpolateComponentConfiguration": True})}
+NUCLEUS_UPDATE: dict[str, Any] = {"merge": json.dumps({INTERPOLATE_FLAG: True})}
 """The Nucleus's configurationUpdate in every project deployment (the local runtime's too)."""
-
-PROJECT_PREFIX = "com.ghelamco.alert."
-SUITE = PROJECT_PREFIX + "Suite"
 
 
 def thing_group_arn(region: str, account: str, thing_group: str) -> str:

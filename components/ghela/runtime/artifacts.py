@@ -19,7 +19,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from ghela.runtime.layout import Layout
+from ghela.core.layout import Layout
 from ghela.runtime.recipes import Recipe, RecipeError
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from ghela.core.component import thread_died
 from ghela.core.errors import ConfigurationError
+from ghela.core.layout import Layout
+from ghela.locator import System, locate, write_locator
 from ghela.runtime.deployment import read_deployment
-from ghela.runtime.layout import Layout
-from ghela.runtime.locator import System, locate, write_locator
 from ghela.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
 from ghela.runtime.status import format_status, read_status
 

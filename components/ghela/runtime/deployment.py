@@ -39,13 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.errors import ConfigurationError
+from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
 from ghela.runtime.configmerge import merge_document
-from ghela.runtime.environment import NUCLEUS
 
 log = logging.getLogger(__name__)
-
-INTERPOLATE_FLAG = "interpolateComponentConfiguration"
-"""``DeviceConfiguration.DEVICE_PARAM_INTERPOLATE_COMPONENT_CONFIGURATION``."""
 
 AWS_COMPONENT_PREFIX = "aws.greengrass."
 
@@ -83,15 +80,6 @@ class Deployment:
         if INTERPOLATE_FLAG in merged:
             return coerce_boolean(merged[INTERPOLATE_FLAG])
         return device_default
-
-
-def coerce_boolean(value: Any) -> bool:
-    """As the nucleus's ``Coerce.toBoolean``: true, "true", "yes", "on", "1" or a non-zero number."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    return isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1")
 
 
 def parse_deployment(document: Any, where: str) -> Deployment:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ghela.core.greengrass import NUCLEUS
+
 GGC_VERSION = "2.13.0"
 TOKEN_EXCHANGE_SERVICE = "aws.greengrass.TokenExchangeService"
-NUCLEUS = "aws.greengrass.Nucleus"
 PROVIDED_COMPONENTS = (NUCLEUS, TOKEN_EXCHANGE_SERVICE)
 """Components the runtime itself stands in for: a recipe may depend on them."""
 

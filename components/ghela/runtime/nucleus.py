@@ -22,12 +22,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from ghela.core.clock import Clock, SystemClock
+from ghela.core.layout import Layout
 from ghela.runtime.credentials import CredentialsEndpoint
 from ghela.runtime.deployment import Deployment
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs import LocalJobsEndpoint
 from ghela.runtime.ipcserver import MAX_SOCKET_PATH_BYTES, IpcServer
-from ghela.runtime.layout import Layout
 from ghela.runtime.leftovers import clear_crashed_runtime
 from ghela.runtime.recipes import Recipe
 from ghela.runtime.supervisor import Settings, Supervisor

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ghela.core.clock import Clock, SystemClock
+from ghela.core.layout import Layout
 from ghela.runtime.artifacts import link_environment, stage_artifacts
 from ghela.runtime.configmerge import apply_update
 from ghela.runtime.deployment import AWS_COMPONENT_PREFIX, Deployment
 from ghela.runtime.environment import PROVIDED_COMPONENTS, TOKEN_EXCHANGE_SERVICE, component_environment
-from ghela.runtime.layout import Layout
 from ghela.runtime.lifecycle import (
     ERRORED,
     FINISHED,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ghela.runtime.layout import Layout
+from ghela.core.layout import Layout
 
 _VARIABLE = re.compile(r"\{(?:([A-Za-z0-9_.\-]+):)?(artifacts|work|kernel|iot|configuration):([^{}]+)\}")
 

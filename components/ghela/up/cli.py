@@ -14,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from ghela.core.clock import venue_zone
-from ghela.runtime.locator import System
+from ghela.locator import System
 from ghela.up.progress import Progress, summary
 from ghela.up.stack import Running, Stack, UpOptions
 

@@ -1,4 +1,8 @@
-"""Where the local runtime keeps things under its root, mirroring ``/greengrass/v2``.
+"""Where a Greengrass core keeps things under its root (``/greengrass/v2`` on a Pi).
+
+:mod:`ghela.locator` finds a Pi's work folders with it; the local runtime
+(``ghela_tools.runtime``) keeps the same layout under its own root, plus ``status.json``,
+which is its own.
 
 ::
 
@@ -19,7 +23,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the runtime keeps things under its root, mirroring /greengrass/v2."""
+    """Where a core (the nucleus, or the local runtime) keeps things under its root."""
 
     root: Path
 
