@@ -27,11 +27,11 @@ import pytest
 import yaml
 from botocore.stub import ANY, Stubber
 from ghela.cli import main
-from ghela.packaging import wheels
-from ghela.packaging.build import build, check_lock, device_requirements
-from ghela.packaging.publish import Publisher
-from ghela.packaging.validation import PackagingError, read_gdk_config, validate_recipe
-from ghela.runtime.recipes import load_recipe, load_recipes
+from ghela_tools.packaging import wheels
+from ghela_tools.packaging.build import build, check_lock, device_requirements
+from ghela_tools.packaging.publish import Publisher
+from ghela_tools.packaging.validation import PackagingError, read_gdk_config, validate_recipe
+from ghela_tools.runtime.recipes import load_recipe, load_recipes
 
 from tests.support.moto import MotoServer, free_port
 from tests.support.runtime import RECIPES, REPO, SCRAPER, SUITE
