@@ -14,10 +14,17 @@ project's ``recipe.yaml`` after resolving links (``GDKProject._get_recipe_file``
 ``greengrass-build/recipes/<that name>`` (aws-greengrass-gdk-cli 1.6.2).
 
 The five components' artifact is the same reproducible zip (sorted entries, fixed
-timestamps, so the same source gives the same digest): the ``ghela`` package (Python files
-and package data, no caches). PythonEnv's artifact, one per architecture, holds the hashed
-lock, the installer and a wheel for every locked requirement (:mod:`ghela_tools.packaging.wheels`);
-``{PYTHON_ENV_KEY}`` in the recipes becomes the lock's hash.
+timestamps, so the same source gives the same digest): the device package ``ghela``
+(``components/ghela``: Python files and package data, no caches) and nothing else: the
+developer's tools (``ghela_tools``: this packager, the local runtime, ``ghela up``) and the
+cloud side (``ghela_cloud``) are packages of their own and never reach a Pi.
+:func:`describe_artifact` is what ``ghela gdk build`` prints of each artifact.
+
+PythonEnv's artifact, one per architecture, holds the hashed lock, the installer and a
+wheel for every locked requirement (:mod:`ghela_tools.packaging.wheels`);
+``{PYTHON_ENV_KEY}`` in the recipes becomes the lock's hash. The local runtime runs a
+recipe folder as this build would write it (:func:`as_built`), so a component started
+from ``recipes/`` runs from the same ``env-<lock hash>`` path as on a Pi.
 
 Recipes keep ``{BUCKET_NAME}`` (and ``{REGION}``) unless a bucket is given: as with GDK,
 those are known only when publishing.
@@ -30,7 +37,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +46,15 @@ import yaml
 
 from ghela_tools.packaging import wheels
 from ghela_tools.packaging.validation import PackagingError, fill_placeholders, validate_recipe
-from ghela_tools.runtime.recipes import ci_get, read_document
+from ghela_tools.runtime.recipes import Recipe, ci_get, read_document
 
 DISTRIBUTION = "ghelamco-alert"
 ARTIFACT_NAME = "ghela.zip"
 PYTHON_ENV_ARTIFACT = re.compile(r"python-env-(?P<machine>[a-z0-9_]+)\.zip")
 PACKAGE_DATA = (".py", ".yaml", ".json", ".ics", ".html")
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)
+LISTED_ENTRIES = 20
+"""A folder in an artifact is shown with its entries up to this many, else with its count."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,82 @@ def build_artifact(target: Path, source: Path | None = None) -> Path:
     return target
 
 
+def describe_artifact(path: Path) -> str:
+    """The artifact's size and top-level contents, in one line.
+
+    ``ghela.zip  612,345 bytes: ghela/ (__init__.py, cli.py, cloudsync/, core/, ...)``; a
+    folder with more than :data:`LISTED_ENTRIES` entries shows its count (``wheels/ (85)``).
+    """
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    folders: dict[str, set[str]] = {}
+    files: list[str] = []
+    for name in names:
+        top, _, rest = name.partition("/")
+        if not rest:
+            files.append(top)
+            continue
+        child, nested, _ = rest.partition("/")
+        folders.setdefault(top, set()).add(child + ("/" if nested else ""))
+    parts = sorted(files)
+    for folder, entries in sorted(folders.items()):
+        shown = ", ".join(sorted(entries)) if len(entries) <= LISTED_ENTRIES else str(len(entries))
+        parts.append(f"{folder}/ ({shown})")
+    return f"{path.name}  {path.stat().st_size:,} bytes: {', '.join(parts)}"
+
+
+def placeholder_values(
+    name: str,
+    version: str,
+    publisher: str,
+    *,
+    author: str | None = None,
+    bucket: str | None = None,
+    region: str | None = None,
+) -> dict[str, str]:
+    """What the build fills into a recipe's placeholders, as GDK does, plus ``PYTHON_ENV_KEY``.
+
+    ``{BUCKET_NAME}`` and ``{REGION}`` only when given: as with GDK, they are known when
+    publishing.
+    """
+    values = {
+        "COMPONENT_NAME": name,
+        "COMPONENT_VERSION": version,
+        "COMPONENT_AUTHOR": author or publisher,
+        "PYTHON_ENV_KEY": wheels.lock_key(),
+    }
+    if bucket:
+        values["BUCKET_NAME"] = bucket
+    if region:
+        values["REGION"] = region
+    return values
+
+
+def as_built(recipe: Recipe) -> Recipe:
+    """``recipe`` with its placeholders filled as :func:`build` writes it (bucket and region
+    stay: the local runtime downloads nothing).
+
+    The nucleus only ever sees built recipes. The local runtime also runs the source recipes
+    in ``recipes/``; without this, their ``{PYTHON_ENV_KEY}`` stayed as written and every
+    component ran from a folder literally named ``env-{PYTHON_ENV_KEY}``.
+    """
+    values = placeholder_values(recipe.name, recipe.version, recipe.publisher)
+
+    def fill(value: Any) -> Any:
+        return fill_placeholders(value, values)
+
+    return replace(
+        recipe,
+        default_configuration=fill(recipe.default_configuration),
+        setenv=fill(recipe.setenv),
+        steps={
+            name: replace(step, script=fill(step.script), skipif=fill(step.skipif), setenv=fill(step.setenv))
+            for name, step in recipe.steps.items()
+        },
+        artifacts=tuple(replace(artifact, uri=fill(artifact.uri)) for artifact in recipe.artifacts),
+    )
+
+
 def build_python_env(target: Path, machine: str) -> Path:
     """Write ``python-env-<machine>.zip``: the lock, its installer and the wheels.
 
@@ -150,16 +235,8 @@ def build(
     for path in recipe_paths:
         document = read_document(path)
         name, version = str(ci_get(document, "ComponentName")), str(ci_get(document, "ComponentVersion"))
-        values = {
-            "COMPONENT_NAME": name,
-            "COMPONENT_VERSION": version,
-            "COMPONENT_AUTHOR": author or str(ci_get(document, "ComponentPublisher", "")),
-            "PYTHON_ENV_KEY": wheels.lock_key(),
-        }
-        if bucket:
-            values["BUCKET_NAME"] = bucket
-        if region:
-            values["REGION"] = region
+        publisher = str(ci_get(document, "ComponentPublisher", ""))
+        values = placeholder_values(name, version, publisher, author=author, bucket=bucket, region=region)
         validate_recipe(document, str(path))
         filled = fill_placeholders(document, values)
         artifacts = []

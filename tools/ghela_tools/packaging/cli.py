@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ghela_tools.packaging.build import build
+    from ghela_tools.packaging.build import build, describe_artifact
 
     paths = (
         sorted(p for p in args.recipes.iterdir() if p.suffix in RECIPE_SUFFIXES)
@@ -92,10 +92,9 @@ def _build(args: argparse.Namespace) -> int:
             region=args.region,
             machines=args.arch or ARCHITECTURES.values(),
         ):
-            print(
-                f"built {built.name} {built.version}: {built.recipe}"
-                + "".join(f" + {a}" for a in built.artifacts)
-            )
+            print(f"built {built.name} {built.version}: {built.recipe}")
+            for artifact in built.artifacts:
+                print(f"  {artifact.parent}/{describe_artifact(artifact)}")
     except OSError as exc:  # an output folder that cannot be written, a file that went away
         raise PackagingError(f"gdk build failed: {exc}") from None
     return 0

@@ -1,7 +1,7 @@
 #!/bin/sh
 # com.ghelamco.alert.PythonEnv's Install: the one Python environment the five components
 # run in, made offline from the wheels and the hashed lock beside this script
-# (ghela/packaging/wheels.py explains the lock and the choice of Python 3.11).
+# (tools/ghela_tools/packaging/wheels.py explains the lock and the choice of Python 3.11).
 #
 #   sh install-env.sh WORK_PATH KEY
 #

@@ -13,6 +13,9 @@ follows the restart rules (:mod:`ghela_tools.runtime.lifecycle`). When a compone
 components with a HARD dependency on it are restarted once it runs again; SOFT dependents
 are left alone. ``stop()`` stops them in reverse dependency order.
 
+Recipes are run as ``ghela gdk build`` writes them (:func:`~ghela_tools.packaging.build.as_built`):
+a source folder's ``{PYTHON_ENV_KEY}`` and ``{COMPONENT_NAME}`` are filled as on a Pi.
+
 Dependencies on components the runtime itself stands in for (the Nucleus and the Token
 Exchange Service) are always satisfied; any other dependency must be a recipe in the folder.
 """
@@ -31,6 +34,7 @@ from typing import Any, Protocol
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.layout import Layout
 
+from ghela_tools.packaging.build import as_built
 from ghela_tools.runtime.artifacts import link_environment, stage_artifacts
 from ghela_tools.runtime.configmerge import apply_update
 from ghela_tools.runtime.deployment import AWS_COMPONENT_PREFIX, Deployment
@@ -149,7 +153,8 @@ class Supervisor:
         clock: Clock | None = None,
     ) -> None:
         self.deployment = deployment or Deployment.of(recipes)
-        self.recipes = deployed_recipes(recipes, self.deployment)
+        # The nucleus runs built recipes; a source folder's run as the build would write them.
+        self.recipes = {name: as_built(r) for name, r in deployed_recipes(recipes, self.deployment).items()}
         for name in self.deployment.ignored_updates():
             log.warning("configurationUpdate for %s ignored: the deployment does not name it", name)
         self.interpolates_configuration = self.deployment.interpolates_configuration()
