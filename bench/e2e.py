@@ -1,6 +1,6 @@
 """End-to-end figures of the local system: click-to-light-off latency and component memory.
 
-Runs ``ghela up --demo`` in this process (the same :class:`ghela.up.stack.Stack`, with the
+Runs ``ghela up --demo`` in this process (the same :class:`ghela_tools.up.stack.Stack`, with the
 demo's first alert active at once), then:
 
 - the total resident memory (RSS) of the five component processes (each with any children
@@ -29,9 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ghela.up.net import free_port  # noqa: E402
-from ghela.up.progress import Progress  # noqa: E402
-from ghela.up.stack import Stack, UpOptions  # noqa: E402
+from ghela_tools.up.net import free_port  # noqa: E402
+from ghela_tools.up.progress import Progress  # noqa: E402
+from ghela_tools.up.stack import Stack, UpOptions  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESK  # noqa: E402
 

@@ -213,8 +213,9 @@ def main() -> None:
         ROLES[args.role](args)
         return
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "components"))
-    from ghela.runtime.ipcserver import IpcServer
+    repo = Path(__file__).resolve().parents[1]
+    sys.path[:0] = [str(repo / "components"), str(repo / "tools")]
+    from ghela_tools.runtime.ipcserver import IpcServer
 
     access = {"aws.greengrass.ipc.pubsub": {"bench:1": {"operations": ["*"], "resources": [TOPIC]}}}
     with tempfile.TemporaryDirectory(prefix="gb-", dir="/tmp") as root:

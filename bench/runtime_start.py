@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from ghela.packaging.deployment import deployment_document
-from ghela.runtime.deployment import parse_deployment
-from ghela.runtime.layout import Layout
-from ghela.runtime.logs import output_lines
-from ghela.runtime.nucleus import LocalNucleus
-from ghela.runtime.recipes import load_recipes
-from ghela.runtime.restart import Backoff
-from ghela.runtime.supervisor import Settings
+from ghela.core.layout import Layout
+from ghela_tools.packaging.deployment import deployment_document
+from ghela_tools.runtime.deployment import parse_deployment
+from ghela_tools.runtime.logs import output_lines
+from ghela_tools.runtime.nucleus import LocalNucleus
+from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.runtime.restart import Backoff
+from ghela_tools.runtime.supervisor import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = "com.ghelamco.alert."

@@ -17,7 +17,7 @@ use_dummy_aws_credentials()
 @pytest.fixture(scope="session", autouse=True)
 def locator_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Runtimes started by tests (and their children) record themselves in a scratch locator,
-    never in the repo's ``.ghela/running.json`` (see :mod:`ghela.runtime.locator`)."""
+    never in the repo's ``.ghela/running.json`` (see :mod:`ghela.locator`)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GHELA_LOCATOR", str(tmp_path_factory.mktemp("locator") / "running.json"))
         yield

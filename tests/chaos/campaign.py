@@ -50,8 +50,8 @@ from ghela.core.messages import (
     Message,
 )
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
-from ghela.runtime.leftovers import alive
 from ghela.scraper.demo import write_demo_feed
+from ghela_tools.runtime.leftovers import alive
 
 from tests.cloudsync.conftest import Tables, create_tables
 from tests.support.moto import MotoServer

@@ -28,7 +28,7 @@ from ghela.core.messages import (
     Message,
     RevisionChanged,
 )
-from ghela.runtime.iotcore import LocalIotCore
+from ghela_tools.runtime.iotcore import LocalIotCore
 
 START = datetime(2026, 12, 6, 17, 45, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from ghela.core.clock import SystemClock
 from ghela.core.errors import StorageError
-from ghela.runtime.iotcore import LocalIotCore
-from ghela.runtime.iotjobs import LocalJobsEndpoint
-from ghela.runtime.iotjobs_state import DeliveryState
+from ghela_tools.runtime.iotcore import LocalIotCore
+from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
+from ghela_tools.runtime.iotjobs_state import DeliveryState
 
 from tests.support.waiting import wait_for
 

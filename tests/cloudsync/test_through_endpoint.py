@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from ghela.core.clock import SystemClock
-from ghela.runtime.iotcore import LocalIotCore
-from ghela.runtime.iotjobs import LocalJobsEndpoint
+from ghela_tools.runtime.iotcore import LocalIotCore
+from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
 
 from tests.cloudsync.conftest import THING, ServiceMaker, Tables
 from tests.cloudsync.fakes import FakeScheduler, IotCoreBus

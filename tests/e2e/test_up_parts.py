@@ -19,16 +19,16 @@ from ghela.cloudsync.config import CloudSyncConfig
 from ghela.core.errors import ConfigurationError
 from ghela.light.config import LightConfig
 from ghela.metrics.config import MetricsConfig
-from ghela.packaging.deployment import deployment_document
-from ghela.runtime.configmerge import apply_update
-from ghela.runtime.recipes import load_recipes
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scraper.config import ScraperConfig
-from ghela.up.children import Child
-from ghela.up.demo import demo_kickoffs, first_alert, scheduler_config
-from ghela.up.overrides import local_overrides
-from ghela.up.progress import Progress, summary
-from ghela.up.stale import StateFile, alive, clear_stale
+from ghela_tools.packaging.deployment import deployment_document
+from ghela_tools.runtime.configmerge import apply_update
+from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.up.children import Child
+from ghela_tools.up.demo import demo_kickoffs, first_alert, scheduler_config
+from ghela_tools.up.overrides import local_overrides
+from ghela_tools.up.progress import Progress, summary
+from ghela_tools.up.stale import StateFile, alive, clear_stale
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from ghela.up.stale import alive
+from ghela_tools.up.stale import alive
 
 from tests.e2e.system import GhelaUp
 from tests.support.waiting import wait_for

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ghela.runtime import rpc
-from ghela.runtime.eventstream import Frame, FrameDecoder, encode_frame
-from ghela.runtime.rpc import MessageType
+from ghela_tools.runtime import rpc
+from ghela_tools.runtime.eventstream import Frame, FrameDecoder, encode_frame
+from ghela_tools.runtime.rpc import MessageType
 
 PROBE = Path(__file__).with_name("ipc_probe.py")
 PUBSUB = "aws.greengrass.ipc.pubsub"

@@ -15,10 +15,10 @@ import ghela
 import pytest
 from botocore.validate import ParamValidator
 from ghela.cli import main
-from ghela.packaging.deployment import deployment_document, thing_group_arn
-from ghela.packaging.validation import PackagingError
-from ghela.runtime.deployment import read_deployment
-from ghela.runtime.recipes import load_recipes
+from ghela_tools.packaging.deployment import deployment_document, thing_group_arn
+from ghela_tools.packaging.validation import PackagingError
+from ghela_tools.runtime.deployment import read_deployment
+from ghela_tools.runtime.recipes import load_recipes
 
 from tests.support.runtime import ALERT_LIGHT, CLOUD_SYNC, METRICS, RECIPES, SCHEDULER, SCRAPER, SUITE
 

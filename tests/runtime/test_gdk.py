@@ -27,11 +27,11 @@ import pytest
 import yaml
 from botocore.stub import ANY, Stubber
 from ghela.cli import main
-from ghela.packaging import wheels
-from ghela.packaging.build import build, check_lock, device_requirements
-from ghela.packaging.publish import Publisher
-from ghela.packaging.validation import PackagingError, read_gdk_config, validate_recipe
-from ghela.runtime.recipes import load_recipe, load_recipes
+from ghela_tools.packaging import wheels
+from ghela_tools.packaging.build import build, check_lock, device_requirements
+from ghela_tools.packaging.publish import Publisher
+from ghela_tools.packaging.validation import PackagingError, read_gdk_config, validate_recipe
+from ghela_tools.runtime.recipes import load_recipe, load_recipes
 
 from tests.support.moto import MotoServer, free_port
 from tests.support.runtime import RECIPES, REPO, SCRAPER, SUITE
@@ -103,6 +103,7 @@ def test_build_writes_gdks_layout_with_reproducible_artifacts(tmp_path: Path) ->
         lock = archive.read("device.lock")  # unpacked into {artifacts:decompressedPath}/python-env-x86_64/
     assert lock == wheels.LOCK.read_bytes()
     assert "install-env.sh" in names
+    assert {n.split("/")[0] for n in names} == {"device.lock", "install-env.sh", "wheels"}  # no code
     found = {n.split("/")[-1].split("-")[0].lower() for n in names if n.endswith(".whl")}
     assert {"awsiotsdk", "awscrt", "pydantic", "scrapy", "gpiozero"} <= found
     assert not [n for n in names if n.endswith((".tar.gz", ".zip"))]  # wheels only, nothing to compile

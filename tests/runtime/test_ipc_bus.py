@@ -14,7 +14,7 @@ from ghela.core.errors import TransientError
 from ghela.core.ipc import IpcBus
 from ghela.core.ipclink import IpcCallRefused, unix_socket_connector
 from ghela.core.messages import RevisionChanged
-from ghela.runtime.ipcserver import IpcServer
+from ghela_tools.runtime.ipcserver import IpcServer
 
 from tests.runtime.ipc_support import MQTTPROXY, PUBSUB, ProbeProcess, short_tempdir
 from tests.support.waiting import wait_for

@@ -8,7 +8,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ghela.runtime.eventstream import (
+from ghela_tools.runtime.eventstream import (
     MAX_FRAME_BYTES,
     ChecksumError,
     Frame,

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from ghela.runtime import rpc
-from ghela.runtime.eventstream import encode_frame
-from ghela.runtime.ipcserver import IpcServer
-from ghela.runtime.rpc import Flag, MessageType
+from ghela_tools.runtime import rpc
+from ghela_tools.runtime.eventstream import encode_frame
+from ghela_tools.runtime.ipcserver import IpcServer
+from ghela_tools.runtime.rpc import Flag, MessageType
 from hypothesis import HealthCheck, given, settings
 
 from tests.runtime.ipc_support import PUBSUB, RawClient, short_tempdir

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from ghela.runtime.authz import MQTTPROXY, PUBSUB, authorize, filter_covers, resource_covers
-from ghela.runtime.configstore import ConfigStore, changed_paths
-from ghela.runtime.iotcore import LocalIotCore
-from ghela.runtime.ipcerrors import ResourceNotFoundError, UnauthorizedError
-from ghela.runtime.ipcserver import IpcServer
-from ghela.runtime.pubsub import LocalPubSub, PubSubMessage
+from ghela_tools.runtime.authz import MQTTPROXY, PUBSUB, authorize, filter_covers, resource_covers
+from ghela_tools.runtime.configstore import ConfigStore, changed_paths
+from ghela_tools.runtime.iotcore import LocalIotCore
+from ghela_tools.runtime.ipcerrors import ResourceNotFoundError, UnauthorizedError
+from ghela_tools.runtime.ipcserver import IpcServer
+from ghela_tools.runtime.pubsub import LocalPubSub, PubSubMessage
 
 PUBLISH = "aws.greengrass#PublishToTopic"
 SUBSCRIBE = "aws.greengrass#SubscribeToTopic"

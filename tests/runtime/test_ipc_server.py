@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ghela.runtime import rpc
-from ghela.runtime.eventstream import MAX_FRAME_BYTES, encode_frame
-from ghela.runtime.ipcserver import IpcServer
-from ghela.runtime.operations import HANDLERS
-from ghela.runtime.rpc import Flag, MessageType
+from ghela_tools.runtime import rpc
+from ghela_tools.runtime.eventstream import MAX_FRAME_BYTES, encode_frame
+from ghela_tools.runtime.ipcserver import IpcServer
+from ghela_tools.runtime.operations import HANDLERS
+from ghela_tools.runtime.rpc import Flag, MessageType
 
 from tests.runtime.ipc_support import (
     MQTTPROXY,

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ghela.runtime.leftovers import alive
+from ghela_tools.runtime.leftovers import alive
 
 from tests.support.runtime import python, write_recipe
 from tests.support.waiting import wait_for

@@ -1,4 +1,4 @@
-"""The local runtime follows the nucleus where a component can tell (ghela.runtime.deployment).
+"""The local runtime follows the nucleus where a component can tell (ghela_tools.runtime.deployment).
 
 - ``interpolateComponentConfiguration`` is false on a fresh core: ``{iot:thingName}`` in
   CloudSync's accessControl stays literal and its IoT Jobs subscription is refused. The
@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ghela.packaging.deployment import deployment_document
-from ghela.runtime.deployment import parse_deployment
-from ghela.runtime.environment import NUCLEUS
-from ghela.runtime.recipes import RecipeError, load_recipes
-from ghela.runtime.supervisor import Settings, Supervisor
+from ghela.core.greengrass import NUCLEUS
+from ghela_tools.packaging.deployment import deployment_document
+from ghela_tools.runtime.deployment import parse_deployment
+from ghela_tools.runtime.recipes import RecipeError, load_recipes
+from ghela_tools.runtime.supervisor import Settings, Supervisor
 
 from tests.support.runtime import CLOUD_SYNC, RECIPES, SCHEDULER, LocalRuntime, write_recipe
 from tests.support.waiting import wait_for

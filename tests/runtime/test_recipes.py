@@ -17,14 +17,14 @@ import pytest
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.core import topics
 from ghela.core.config import ComponentConfig, load_config
+from ghela.core.layout import Layout
 from ghela.light.config import LightConfig
 from ghela.metrics.config import MetricsConfig
-from ghela.packaging.validation import PackagingError, validate_recipe
-from ghela.runtime.layout import Layout
-from ghela.runtime.recipes import Recipe, load_recipe, load_recipes, read_document
-from ghela.runtime.variables import ComponentContext, Resolver
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scraper.config import ScraperConfig
+from ghela_tools.packaging.validation import PackagingError, validate_recipe
+from ghela_tools.runtime.recipes import Recipe, load_recipe, load_recipes, read_document
+from ghela_tools.runtime.variables import ComponentContext, Resolver
 
 from tests.support.runtime import (
     ALERT_LIGHT,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from ghela.core.errors import ConfigurationError
-from ghela.runtime.configmerge import apply_update, merge
-from ghela.runtime.deployment import parse_deployment, read_deployment
-from ghela.runtime.layout import Layout
-from ghela.runtime.recipes import RecipeError, load_recipe
-from ghela.runtime.variables import ComponentContext, Resolver, json_pointer
+from ghela.core.layout import Layout
+from ghela_tools.runtime.configmerge import apply_update, merge
+from ghela_tools.runtime.deployment import parse_deployment, read_deployment
+from ghela_tools.runtime.recipes import RecipeError, load_recipe
+from ghela_tools.runtime.variables import ComponentContext, Resolver, json_pointer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from ghela.cli import main
-from ghela.runtime.logs import output_lines
-from ghela.runtime.recipes import RecipeError
+from ghela_tools.runtime.logs import output_lines
+from ghela_tools.runtime.recipes import RecipeError
 
 from tests.support.runtime import RECIPES, LocalRuntime, python, write_recipe
 

@@ -1,7 +1,7 @@
 """Must show: the built artifacts install offline and a component runs from them.
 
 ``ghela gdk build`` makes the artifacts (the Python environment for x86_64 here; wheels come
-from PyPI once and are cached, see ghela.packaging.wheels). The local runtime then runs the
+from PyPI once and are cached, see ghela_tools.packaging.wheels). The local runtime then runs the
 *built* recipes with those artifacts, the way the nucleus would on a Pi: it stages and
 unzips PythonEnv's artifact and runs its Install as written, which makes a fresh venv with
 Debian's own ``/usr/bin/python3`` (3.11, as on Raspberry Pi OS bookworm) from the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import ghela
 import pytest
-from ghela.packaging.build import build
-from ghela.packaging.wheels import lock_key
+from ghela_tools.packaging.build import build
+from ghela_tools.packaging.wheels import lock_key
 
 from tests.support.runtime import RECIPES, SCHEDULER, LocalRuntime
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ghela.runtime.restart import Backoff, ErrorWindow
+from ghela_tools.runtime.restart import Backoff, ErrorWindow
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

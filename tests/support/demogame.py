@@ -1,7 +1,7 @@
 """The demo's first game as the cloud's read copy holds it, for the notification tests.
 
 Kicked off as ``ghela up --demo`` kicks it off when started at ``up_at``
-(:func:`ghela.up.demo.demo_kickoffs`), its alerts planned by the Scheduler's own rule
+(:func:`ghela_tools.up.demo.demo_kickoffs`), its alerts planned by the Scheduler's own rule
 (:func:`ghela.scheduler.planning.plan_alerts`) from its recipe's DefaultConfiguration:
 an early warning ``lead`` after ``up_at``, then the final call.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 from ghela.core.clock import venue_zone
 from ghela.core.crosschecks import SCHEDULER
 from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState
-from ghela.runtime.recipes import load_recipes
 from ghela.scheduler.planning import plan_alerts
-from ghela.up.demo import demo_kickoffs, scheduler_config
+from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.up.demo import demo_kickoffs, scheduler_config
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 TITLE = "KAA Gent - Demo FC"

@@ -1,6 +1,6 @@
 """Run real components as processes under the local Greengrass runtime, from a test.
 
-``LocalRuntime`` starts the local nucleus (:mod:`ghela.runtime.nucleus`: IPC server, local
+``LocalRuntime`` starts the local nucleus (:mod:`ghela_tools.runtime.nucleus`: IPC server, local
 IoT Core, credentials endpoint, supervisor) on recipes — by default the project's own
 ``recipes/`` — in a temporary root, in developer mode (each component's venv is linked to
 the test's own Python, so Install is skipped and components start in about a second,
@@ -50,8 +50,8 @@ What it offers:
   component gets the update pushed over IPC.
 - ``error_limit=`` raises the nucleus's 3 errors an hour before BROKEN (for kill campaigns).
 - ``aws_endpoint_url=moto_server.url`` also runs the IoT Jobs endpoint
-  (:mod:`ghela.runtime.iotjobs`, as ``jobs``) for ``thing_name`` against that control plane.
-- ``iot_core`` (the :class:`~ghela.runtime.iotcore.LocalIotCore`), ``jobs``,
+  (:mod:`ghela_tools.runtime.iotjobs`, as ``jobs``) for ``thing_name`` against that control plane.
+- ``iot_core`` (the :class:`~ghela_tools.runtime.iotcore.LocalIotCore`), ``jobs``,
   ``supervisor``, ``root``, ``thing_name``.
 - ``write_recipe(folder, name, {"Run": python("...")}, depends=..., configuration=...)``
   writes a tiny recipe for tests of the runtime itself (``recipe_dir=folder``).
@@ -71,18 +71,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ghela.packaging.deployment import NUCLEUS_UPDATE
-from ghela.runtime.deployment import Deployment
-from ghela.runtime.environment import NUCLEUS
-from ghela.runtime.iotcore import LocalIotCore
-from ghela.runtime.iotjobs import LocalJobsEndpoint
-from ghela.runtime.layout import Layout
-from ghela.runtime.lifecycle import ComponentRecord
-from ghela.runtime.logs import output_lines
-from ghela.runtime.nucleus import LocalNucleus
-from ghela.runtime.recipes import load_recipes
-from ghela.runtime.restart import Backoff
-from ghela.runtime.supervisor import Settings, Supervisor
+from ghela.core.greengrass import NUCLEUS
+from ghela.core.layout import Layout
+from ghela_tools.packaging.deployment import NUCLEUS_UPDATE
+from ghela_tools.runtime.deployment import Deployment
+from ghela_tools.runtime.iotcore import LocalIotCore
+from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
+from ghela_tools.runtime.lifecycle import ComponentRecord
+from ghela_tools.runtime.logs import output_lines
+from ghela_tools.runtime.nucleus import LocalNucleus
+from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.runtime.restart import Backoff
+from ghela_tools.runtime.supervisor import Settings, Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"

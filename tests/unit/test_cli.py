@@ -1,23 +1,114 @@
-"""The ``ghela`` command itself: subcommands of parts that are not installed are left out."""
+"""The ``ghela`` command itself: one table of subcommands, with the tools installed and without.
+
+On a developer machine every module in the table is installed and adds exactly the
+subcommands the table names. Without ``ghela_tools`` and ``ghela_cloud`` (a Pi), their
+subcommands are still listed, and each says in one line that it is a developer tool not
+installed here (a Pi itself is simulated in ``tests/runtime/test_artifact.py``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import importlib.util
+import re
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
+import ghela.cli as cli
 import pytest
-from ghela import cli
+
+TOOL_PACKAGES = ("ghela_tools", "ghela_cloud")
 
 
-def test_a_part_that_is_not_installed_offers_no_subcommands(
+@pytest.mark.parametrize("entry", cli.COMMANDS, ids=lambda e: e.module)
+def test_each_module_adds_exactly_the_subcommands_the_table_names(entry: cli.Subcommands) -> None:
+    assert entry.installed()  # a developer machine has everything
+    subparsers = argparse.ArgumentParser().add_subparsers()
+    importlib.import_module(entry.module).register(subparsers)
+    assert tuple(subparsers.choices) == entry.names
+
+
+def test_every_subcommand_is_in_the_table_once() -> None:
+    names = [name for entry in cli.COMMANDS for name in entry.names]
+    assert len(names) == len(set(names))
+    assert {entry.package for entry in cli.COMMANDS} == {"ghela", *TOOL_PACKAGES}
+
+
+@pytest.fixture
+def without_tools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``find_spec`` answering as on a Pi, where only the device package is installed."""
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        return None if name.split(".")[0] in TOOL_PACKAGES else real(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+@pytest.mark.usefixtures("without_tools")
+def test_without_the_tools_they_are_listed_as_not_installed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+    assert exited.value.code == 0
+    listing = capsys.readouterr().out
+    for entry in cli.COMMANDS:
+        for name in entry.names:
+            # The name, then its help on the same line or (a long name) the next ones.
+            listed = re.search(rf"^    {name}\b(.*?)(?=^    \S|\Z)", listing, re.MULTILINE | re.DOTALL)
+            assert listed is not None, name
+            assert ("not installed here" in listed[1]) == (entry.package in TOOL_PACKAGES), listed[0]
+
+
+@pytest.mark.usefixtures("without_tools")
+@pytest.mark.parametrize(
+    ("argv", "package"),
+    [
+        (["up", "--demo", "--port", "8081"], "ghela_tools"),
+        (["runtime", "run"], "ghela_tools"),
+        (["gdk", "--help"], "ghela_tools"),
+        (["api", "serve"], "ghela_cloud"),
+    ],
+)
+def test_calling_a_tool_that_is_not_installed_is_one_line_and_exit_1(
+    argv: list[str], package: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"ghela: `ghela {argv[0]}` is a developer tool ({package}), not installed here; "
+        f"{cli.INSTALL_HINT}\n"
+    )
+
+
+@pytest.mark.usefixtures("without_tools")
+def test_without_the_tools_the_device_commands_still_check_their_arguments(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["doctor", "--no-such-flag"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --no-such-flag" in capsys.readouterr().err
+
+
+def test_a_part_that_is_not_installed_still_lets_the_rest_run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A Pi's artifact holds ghela only: the cloud side's subcommands must not break the rest.
-    monkeypatch.setattr(cli, "SUBCOMMAND_MODULES", ["ghela.scheduler.cli", "ghela_not_installed.cli"])
+    # A Pi's artifact holds ghela only: the parts it lacks must not break the rest.
+    monkeypatch.setattr(
+        cli,
+        "COMMANDS",
+        (
+            cli.Subcommands("ghela.scheduler.cli", ("schedule",)),
+            cli.Subcommands("ghela_not_installed.cli", ("api",)),
+        ),
+    )
     parser = cli.build_parser()
     assert parser.parse_args(["schedule", "--db", "x.db"]).command == "schedule"
-    with pytest.raises(SystemExit) as exited:
-        parser.parse_args(["api"])
-    assert exited.value.code == 2 and "invalid choice: 'api'" in capsys.readouterr().err
+    assert cli.main(["api", "serve"]) == 1
+    said = capsys.readouterr().err
+    assert "`ghela api` is a developer tool (ghela_not_installed), not installed here" in said
 
 
 def test_a_module_missing_inside_an_installed_part_is_still_an_error(
@@ -28,6 +119,6 @@ def test_a_module_missing_inside_an_installed_part_is_still_an_error(
     (package / "__init__.py").write_text("")
     (package / "cli.py").write_text("import ghela_dependency_that_is_missing\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "SUBCOMMAND_MODULES", ["ghela_half_installed.cli"])
+    monkeypatch.setattr(cli, "COMMANDS", (cli.Subcommands("ghela_half_installed.cli", ("half",)),))
     with pytest.raises(ModuleNotFoundError, match="ghela_dependency_that_is_missing"):
         cli.build_parser()

@@ -12,7 +12,7 @@ import pytest
 from ghela.cli import main
 from ghela.cloudsync.store import StateStore
 from ghela.core.clock import SystemClock
-from ghela.runtime.locator import System, locate, write_locator
+from ghela.locator import System, locate, write_locator
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.demo import write_demo
 from ghela.scheduler.store import Store

@@ -3,7 +3,7 @@
 Both work on CloudSync's state file (``--state``, default ``$GHELA_CLOUDSYNC_STATE``, else
 the running system's — after ``ghela up``, or on a Pi
 ``/greengrass/v2/work/com.ghelamco.alert.CloudSync/cloudsync-state.sqlite3``, see
-:mod:`ghela.runtime.locator` — else ``./cloudsync-state.sqlite3``).
+:mod:`ghela.locator` — else ``./cloudsync-state.sqlite3``).
 ``resync`` marks a full resync as wanted; the running component starts it within about
 ten seconds (re-upload every event from revision 0, delete items of events that are gone).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from ghela.cloudsync.jobs import IOT_LANE, JOBS_LANE
 from ghela.cloudsync.store import RESYNC_REQUESTED, StateStore
 from ghela.core.errors import NotFound
-from ghela.runtime.locator import locate
+from ghela.locator import locate
 
 DEFAULT_STATE = "cloudsync-state.sqlite3"
 STAMP = "%Y-%m-%d %H:%M:%S UTC"

@@ -27,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from ghela.core.crosschecks import ALERT_LIGHT, SCHEDULER, cross_check
-from ghela.runtime.deployment import INTERPOLATE_FLAG, coerce_boolean
-from ghela.runtime.environment import NUCLEUS
+from ghela.core.componentnames import ALERT_LIGHT, SCHEDULER
+from ghela.core.crosschecks import cross_check
+from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
 from ghela.scheduler.store import integrity_problems
 
 MIN_NUCLEUS = (2, 6, 0)

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ghela.runtime.locator import GREENGRASS_ROOT
+from ghela.locator import GREENGRASS_ROOT
 
 DEFAULT_ROOT = GREENGRASS_ROOT
 

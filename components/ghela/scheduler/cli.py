@@ -3,7 +3,7 @@
 ``ghela schedule``, ``ghela next``, ``ghela event add|update|cancel|delete|follow``,
 ``ghela alert add|update|snooze|unsnooze``, ``ghela db check|demo``. Every command takes
 ``--db PATH`` (default ``$GHELA_DB``, else the running system's database — see
-:mod:`ghela.runtime.locator` — else ``./ghela.db``; ``db demo`` never picks the running one).
+:mod:`ghela.locator` — else ``./ghela.db``; ``db demo`` never picks the running one).
 Changes are applied as commands with an id (generated, or ``--id``), exactly as a job from
 the cloud would be, so running the same ``--id`` twice changes nothing. A running Scheduler
 notices the change within seconds (it watches the file). Times are read and shown in the
@@ -45,7 +45,7 @@ from ghela.core.messages import (
     new_id,
 )
 from ghela.core.nextup import next_line
-from ghela.runtime.locator import locate
+from ghela.locator import locate
 from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.demo import write_demo
