@@ -299,3 +299,32 @@ def test_stored_configuration_is_what_the_cli_plans_with(harness: Harness) -> No
         assert stored is not None and stored.refresh_minutes == 7
     finally:
         store.close()
+
+
+def test_a_cli_change_reaches_a_running_scheduler_at_once_not_at_the_next_check(tmp_path: Path) -> None:
+    """The CLI nudges after its commit: the light goes off with the clock standing still,
+    while the next look for other writers is ten minutes away on that clock."""
+    from ghela.cli import main
+
+    now = datetime.now(UTC)  # the CLI snoozes at the real now: the frozen clock starts there
+    harness = Harness(tmp_path)
+    harness.config = SchedulerConfig(db_path=str(harness.db), db_check_seconds=600)
+    harness.clock = FrozenClock(now)
+    try:
+        harness.start()
+        kickoff = now + timedelta(hours=3, minutes=30)  # the final call (-4 h to -3 h) is on
+        harness.command("c-1", CreateEvent(title="Concert", start=kickoff))
+        wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+        (alert_id,) = harness.lights()[-1].alert_ids
+        assert main(["alert", "snooze", str(alert_id), "--db", str(harness.db)]) == 0
+        wait_for(lambda: harness.lights()[-1].pattern is LightPattern.OFF)
+        assert harness.clock.now() == now
+    finally:
+        harness.stop()
+
+
+def test_a_nudge_with_no_scheduler_running_is_dropped(tmp_path: Path) -> None:
+    """Nothing runs: the CLI has written alone, and its nudge reaches no one."""
+    from ghela.scheduler.nudge import nudge
+
+    assert nudge(tmp_path / "ghela.db") is False
