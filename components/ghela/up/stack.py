@@ -35,6 +35,9 @@ from ghela.up.stale import StateFile, clear_stale
 
 THING_NAME = "ghela-local-pi"
 REGION = "eu-west-1"
+JOBS_POLL_SECONDS = 30.0
+"""The jobs endpoint hears of the API's jobs at once (:meth:`LocalApi.on_job_created`); its
+poll of moto only finds jobs made elsewhere (``aws iot create-job`` against moto)."""
 COMPONENT_START_TIMEOUT = 90.0
 """A connected component subscribes within milliseconds; this leaves a wide margin."""
 
@@ -209,9 +212,10 @@ class Stack:
                 iot,
                 [self.options.thing_name],
                 SystemClock(),
-                poll_seconds=1.0,
+                poll_seconds=JOBS_POLL_SECONDS,
                 state_path=self.root / "iotjobs.json",
             ).start()
+            self.api.api.on_job_created(self.jobs.refresh_now)
             self._record()
         with self.progress.step("Waiting for the components to run"):
             self._wait_for_components(recipes)
