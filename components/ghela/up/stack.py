@@ -38,6 +38,10 @@ REGION = "eu-west-1"
 JOBS_POLL_SECONDS = 30.0
 """The jobs endpoint hears of the API's jobs at once (:meth:`LocalApi.on_job_created`); its
 poll of moto only finds jobs made elsewhere (``aws iot create-job`` against moto)."""
+NOTIFY_POLL_SECONDS = 5.0
+"""How often the local notifications read moto's stream and fire due schedules. Each
+round is several requests to moto; once a second they were most of what the idle system
+spent (``bench/e2e.py``). EventBridge Scheduler fires to the minute, so 5 s loses nothing."""
 COMPONENT_START_TIMEOUT = 90.0
 """A connected component subscribes within milliseconds; this leaves a wide margin."""
 
@@ -166,7 +170,7 @@ class Stack:
             # Every alert, so the demo's first one (an early warning) shows here.
             hook = WebhookBody(url=f"{self.teams.url}/webhook", kind="teams", alerts=AlertChoice.ALL)
             parts.secrets.set_webhook(hook)
-            self.notifier = LocalNotifier(parts, self.resources.events_table).start()
+            self.notifier = LocalNotifier(parts, self.resources.events_table, NOTIFY_POLL_SECONDS).start()
 
     def _start_runtime(self) -> None:
         from ghela_cloud.local.aws import local_client
