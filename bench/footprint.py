@@ -292,7 +292,8 @@ def run(component: str) -> dict[str, object]:
             "from bench.footprint import measured;"
             f"print('FIGURES ' + json.dumps(measured({component!r}, Path({work!r}))))"
         )
-        env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock", AWS_REGION="eu-west-1")
+        env = dict(os.environ, GPIOZERO_PIN_FACTORY="mock")
+        env.update(AWS_REGION="eu-west-1", AWS_DEFAULT_REGION="eu-west-1")  # both, as the nucleus sets
         env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # never a real account
         env.update(AWS_EC2_METADATA_DISABLED="true")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=work, env=env)
