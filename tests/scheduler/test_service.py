@@ -328,3 +328,26 @@ def test_a_nudge_with_no_scheduler_running_is_dropped(tmp_path: Path) -> None:
     from ghela.scheduler.nudge import nudge
 
     assert nudge(tmp_path / "ghela.db") is False
+
+
+def test_a_flood_of_nudges_with_junk_in_them_is_only_a_look(tmp_path: Path) -> None:
+    """Anyone on the machine can send to the socket: what they send is never read, and a
+    burst costs a look at the database, nothing more; the Scheduler carries on."""
+    import contextlib
+    import socket
+
+    from ghela.scheduler.nudge import address
+
+    harness = Harness(tmp_path)
+    try:
+        harness.start()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            for size in (0, 1, 16, 4096, 60_000) * 200:
+                with contextlib.suppress(BlockingIOError):  # its queue is full: it is busy looking
+                    sock.sendto(b"\xff" * size, address(harness.db))
+        harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+        wait_for(lambda: any(m.command_id == "c-1" for m in sent(harness.bus, topics.COMMAND_RESULT)))
+        assert harness.result("c-1").status is CommandStatus.APPLIED
+    finally:
+        harness.stop()

@@ -44,6 +44,7 @@ def nudge(database: Path) -> bool:
     if not SUPPORTED:
         return False
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)  # never wait on a Scheduler that is busy (or flooded)
         try:
             sock.sendto(b"", address(database))
         except OSError:  # nobody listens (ECONNREFUSED), or its queue is full: it will look anyway
@@ -82,9 +83,18 @@ class NudgeListener:
                 self._socket.recv(16)
             except OSError:
                 return
+            self._drain()  # a burst of nudges is one look
             if self._stopping.is_set():
                 return
             self._on_nudge()
+
+    def _drain(self) -> None:
+        assert self._socket is not None
+        while True:
+            try:
+                self._socket.recv(16, socket.MSG_DONTWAIT)
+            except OSError:  # nothing more waiting (BlockingIOError), or closed
+                return
 
     def stop(self) -> None:
         if self._socket is None:
