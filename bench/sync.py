@@ -90,7 +90,7 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
     bus.subscribe(topics.STATE_CHANGED, lambda m: revisions.append(_revision(m)))
     scheduler = SchedulerService(bus, SchedulerConfig(db_path=str(work / "ghela.db")), clock).start()
     calls: list[str] = []
-    dynamodb = dynamodb_client(server.url, "eu-west-1")
+    dynamodb = dynamodb_client(server.url)
     dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
     config = CloudSyncConfig(
         thing_name=THING,

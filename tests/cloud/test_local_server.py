@@ -268,3 +268,35 @@ def test_a_body_shorter_than_its_content_length_does_not_hold_a_thread(
         finally:
             silent.close()
         assert requests.get(f"{quick.url}/config.json", timeout=10).status_code == 200
+
+
+def test_a_job_from_the_api_is_taken_in_at_once_not_at_the_next_poll(
+    server: LocalApiServer,
+    local: LocalResources,
+    admin_tokens: dict[str, str],
+    aws: CachingSession,
+    tmp_path: Path,
+) -> None:
+    """IoT Jobs knows of a job as it is created; the local endpoint, told by the API, takes
+    it in at once although its own poll of moto is an hour away."""
+    from ghela.runtime.iotcore import LocalIotCore
+    from ghela.runtime.iotjobs import LocalJobsEndpoint
+
+    from tests.support.waiting import wait_for
+
+    iot = aws.client("iot", endpoint_url=local.endpoint_url)
+    before = f"before-{uuid.uuid4().hex[:8]}"
+    iot.create_job(jobId=before, targets=[local.thing_arn], document='{"operation": "scrapeNow"}')
+    jobs = LocalJobsEndpoint(
+        LocalIotCore(), iot, [local.thing_name], SystemClock(), poll_seconds=3600, state_path=tmp_path / "j"
+    ).start()
+    try:
+        wait_for(lambda: jobs.status(local.thing_name, before) is not None, what="the poll at start")
+        server.api.on_job_created(jobs.refresh_now)
+        url = f"{server.url}/api/alerts/31/snooze"
+        response = requests.post(url, headers=bearer(admin_tokens), timeout=10)
+        assert response.status_code == 202
+        job_id = response.json()["jobId"]
+        wait_for(lambda: jobs.status(local.thing_name, job_id) is not None, what="the API's job")
+    finally:
+        jobs.stop()

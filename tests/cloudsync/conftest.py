@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ghela.cloudsync.aws import DynamoDb, dynamodb_client
+from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.service import CloudSyncService
 from ghela.core.bus import InMemoryBus
@@ -60,8 +60,11 @@ def tables(moto_server: Any) -> Tables:
 
 
 def counting_client(endpoint_url: str, calls: list[str]) -> Any:
-    """A DynamoDB client that records each request's operation name (a boto3 event hook)."""
-    client = dynamodb_client(endpoint_url, "eu-west-1")
+    """A DynamoDB client of its own (not the process's shared one: the hook stays with it)
+    that records each request's operation name (a boto3 event hook)."""
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name="eu-west-1")
     client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
     return client
 

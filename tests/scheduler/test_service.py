@@ -299,3 +299,55 @@ def test_stored_configuration_is_what_the_cli_plans_with(harness: Harness) -> No
         assert stored is not None and stored.refresh_minutes == 7
     finally:
         store.close()
+
+
+def test_a_cli_change_reaches_a_running_scheduler_at_once_not_at_the_next_check(tmp_path: Path) -> None:
+    """The CLI nudges after its commit: the light goes off with the clock standing still,
+    while the next look for other writers is ten minutes away on that clock."""
+    from ghela.cli import main
+
+    now = datetime.now(UTC)  # the CLI snoozes at the real now: the frozen clock starts there
+    harness = Harness(tmp_path)
+    harness.config = SchedulerConfig(db_path=str(harness.db), db_check_seconds=600)
+    harness.clock = FrozenClock(now)
+    try:
+        harness.start()
+        kickoff = now + timedelta(hours=3, minutes=30)  # the final call (-4 h to -3 h) is on
+        harness.command("c-1", CreateEvent(title="Concert", start=kickoff))
+        wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
+        (alert_id,) = harness.lights()[-1].alert_ids
+        assert main(["alert", "snooze", str(alert_id), "--db", str(harness.db)]) == 0
+        wait_for(lambda: harness.lights()[-1].pattern is LightPattern.OFF)
+        assert harness.clock.now() == now
+    finally:
+        harness.stop()
+
+
+def test_a_nudge_with_no_scheduler_running_is_dropped(tmp_path: Path) -> None:
+    """Nothing runs: the CLI has written alone, and its nudge reaches no one."""
+    from ghela.scheduler.nudge import nudge
+
+    assert nudge(tmp_path / "ghela.db") is False
+
+
+def test_a_flood_of_nudges_with_junk_in_them_is_only_a_look(tmp_path: Path) -> None:
+    """Anyone on the machine can send to the socket: what they send is never read, and a
+    burst costs a look at the database, nothing more; the Scheduler carries on."""
+    import contextlib
+    import socket
+
+    from ghela.scheduler.nudge import address
+
+    harness = Harness(tmp_path)
+    try:
+        harness.start()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            for size in (0, 1, 16, 4096, 60_000) * 200:
+                with contextlib.suppress(BlockingIOError):  # its queue is full: it is busy looking
+                    sock.sendto(b"\xff" * size, address(harness.db))
+        harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
+        wait_for(lambda: any(m.command_id == "c-1" for m in sent(harness.bus, topics.COMMAND_RESULT)))
+        assert harness.result("c-1").status is CommandStatus.APPLIED
+    finally:
+        harness.stop()

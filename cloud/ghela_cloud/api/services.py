@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ghela.core.awsclient import without_pyopenssl
 from ghela.core.clock import Clock, SystemClock
 
 from ghela_cloud.api.feedtokens import FeedTokenStore
@@ -36,6 +37,7 @@ class Services:
 
     def _client(self, service: str) -> Any:
         if self.session is None:
+            without_pyopenssl()
             import boto3  # imported on first use: keeps the handler's cold import small
 
             self.session = boto3.session.Session()

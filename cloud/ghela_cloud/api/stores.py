@@ -14,14 +14,32 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from ghela.core.awsclient import without_pyopenssl
 
 from ghela_cloud import names
 
-_DESERIALIZER = TypeDeserializer()
-_SERIALIZER = TypeSerializer()
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+
+@cache
+def deserializer() -> TypeDeserializer:
+    """boto3's, imported on first use: a handler's cold import does not pay for boto3."""
+    without_pyopenssl()
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
+
+
+@cache
+def _serializer() -> TypeSerializer:
+    without_pyopenssl()
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
 
 
 def plain(value: Any) -> Any:
@@ -36,11 +54,13 @@ def plain(value: Any) -> Any:
 
 
 def _item(raw: dict[str, Any]) -> dict[str, Any]:
-    return plain({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+    decode = deserializer().deserialize
+    return plain({k: decode(v) for k, v in raw.items()})
 
 
 def _marshal(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _SERIALIZER.serialize(v) for k, v in item.items() if v is not None}
+    encode = _serializer().serialize
+    return {k: encode(v) for k, v in item.items() if v is not None}
 
 
 class EventStore:

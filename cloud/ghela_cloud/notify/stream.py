@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from ghela.core.messages import EventSnapshot
 from pydantic import ValidationError
 
 from ghela_cloud import names
-from ghela_cloud.api.stores import plain
+from ghela_cloud.api.stores import deserializer, plain
 
-_DESERIALIZER = TypeDeserializer()
 _EVENT_FIELDS = frozenset(EventSnapshot.model_fields)
 
 
@@ -78,7 +76,7 @@ def _image(raw: Any, field: str) -> dict[str, Any] | Rejected:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         try:
-            out[str(key)] = plain(_DESERIALIZER.deserialize(value))
+            out[str(key)] = plain(deserializer().deserialize(value))
         except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, RecursionError) as exc:
             return Rejected(f"{field}.{key}", f"not a DynamoDB attribute ({type(exc).__name__})")
     return out

@@ -1,4 +1,5 @@
-"""The one module that knows boto3: a thin DynamoDB client CloudSync is handed.
+"""A thin DynamoDB client CloudSync is handed (the boto3 client itself comes from
+:func:`ghela.core.awsclient.aws_client`).
 
 Everything else speaks in plain items (DynamoDB's typed JSON) and gets back plain results
 or project errors: :class:`~ghela.core.errors.TransientError` for anything a retry may fix
@@ -13,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from ghela.core.awsclient import aws_client
 from ghela.core.errors import GhelaError, PermanentError, TransientError
 
 Item = dict[str, Any]
@@ -28,17 +30,10 @@ class ConditionFailed(GhelaError):
     """A conditional write was refused because the stored item is newer."""
 
 
-def dynamodb_client(endpoint_url: str = "", region: str | None = None) -> Any:
-    """A boto3 DynamoDB client; ``endpoint_url`` empty means real AWS.
-
-    Few, quick retries inside botocore: CloudSync has its own backoff and outbox, and a
-    long blocking retry would only delay noticing that the network is gone.
-    """
-    import boto3
-    from botocore.config import Config
-
-    config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=15)
-    return boto3.client("dynamodb", endpoint_url=endpoint_url or None, region_name=region, config=config)
+def dynamodb_client(endpoint_url: str = "") -> Any:
+    """CloudSync's DynamoDB client; ``endpoint_url`` empty means real AWS. A batch of 25
+    conditional writes may take a while to answer: 15 s to read, 5 s to connect."""
+    return aws_client("dynamodb", endpoint_url, timeout_seconds=5.0, read_timeout_seconds=15.0, attempts=2)
 
 
 class DynamoDb:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeSerializer
-
+from ghela.core.awsclient import without_pyopenssl
 from ghela.core.messages import EventSnapshot, LightState
 
 Item = dict[str, Any]
@@ -26,12 +26,23 @@ STATUS_SK = "status"
 NOT_NEWER = "attribute_not_exists(sk) OR #revision <= :revision"
 """The guard on every event write: only replace an item whose revision is not newer."""
 
-_serializer = TypeSerializer()
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeSerializer
+
+
+@cache
+def _serializer() -> TypeSerializer:
+    """boto3's serializer, imported when the first item is made (see ghela.core.awsclient)."""
+    without_pyopenssl()
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
 
 
 def to_attributes(values: dict[str, Any]) -> Item:
     """Plain JSON-ready values → DynamoDB typed JSON (None → NULL; ints → N)."""
-    return {name: _serializer.serialize(value) for name, value in values.items()}
+    serializer = _serializer()
+    return {name: serializer.serialize(value) for name, value in values.items()}
 
 
 def event_sort_key(event_id: int) -> str:

@@ -36,6 +36,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from ghela.core.awsclient import aws_client
 from ghela.core.clock import Clock
 from ghela.core.config import ComponentConfig
 from ghela.core.logging import JsonFormatter
@@ -64,24 +65,6 @@ class LogShippingSettings(BaseModel):
     """Connect and read timeout of each CloudWatch Logs call."""
     retention_days: Annotated[int, Field(ge=1, le=3653)] | None = None
     """Retention set on the log group when it is created (None = never expire)."""
-
-
-def aws_client(service: str, endpoint_url: str = "", timeout_seconds: float = 5.0, attempts: int = 2) -> Any:
-    """A boto3 client as every component that calls AWS expects it.
-
-    Region from ``AWS_REGION`` (the nucleus sets it), credentials from boto3's default chain
-    (the Token Exchange Service on a Pi), ``endpoint_url`` "" meaning the real AWS endpoint.
-    """
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        connect_timeout=timeout_seconds,
-        read_timeout=timeout_seconds,
-        retries={"max_attempts": attempts, "mode": "standard"},
-    )
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return boto3.client(service, endpoint_url=endpoint_url or None, region_name=region, config=config)
 
 
 def thing_name() -> str:

@@ -14,8 +14,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from ghela.core.awsclient import aws_client
 from ghela.core.errors import GhelaError, TransientError
-from ghela.core.logship import aws_client
 from ghela.core.metricnames import DIMENSION
 from ghela.metrics.buffer import Datapoint
 

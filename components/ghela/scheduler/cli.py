@@ -6,7 +6,8 @@
 :mod:`ghela.locator` — else ``./ghela.db``; ``db demo`` never picks the running one).
 Changes are applied as commands with an id (generated, or ``--id``), exactly as a job from
 the cloud would be, so running the same ``--id`` twice changes nothing. A running Scheduler
-notices the change within seconds (it watches the file). Times are read and shown in the
+is nudged after the commit and acts on the change at once (:mod:`ghela.scheduler.nudge`;
+without the nudge it notices within ``dbCheckSeconds``). Times are read and shown in the
 venue's zone; a venue time the clocks skip or repeat on a DST night is refused
 (:data:`TIME_HELP`).
 """
@@ -50,6 +51,7 @@ from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.demo import write_demo
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
+from ghela.scheduler.nudge import nudge
 from ghela.scheduler.outlook import next_alert
 from ghela.scheduler.schedule_view import render_schedule
 from ghela.scheduler.store import Store
@@ -171,6 +173,7 @@ def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], A
         result = CommandHandler(store, config).apply(request, SystemClock().now()).result
     finally:
         store.close()
+    nudge(store.path)
     if result.status is CommandStatus.REJECTED:
         raise InvalidCommand(result.message, field=result.field)
     if result.status is CommandStatus.FAILED:

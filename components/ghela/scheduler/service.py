@@ -9,7 +9,8 @@ Re-sending the light command every ``refreshMinutes`` while lit matters: the Ale
 switches itself off 60 minutes after the last command it got (its fail-safe).
 
 Other writers of the database file (the ``ghela`` CLI) are noticed through SQLite's
-``PRAGMA data_version``, checked every ``dbCheckSeconds``.
+``PRAGMA data_version``, checked every ``dbCheckSeconds`` and at once when the CLI nudges
+after its commit (:mod:`ghela.scheduler.nudge`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ghela.core.messages import (
 from ghela.scheduler.commands import Applied, CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.light import LightDecision
+from ghela.scheduler.nudge import NudgeListener
 from ghela.scheduler.outlook import Outlook, outlook
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.snapshots import event_snapshot
@@ -64,6 +66,7 @@ class SchedulerService:
         self._stopping = threading.Event()
         self._subscriptions: list[Subscription] = []
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+        self._nudges = NudgeListener(self.store.path, self._wake.set)
         self._decision: LightDecision | None = None
         self._said: dict[str, object] | None = None
         self._sent_at: datetime | None = None
@@ -95,9 +98,11 @@ class SchedulerService:
         # keeps nothing), so ask for a fresh one now that results are heard.
         self.bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
         self._thread.start()
+        self._nudges.start()
         return self
 
     def stop(self) -> None:
+        self._nudges.stop()
         self._stopping.set()
         self._wake.set()
         for subscription in self._subscriptions:

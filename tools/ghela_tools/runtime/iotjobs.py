@@ -10,10 +10,13 @@ Jobs themselves are created in the control plane (moto's server, via boto3
 plane, so this endpoint keeps the device-side state (IN_PROGRESS, SUCCEEDED, ...) in
 :mod:`ghela_tools.runtime.iotjobs_state`. It polls the control plane every ``poll_seconds`` to
 notice new or cancelled jobs: that polling is the stand-in for AWS pushing notify-next,
-not something the component does. moto cannot record a device's terminal status (it has
-no UpdateJobExecution), so a job's SUCCEEDED/FAILED/REJECTED shows here and in the jobs
-table, not in moto's ``describe_job_execution``; a job or execution cancelled in moto
-becomes CANCELED here.
+not something the component does. A job creator in the same process (the local API in
+``ghela up``) calls :meth:`LocalJobsEndpoint.refresh_now` right after CreateJob instead,
+so its job is announced at once, as IoT's notify-next does, and the poll is only the
+fallback for jobs created elsewhere (a test, ``aws iot create-job``). moto cannot record
+a device's terminal status (it has no UpdateJobExecution), so a job's
+SUCCEEDED/FAILED/REJECTED shows here and in the jobs table, not in moto's
+``describe_job_execution``; a job or execution cancelled in moto becomes CANCELED here.
 
 :meth:`LocalJobsEndpoint.redeliver` puts a job back in the queue, so tests can show that a
 job delivered twice is applied once.
@@ -41,6 +44,8 @@ log = logging.getLogger(__name__)
 SENDER = "runtime.iotjobs"
 DEVICE_STATUSES = frozenset({"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"})
 MAX_DETAIL = 1024
+_REFRESH = "refresh"
+"""The worker's queue item that asks for a control-plane refresh now (never a topic)."""
 REQUEST_FILTERS = (
     "$aws/things/+/jobs/start-next",
     "$aws/things/+/jobs/get",
@@ -109,6 +114,10 @@ class LocalJobsEndpoint:
         self._notified.pop(thing, None)
         self._requests.put(("", b""))  # wake the worker to send notify-next
 
+    def refresh_now(self) -> None:
+        """Look at the control plane now (a job was just created there) and notify-next."""
+        self._requests.put((_REFRESH, b""))
+
     def status(self, thing: str, job_id: str) -> Execution | None:
         with self._state.lock:
             execution = self._state.get(thing, job_id)
@@ -132,6 +141,9 @@ class LocalJobsEndpoint:
             try:
                 topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
             except queue.Empty:
+                continue
+            if topic == _REFRESH:
+                next_poll = self._clock.now()
                 continue
             if topic:
                 self._guard(lambda topic=topic, payload=payload: self._handle(topic, payload), topic)

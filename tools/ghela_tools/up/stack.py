@@ -54,6 +54,13 @@ from ghela_tools.up.stale import StateFile, clear_stale
 
 THING_NAME = "ghela-local-pi"
 REGION = "eu-west-1"
+JOBS_POLL_SECONDS = 30.0
+"""The jobs endpoint hears of the API's jobs at once (:meth:`LocalApi.on_job_created`); its
+poll of moto only finds jobs made elsewhere (``aws iot create-job`` against moto)."""
+NOTIFY_POLL_SECONDS = 5.0
+"""How often the local notifications read moto's stream and fire due schedules. Each
+round is several requests to moto; once a second they were most of what the idle system
+spent (``bench/e2e.py``). EventBridge Scheduler fires to the minute, so 5 s loses nothing."""
 COMPONENT_START_TIMEOUT = 90.0
 """A connected component subscribes within milliseconds; this leaves a wide margin."""
 
@@ -173,7 +180,7 @@ class Stack:
             # Every alert, so the demo's first one (an early warning) shows here.
             hook = WebhookBody(url=f"{self.teams.url}/webhook", kind=ChatKind.TEAMS, alerts=AlertChoice.ALL)
             parts.secrets.set_webhook(hook)
-            self.notifier = LocalNotifier(parts, self.resources.events_table).start()
+            self.notifier = LocalNotifier(parts, self.resources.events_table, NOTIFY_POLL_SECONDS).start()
 
     def _start_runtime(self) -> None:
         recipes = load_recipes(self.options.recipes)
@@ -210,9 +217,10 @@ class Stack:
                 iot,
                 [self.options.thing_name],
                 SystemClock(),
-                poll_seconds=1.0,
+                poll_seconds=JOBS_POLL_SECONDS,
                 state_path=self.root / "iotjobs.json",
             ).start()
+            self.api.api.on_job_created(self.jobs.refresh_now)
             self._record()
         with self.progress.step("Waiting for the components to run"):
             self._wait_for_components(recipes)

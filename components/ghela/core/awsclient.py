@@ -1,0 +1,72 @@
+"""The device's one boto3 client factory: one client per service, made on first use.
+
+boto3 costs a component about 40 MiB (``bench/footprint.py`` prints it), so no module
+imports it at import time: a component that never calls AWS (Scraper, Scheduler,
+AlertLight) never loads it, and one that does (CloudSync, Metrics, log shipping) loads it
+when it makes its first client. Each client is made once per process and shared by every
+caller asking for the same service, endpoint and settings (botocore clients are
+thread-safe; making one is not, hence the lock).
+
+Region from ``AWS_REGION`` (the nucleus sets it), credentials from boto3's default chain
+(the Token Exchange Service on a Pi), ``endpoint_url`` "" meaning the real AWS endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any
+
+_clients: dict[tuple[str, str, float, float, int], Any] = {}
+_lock = threading.Lock()
+
+
+def aws_client(
+    service: str,
+    endpoint_url: str = "",
+    timeout_seconds: float = 5.0,
+    attempts: int = 2,
+    read_timeout_seconds: float | None = None,
+) -> Any:
+    """The process's client for ``service`` with these timeouts and retry attempts.
+
+    Few, quick retries inside botocore: every caller has its own backoff (outbox, buffer),
+    and a long blocking retry would only delay noticing that the network is gone.
+    """
+    read_timeout = read_timeout_seconds if read_timeout_seconds is not None else timeout_seconds
+    key = (service, endpoint_url, timeout_seconds, read_timeout, attempts)
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = _make(service, endpoint_url, timeout_seconds, read_timeout, attempts)
+        return client
+
+
+def _make(service: str, endpoint_url: str, connect_timeout: float, read_timeout: float, attempts: int) -> Any:
+    without_pyopenssl()
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"max_attempts": attempts, "mode": "standard"},
+    )
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return boto3.client(service, endpoint_url=endpoint_url or None, region_name=region, config=config)
+
+
+def without_pyopenssl() -> None:
+    """Keep botocore from loading pyOpenSSL and cryptography (about 11 MiB) for nothing.
+
+    ``botocore/httpsession.py`` imports ``urllib3.contrib.pyopenssl`` only to get
+    ``orig_util_SSLContext``, the standard library's context ("Always import the original
+    SSLContext, even if it has been patched"), and falls back to
+    ``urllib3.util.ssl_.SSLContext``, the same class, when that import fails. Marking the
+    module absent before botocore is first imported picks the fallback; TLS is unchanged.
+    Nothing is done when botocore or pyOpenSSL is already loaded (a test process). Call it
+    before any late ``import boto3``.
+    """
+    if "botocore.httpsession" not in sys.modules:
+        sys.modules.setdefault("urllib3.contrib.pyopenssl", None)  # type: ignore[arg-type]
