@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from ghela.core.backoff import Backoff
 from ghela.packaging.deployment import deployment_document
 from ghela.runtime.deployment import parse_deployment
 from ghela.runtime.layout import Layout
 from ghela.runtime.logs import output_lines
 from ghela.runtime.nucleus import LocalNucleus
 from ghela.runtime.recipes import load_recipes
-from ghela.runtime.restart import Backoff
 from ghela.runtime.supervisor import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,8 @@ def wait_for_lives(layout: Layout, wanted: dict[str, int], timeout: float = 60.0
 def one_round() -> tuple[dict[str, float], float]:
     with tempfile.TemporaryDirectory(prefix="ghela-bench-") as folder:
         root = Path(folder)
-        settings = Settings(root=root, python_env=Path(sys.prefix), backoff=Backoff(base=0.0), kill_grace=5.0)
+        no_pause = Backoff(initial=0.0, cap=0.0)
+        settings = Settings(root=root, python_env=Path(sys.prefix), backoff=no_pause, kill_grace=5.0)
         nucleus = LocalNucleus(load_recipes(REPO / "recipes"), settings, DEPLOYMENT)
         layout = Layout(root)
         begin = time.monotonic()

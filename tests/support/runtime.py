@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ghela.core.backoff import Backoff
 from ghela.packaging.deployment import NUCLEUS_UPDATE
 from ghela.runtime.deployment import Deployment
 from ghela.runtime.environment import NUCLEUS
@@ -81,7 +82,6 @@ from ghela.runtime.lifecycle import ComponentRecord
 from ghela.runtime.logs import output_lines
 from ghela.runtime.nucleus import LocalNucleus
 from ghela.runtime.recipes import load_recipes
-from ghela.runtime.restart import Backoff
 from ghela.runtime.supervisor import Settings, Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, SUITE = (
     PREFIX + name for name in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics", "Suite")
 )
 THING_NAME = "ghela-local-pi"
-FAST_BACKOFF = Backoff(base=0.05, factor=2.0, cap=0.5)
+FAST_BACKOFF = Backoff(initial=0.05, cap=0.5)
 """Restarts within a fraction of a second, so restart tests stay fast."""
 
 

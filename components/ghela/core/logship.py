@@ -36,6 +36,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.config import ComponentConfig
 from ghela.core.logging import JsonFormatter
@@ -166,7 +167,7 @@ class LogShipper:
 
     def _prepare(self) -> None:
         """Create the log group (and its retention), retrying with capped back-off."""
-        delay = 1.0
+        backoff = Backoff(initial=1.0, cap=300.0)
         while not self._closed.is_set():
             try:
                 self._ensure_group()
@@ -176,10 +177,10 @@ class LogShipper:
                     # A role that may not create groups: the group is expected to exist already.
                     log.warning("may not create log group %s, using it as is: %s", self.log_group, exc)
                 else:
+                    delay = backoff.next_delay()
                     log.warning("log group %s not ready, retrying in %.0f s: %s", self.log_group, delay, exc)
                     if self._closed.wait(delay):
                         return
-                    delay = min(delay * 2, 300.0)
                     continue
             self.ready.set()
             return

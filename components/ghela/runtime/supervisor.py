@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock, SystemClock
 from ghela.runtime.artifacts import link_environment, stage_artifacts
 from ghela.runtime.configmerge import apply_update
@@ -44,7 +45,7 @@ from ghela.runtime.lifecycle import (
 )
 from ghela.runtime.logs import ComponentLog
 from ghela.runtime.recipes import Recipe, RecipeError
-from ghela.runtime.restart import Backoff, ErrorWindow
+from ghela.runtime.restart import ErrorWindow, restart_backoff
 from ghela.runtime.status import StatusBoard
 from ghela.runtime.variables import ComponentContext, Resolver, resolve_strings
 
@@ -75,7 +76,7 @@ class Settings:
     region: str = "eu-west-1"
     artifacts_dir: Path | None = None
     python_env: Path | None = None
-    backoff: Backoff = field(default_factory=Backoff)
+    backoff: Backoff = field(default_factory=restart_backoff)
     kill_grace: float | None = None  # None: the Shutdown step's timeout (15 s by default)
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     socket_path: Path | None = None  # None: {root}/ipc.socket
