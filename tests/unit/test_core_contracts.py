@@ -20,6 +20,7 @@ from ghela.core.messages import (
     ScrapeRequest,
     SnoozeAlert,
 )
+from ghela.core.nucleus import REPORTABLE_STATES, THING_NAME_VARIABLE, thing_name
 
 
 def test_every_topic_has_a_model() -> None:
@@ -139,3 +140,16 @@ def test_naive_times_and_unknown_zones_are_refused() -> None:
         as_utc(datetime(2026, 1, 1))
     with pytest.raises(InvalidInput, match="zone"):
         venue_zone("Nowhere/City")
+
+
+def test_the_thing_name_is_configured_or_the_nucleus_s_and_never_guessed() -> None:
+    assert thing_name("office-pi-1", {}) == "office-pi-1"
+    assert thing_name("", {THING_NAME_VARIABLE: "from-nucleus"}) == "from-nucleus"
+    with pytest.raises(ConfigurationError, match=f"device is empty and {THING_NAME_VARIABLE} is not set"):
+        thing_name("", {}, setting="device")
+
+
+def test_the_reportable_states_are_the_ipc_model_s() -> None:
+    from awsiot.greengrasscoreipc.model import ReportedLifecycleState
+
+    assert REPORTABLE_STATES == (ReportedLifecycleState.RUNNING, ReportedLifecycleState.ERRORED)

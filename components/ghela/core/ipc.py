@@ -59,12 +59,12 @@ from ghela.core.bus import (
 from ghela.core.decoding import WHOLE
 from ghela.core.errors import GhelaError, TransientError
 from ghela.core.messages import Message
+from ghela.core.nucleus import REPORTABLE_STATES
 
 log = logging.getLogger(__name__)
 
 SOCKET_ENV = "AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT"
 TOKEN_ENV = "SVCUID"
-REPORTABLE_STATES = ("RUNNING", "ERRORED")
 PERMANENT_REFUSALS = frozenset({"UnauthorizedError", "InvalidArgumentsError"})
 """Nucleus answers that the same call will get again (ServiceError may be passing)."""
 

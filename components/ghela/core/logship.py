@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import platform
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -40,6 +39,7 @@ from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.config import ComponentConfig
 from ghela.core.logging import JsonFormatter
+from ghela.core.nucleus import thing_name
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,6 @@ def aws_client(service: str, endpoint_url: str = "", timeout_seconds: float = 5.
     )
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return boto3.client(service, endpoint_url=endpoint_url or None, region_name=region, config=config)
-
-
-def thing_name() -> str:
-    """The core device's thing name, or this host's name outside Greengrass."""
-    return os.environ.get("AWS_IOT_THING_NAME") or platform.node() or "unknown"
 
 
 def _not_own(record: logging.LogRecord) -> bool:
@@ -136,7 +131,7 @@ class LogShipper:
         client: Any,
         thing: str | None = None,
     ) -> None:
-        thing = thing or thing_name()
+        thing = thing_name(thing or "")
         self.log_group = log_group.format(component=component, thing=thing)
         self.stream = settings.stream_name.format(component=component, thing=thing)
         self._settings = settings

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ghela.core.nucleus import REPORTABLE_STATES
 from ghela.runtime.authz import authorize
 from ghela.runtime.configstore import ConfigStore, KeyPath
 from ghela.runtime.iotcore import MAX_PUBLISH_BYTES, LocalIotCore
@@ -25,7 +26,6 @@ from ghela.runtime.pubsub import LocalPubSub, PubSubMessage
 from ghela.runtime.topicnames import has_wildcard
 
 NS = "aws.greengrass#"
-REPORTABLE_STATES = ("RUNNING", "ERRORED")
 
 
 @dataclass(frozen=True)
