@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from ghela.core.backoff import Backoff
+from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCHEDULER, SCRAPER
 from ghela.packaging.deployment import deployment_document
 from ghela.runtime.deployment import parse_deployment
 from ghela.runtime.layout import Layout
@@ -30,14 +31,13 @@ from ghela.runtime.recipes import load_recipes
 from ghela.runtime.supervisor import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-PREFIX = "com.ghelamco.alert."
-COMPONENTS = [PREFIX + n for n in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics")]
+COMPONENTS = [SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS]
 OFFLINE = "http://127.0.0.1:9"
 OVERRIDES = {
-    PREFIX + "Scraper": {"merge": {"sources": []}},
-    PREFIX + "AlertLight": {"merge": {"pinFactory": "mock"}},
-    PREFIX + "CloudSync": {"merge": {"awsEndpointUrl": OFFLINE}},
-    PREFIX + "Metrics": {"merge": {"awsEndpointUrl": OFFLINE}},
+    SCRAPER: {"merge": {"sources": []}},
+    ALERT_LIGHT: {"merge": {"pinFactory": "mock"}},
+    CLOUD_SYNC: {"merge": {"awsEndpointUrl": OFFLINE}},
+    METRICS: {"merge": {"awsEndpointUrl": OFFLINE}},
 }
 DEPLOYMENT = parse_deployment(
     deployment_document(load_recipes(REPO / "recipes"), "arn:aws:iot:eu-west-1:1:thinggroup/b", OVERRIDES),
@@ -75,7 +75,7 @@ def one_round() -> tuple[dict[str, float], float]:
         try:
             reached = wait_for_lives(layout, dict.fromkeys(COMPONENTS, 1))
             ready = {name: moment - begin for name, moment in reached.items()}
-            scheduler = PREFIX + "Scheduler"
+            scheduler = SCHEDULER
             killed = time.monotonic()
             os.killpg(nucleus.supervisor.components[scheduler].record.pid, signal.SIGKILL)
             healed = wait_for_lives(layout, {scheduler: 2})[scheduler] - killed

@@ -72,6 +72,14 @@ from typing import Any
 
 import yaml
 from ghela.core.backoff import Backoff
+from ghela.core.componentnames import (  # noqa: F401 (the runtime tests import them from here)
+    ALERT_LIGHT,
+    CLOUD_SYNC,
+    METRICS,
+    SCHEDULER,
+    SCRAPER,
+    SUITE,
+)
 from ghela.packaging.deployment import NUCLEUS_UPDATE
 from ghela.runtime.deployment import Deployment
 from ghela.runtime.environment import NUCLEUS
@@ -86,10 +94,6 @@ from ghela.runtime.supervisor import Settings, Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"
-PREFIX = "com.ghelamco.alert."
-SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, SUITE = (
-    PREFIX + name for name in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics", "Suite")
-)
 THING_NAME = "ghela-local-pi"
 FAST_BACKOFF = Backoff(initial=0.05, cap=0.5)
 """Restarts within a fraction of a second, so restart tests stay fast."""

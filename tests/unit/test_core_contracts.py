@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from ghela.core import topics
+from ghela.core import componentnames, topics
 from ghela.core.bus import InMemoryBus, parse_incoming, topic_matches
 from ghela.core.clock import FrozenClock, as_utc, venue_zone
 from ghela.core.config import ComponentConfig, load_config
@@ -153,3 +154,12 @@ def test_the_reportable_states_are_the_ipc_model_s() -> None:
     from awsiot.greengrasscoreipc.model import ReportedLifecycleState
 
     assert REPORTABLE_STATES == (ReportedLifecycleState.RUNNING, ReportedLifecycleState.ERRORED)
+
+
+def test_the_component_names_are_the_recipes() -> None:
+    import yaml
+
+    recipes = Path(__file__).resolve().parents[2] / "recipes"
+    named = {yaml.safe_load(path.read_text())["ComponentName"] for path in recipes.glob("*.yaml")}
+    assert named == set(componentnames.ALL)
+    assert all(name.startswith(componentnames.PREFIX) for name in named)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SCHEDULER = "com.ghelamco.alert.Scheduler"
-ALERT_LIGHT = "com.ghelamco.alert.AlertLight"
+from ghela.core.componentnames import ALERT_LIGHT, SCHEDULER
 
 
 def light_outlasts_refresh(configurations: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from ghela.core.crosschecks import ALERT_LIGHT, SCHEDULER, cross_check
+from ghela.core.componentnames import ALERT_LIGHT, SCHEDULER
+from ghela.core.crosschecks import cross_check
 from ghela.runtime.deployment import INTERPOLATE_FLAG, coerce_boolean
 from ghela.runtime.environment import NUCLEUS
 from ghela.scheduler.store import integrity_problems

@@ -26,6 +26,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ghela.core.componentnames import SUITE
 from ghela.core.crosschecks import cross_check
 from ghela.core.errors import ConfigurationError
 from ghela.packaging.validation import PackagingError
@@ -44,8 +45,6 @@ LOG_UPLOAD_SECONDS = 300
 NUCLEUS_UPDATE: dict[str, Any] = {"merge": json.dumps({"interpolateComponentConfiguration": True})}
 """The Nucleus's configurationUpdate in every project deployment (the local runtime's too)."""
 
-PROJECT_PREFIX = "com.ghelamco.alert."
-SUITE = PROJECT_PREFIX + "Suite"
 
 
 def thing_group_arn(region: str, account: str, thing_group: str) -> str:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ghela.cloudsync.config import CloudSyncConfig
+from ghela.core.componentnames import CLOUD_SYNC, SCHEDULER
 from ghela.runtime.layout import Layout
 from ghela.scheduler.config import SchedulerConfig
-from ghela.up.overrides import CLOUD_SYNC, SCHEDULER
 
 LOCATOR = Path(".ghela/running.json")
 LOCATOR_ENV = "GHELA_LOCATOR"

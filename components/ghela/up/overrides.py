@@ -11,10 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-PREFIX = "com.ghelamco.alert."
-SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS = (
-    PREFIX + name for name in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics")
-)
+from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCRAPER
 
 DEMO_METRICS_INTERVAL_SECONDS = 60
 """With --demo the counters reach the page every minute instead of every five."""

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.clock import SystemClock, venue_zone
+from ghela.core.componentnames import CLOUD_SYNC, SCHEDULER
 from ghela.core.errors import ConfigurationError
 from ghela.runtime.locator import System, write_locator
 from ghela.up.moto import MotoChild
 from ghela.up.net import require_free
-from ghela.up.overrides import CLOUD_SYNC, SCHEDULER, local_overrides
+from ghela.up.overrides import local_overrides
 from ghela.up.progress import Progress
 from ghela.up.stale import StateFile, clear_stale
 

@@ -1,0 +1,21 @@
+"""The project's Greengrass component names, in one place.
+
+Each is a recipe's ``ComponentName`` in ``recipes/`` (a test keeps the two the same); the
+deployment document, ``ghela up``'s configuration updates, ``ghela doctor`` and the
+running-system locator name components through these.
+"""
+
+from __future__ import annotations
+
+PREFIX = "com.ghelamco.alert."
+"""Every project component's name starts so (the IAM policies name ``com.ghelamco.alert.*``)."""
+
+SCRAPER = PREFIX + "Scraper"
+SCHEDULER = PREFIX + "Scheduler"
+ALERT_LIGHT = PREFIX + "AlertLight"
+CLOUD_SYNC = PREFIX + "CloudSync"
+METRICS = PREFIX + "Metrics"
+PYTHON_ENV = PREFIX + "PythonEnv"
+SUITE = PREFIX + "Suite"
+
+ALL = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, PYTHON_ENV, SUITE)
