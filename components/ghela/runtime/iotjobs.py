@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.clock import Clock
+from ghela.core.topics import jobs_topic
 from ghela.runtime.iotcore import LocalIotCore
 from ghela.runtime.iotjobs_control import JobsControlPlane
 from ghela.runtime.iotjobs_state import TERMINAL, DeliveryState, Execution
@@ -40,11 +41,8 @@ log = logging.getLogger(__name__)
 SENDER = "runtime.iotjobs"
 DEVICE_STATUSES = frozenset({"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"})
 MAX_DETAIL = 1024
-REQUEST_FILTERS = (
-    "$aws/things/+/jobs/start-next",
-    "$aws/things/+/jobs/get",
-    "$aws/things/+/jobs/+/update",
-    "$aws/things/+/jobs/+/get",
+REQUEST_FILTERS = tuple(
+    jobs_topic("+", suffix) for suffix in ("start-next", "get", "+/update", "+/get")
 )
 
 
@@ -311,7 +309,7 @@ class LocalJobsEndpoint:
             if execution is not None:
                 body["execution"] = execution.description(thing, self._control.document(execution.job_id))
             self._notified[thing] = job_id
-        self._reply(f"$aws/things/{thing}/jobs/notify-next", body, None)
+        self._reply(jobs_topic(thing, "notify-next"), body, None)
 
     def _unannounced(self, thing: str) -> None:
         """An answer about ``thing``'s next job was lost: announce it again at the next poll."""
