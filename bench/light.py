@@ -109,7 +109,7 @@ def in_process(count: int) -> None:
     pin = factory.pin(17)
     bus = InMemoryBus()
     config = LightConfig(pin_factory="mock")
-    service = LightService(bus, config, SystemClock(), Relay(17, True, factory), factory)
+    service = LightService(bus, config, SystemClock(), Relay(17, True, factory), factory).start()
     latencies = []
     try:
         for index in range(count):

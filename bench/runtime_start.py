@@ -20,24 +20,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from ghela.core.backoff import Backoff
+from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCHEDULER, SCRAPER
 from ghela.core.layout import Layout
 from ghela_tools.packaging.deployment import deployment_document
 from ghela_tools.runtime.deployment import parse_deployment
 from ghela_tools.runtime.logs import output_lines
 from ghela_tools.runtime.nucleus import LocalNucleus
 from ghela_tools.runtime.recipes import load_recipes
-from ghela_tools.runtime.restart import Backoff
 from ghela_tools.runtime.supervisor import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-PREFIX = "com.ghelamco.alert."
-COMPONENTS = [PREFIX + n for n in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics")]
+COMPONENTS = [SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS]
 OFFLINE = "http://127.0.0.1:9"
 OVERRIDES = {
-    PREFIX + "Scraper": {"merge": {"sources": []}},
-    PREFIX + "AlertLight": {"merge": {"pinFactory": "mock"}},
-    PREFIX + "CloudSync": {"merge": {"awsEndpointUrl": OFFLINE}},
-    PREFIX + "Metrics": {"merge": {"awsEndpointUrl": OFFLINE}},
+    SCRAPER: {"merge": {"sources": []}},
+    ALERT_LIGHT: {"merge": {"pinFactory": "mock"}},
+    CLOUD_SYNC: {"merge": {"awsEndpointUrl": OFFLINE}},
+    METRICS: {"merge": {"awsEndpointUrl": OFFLINE}},
 }
 DEPLOYMENT = parse_deployment(
     deployment_document(load_recipes(REPO / "recipes"), "arn:aws:iot:eu-west-1:1:thinggroup/b", OVERRIDES),
@@ -66,7 +66,8 @@ def wait_for_lives(layout: Layout, wanted: dict[str, int], timeout: float = 60.0
 def one_round() -> tuple[dict[str, float], float]:
     with tempfile.TemporaryDirectory(prefix="ghela-bench-") as folder:
         root = Path(folder)
-        settings = Settings(root=root, python_env=Path(sys.prefix), backoff=Backoff(base=0.0), kill_grace=5.0)
+        no_pause = Backoff(initial=0.0, cap=0.0)
+        settings = Settings(root=root, python_env=Path(sys.prefix), backoff=no_pause, kill_grace=5.0)
         nucleus = LocalNucleus(load_recipes(REPO / "recipes"), settings, DEPLOYMENT)
         layout = Layout(root)
         begin = time.monotonic()
@@ -74,7 +75,7 @@ def one_round() -> tuple[dict[str, float], float]:
         try:
             reached = wait_for_lives(layout, dict.fromkeys(COMPONENTS, 1))
             ready = {name: moment - begin for name, moment in reached.items()}
-            scheduler = PREFIX + "Scheduler"
+            scheduler = SCHEDULER
             killed = time.monotonic()
             os.killpg(nucleus.supervisor.components[scheduler].record.pid, signal.SIGKILL)
             healed = wait_for_lives(layout, {scheduler: 2})[scheduler] - killed

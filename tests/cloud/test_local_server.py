@@ -279,8 +279,8 @@ def test_a_job_from_the_api_is_taken_in_at_once_not_at_the_next_poll(
 ) -> None:
     """IoT Jobs knows of a job as it is created; the local endpoint, told by the API, takes
     it in at once although its own poll of moto is an hour away."""
-    from ghela.runtime.iotcore import LocalIotCore
-    from ghela.runtime.iotjobs import LocalJobsEndpoint
+    from ghela_tools.runtime.iotcore import LocalIotCore
+    from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
 
     from tests.support.waiting import wait_for
 

@@ -59,7 +59,7 @@ class Rig:
         self.asked = Listener(self.bus, topics.LIGHT_SET_REQUEST)
         self.config = LightConfig.model_validate({"pinFactory": "mock", **config})
         relay = Relay(self.config.pin, self.config.active_high, self.factory)
-        self.service = LightService(self.bus, self.config, clock, relay, self.factory)
+        self.service = LightService(self.bus, self.config, clock, relay, self.factory).start()
         self.driver = self.service.driver
         self.pin = self.factory.pin(self.config.pin)
 

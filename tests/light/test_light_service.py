@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ghela.core import topics
+from ghela.core.bus import InMemoryBus
+from ghela.core.clock import FrozenClock
 from ghela.core.messages import LightCommandRequest, LightPattern, LightState, LightStateRequest
+from ghela.light.config import LightConfig
+from ghela.light.relay import Relay
+from ghela.light.service import LightService
+from gpiozero.pins.mock import MockFactory
 
 MINUTE = timedelta(minutes=1)
 MS = timedelta(milliseconds=1)
@@ -128,3 +134,17 @@ def test_invalid_light_commands_are_refused_and_the_light_keeps_going(rig) -> No
     light.bus.publish_raw(topics.LIGHT_SET, '{"pattern": "off", "issued_at": "2026-11-25T12:00:00"}')
     assert light.lit()
     assert len(light.invalid) == 3 and "pattern" in light.invalid[0][1]
+
+
+def test_the_constructor_only_assembles_start_listens_and_asks(clock: FrozenClock) -> None:
+    factory = MockFactory()
+    bus = InMemoryBus()
+    config = LightConfig(pin_factory="mock")
+    service = LightService(bus, config, clock, Relay(config.pin, True, factory), factory)
+    bus.publish(topics.LIGHT_STATE_REQUEST, LightStateRequest())
+    assert [topic for topic, _ in bus.published] == [topics.LIGHT_STATE_REQUEST]  # nobody answered
+    service.start()
+    try:
+        assert topics.LIGHT_SET_REQUEST in [topic for topic, _ in bus.published]
+    finally:
+        service.stop()

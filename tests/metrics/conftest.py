@@ -56,8 +56,11 @@ class MetricsRig:
         self.bus = bus or InMemoryBus(on_invalid=self._report_invalid)
         self.buffer = DatapointBuffer(buffer_path, max_buffered)
         self.counters = Counters(self.buffer)
-        self.pusher = Pusher(self.buffer, cloudwatch, clock, device, interval, retry_max)
-        self.service = MetricsService(self.bus, self.counters, self.pusher, self.buffer)
+        self.pusher = Pusher(
+            self.buffer, cloudwatch, clock,
+            device=device, interval_seconds=interval, retry_max_seconds=retry_max,
+        )
+        self.service = MetricsService(self.bus, self.counters, self.pusher, self.buffer).start()
         self._stopped = False
 
     def _report_invalid(self, topic: str, reason: str) -> None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from ghela.core import topics
+from ghela.core.bus import InMemoryBus
+from ghela.core.clock import FrozenClock
 from ghela.core.messages import Activity, ActivityKind, JobStatus
 from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.counters import ACTIVITY_METRICS, METRIC_NAMES, Counters
+from ghela.metrics.pusher import Pusher
+from ghela.metrics.service import MetricsService
+
+from tests.metrics.conftest import FakeCloudWatch
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -104,3 +111,18 @@ def test_bad_messages_are_counted_as_invalid_and_counting_goes_on(metrics_rig, f
     counts = rig.counters.peek()
     assert counts["InvalidMessages"] == 3
     assert counts["EventsAdded"] == 1
+
+
+def test_the_constructor_only_assembles_start_asks_for_resends(
+    clock: FrozenClock, tmp_path: Path, fake_cloudwatch: FakeCloudWatch
+) -> None:
+    bus = InMemoryBus()
+    buffer = DatapointBuffer(tmp_path / "buffer.sqlite3", 100)
+    pusher = Pusher(buffer, fake_cloudwatch, clock, device="pi", interval_seconds=300, retry_max_seconds=300)
+    service = MetricsService(bus, Counters(buffer), pusher, buffer)
+    assert bus.published == []  # nothing asked, nothing listening yet
+    service.start()
+    try:
+        assert [topic for topic, _ in bus.published] == [topics.COUNTED]
+    finally:
+        service.stop()

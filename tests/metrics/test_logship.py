@@ -10,7 +10,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from ghela.core.errors import ConfigurationError
 from ghela.core.logship import LogShippingSettings, start_log_shipping, with_log_shipping
+from ghela.core.nucleusenv import THING_NAME_ENV
 from ghela.metrics.config import MetricsConfig
 
 from tests.support.moto import MotoServer
@@ -114,8 +116,11 @@ class _Service:
 
 
 @pytest.mark.moto
-def test_with_log_shipping_attaches_for_the_service_lifetime(moto_server: MotoServer) -> None:
+def test_with_log_shipping_attaches_for_the_service_lifetime(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     moto_server.start()
+    monkeypatch.setenv(THING_NAME_ENV, "ghela-test-pi")  # as the nucleus sets it
     inner = _Service()
     starter = with_log_shipping("Metrics", lambda bus, config, clock: inner)
     assert with_log_shipping("Metrics", starter) is starter
@@ -130,3 +135,7 @@ def test_with_log_shipping_attaches_for_the_service_lifetime(moto_server: MotoSe
     quiet = starter(None, MetricsConfig(), None)
     assert logging.getLogger().handlers == before
     quiet.stop()
+    monkeypatch.delenv(THING_NAME_ENV)  # not under a nucleus: no guessed identity
+    with pytest.raises(ConfigurationError, match=THING_NAME_ENV):
+        starter(None, config, None)
+    assert logging.getLogger().handlers == before

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ghela.core.greengrass import NUCLEUS
+from ghela.core.nucleus import NUCLEUS
 from ghela_tools.packaging.deployment import deployment_document
 from ghela_tools.runtime.deployment import parse_deployment
 from ghela_tools.runtime.recipes import RecipeError, load_recipes

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ghela_tools.runtime.restart import Backoff, ErrorWindow
+from ghela.core.backoff import Backoff
+from ghela_tools.runtime.restart import ErrorWindow, restart_backoff
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    backoff = Backoff(base=1.0, factor=2.0, cap=5.0)
-    assert [backoff.delay(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    backoff = Backoff(initial=1.0, cap=5.0, factor=2.0)
+    assert [backoff.delay_after(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert [restart_backoff().delay_after(n) for n in (1, 2, 6, 7, 100)] == [1.0, 2.0, 32.0, 60.0, 60.0]
 
 
 def test_three_errors_within_an_hour_are_broken() -> None:

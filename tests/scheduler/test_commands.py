@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from ghela.core.clock import FrozenClock
+from ghela.core.decoding import WHOLE, first_field
 from ghela.core.messages import (
     AddAlert,
     AlertSpec,
@@ -26,6 +27,7 @@ from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.light import light_at
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.store import Store
+from pydantic import ValidationError
 
 from tests.scheduler.helpers import alerts, events, game, revision, run, scrape
 
@@ -125,8 +127,9 @@ def test_update_event_moves_its_alerts_and_keeps_snoozes(
 
 def test_update_event_refusals(handler: CommandHandler, clock: FrozenClock) -> None:
     event_id = _concert(handler, clock)
-    nothing = run(handler, UpdateEvent(event_id=event_id), clock)
-    assert (nothing.status, nothing.field) == (CommandStatus.REJECTED, "event_id")
+    with pytest.raises(ValidationError) as nothing:  # the command model's own rule (ghela.core.rules)
+        UpdateEvent(event_id=event_id)
+    assert first_field(nothing.value) == WHOLE
     past = run(handler, UpdateEvent(event_id=event_id, start=clock.now() - timedelta(hours=1)), clock)
     assert (past.field, past.message) == ("start", "start must be in the future")
     early_end = run(handler, UpdateEvent(event_id=event_id, end=CONCERT - timedelta(hours=1)), clock)
@@ -183,10 +186,14 @@ def test_update_alert_makes_it_custom_so_replanning_keeps_it(
     assert changed.custom and changed.pattern == "steady"
     assert changed.starts_at == CONCERT + timedelta(hours=2) - timedelta(minutes=420)
     assert len(alerts(store, event_id)) == 2
-    both = run(handler, UpdateAlert(alert_id=early.id, offset_minutes=-5, at=CONCERT), clock)
-    assert (both.status, both.field) == (CommandStatus.REJECTED, "at")
-    nothing = run(handler, UpdateAlert(alert_id=early.id), clock)
-    assert (nothing.status, nothing.field) == (CommandStatus.REJECTED, "alert_id")
+    # Refused by the command model itself (ghela.core.rules), before any handler sees it;
+    # tests/cloud/test_same_refusals.py sends them through the Scheduler's command topic.
+    with pytest.raises(ValidationError) as both:
+        UpdateAlert(alert_id=early.id, offset_minutes=-5, at=CONCERT)
+    assert first_field(both.value) == "at"
+    with pytest.raises(ValidationError) as nothing:
+        UpdateAlert(alert_id=early.id)
+    assert first_field(nothing.value) == WHOLE
 
 
 def test_snooze_for_minutes_and_unsnooze(handler: CommandHandler, store: Store, clock: FrozenClock) -> None:

@@ -51,7 +51,7 @@ def start(clock: FrozenClock, state: Path) -> Iterator[Start]:
     def started_service(crawl: Crawl, sources: list[SourceConfig]) -> Running:
         settings = ScraperConfig(sources=sources, jitter_seconds=0, state_path=str(state))
         bus = InMemoryBus()
-        service = ScraperService(bus, settings, clock, crawl, random.Random(7)).start()
+        service = ScraperService(bus, settings, clock, crawl, rng=random.Random(7)).start()
         started.append(service)
         running = Running(bus, service)
         wait_for(lambda: len(running.results()) == sum(source.enabled for source in sources))
@@ -340,3 +340,18 @@ def test_a_file_of_a_release_that_kept_the_etag_still_loads(
     loaded = MemoryStore(state).load()["club"]
     assert len(loaded.last_good.fixtures) == 15 and state.exists()
     assert "etag" not in loaded.model_dump()
+
+
+def test_the_constructor_only_assembles_the_state_file_is_read_at_start(
+    clock: FrozenClock, state: Path
+) -> None:
+    state.parent.mkdir(parents=True)
+    state.write_text("{not json", encoding="utf-8")
+    bus = InMemoryBus()
+    settings = ScraperConfig(sources=[CLUB], jitter_seconds=0, state_path=str(state))
+    service = ScraperService(bus, settings, clock, ScriptedCrawl(PAGE), rng=random.Random(7))
+    bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())  # nobody listens yet
+    assert state.read_text(encoding="utf-8") == "{not json"  # untouched: not read, not moved aside
+    assert [topic for topic, _ in bus.published] == [topics.SCRAPE_REQUEST]  # no scrape ran
+    service.stop()  # a service never started stops quietly
+    assert state.exists() and not state.with_name("scraper-state.json.corrupt").exists()

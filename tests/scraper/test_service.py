@@ -53,7 +53,7 @@ def run(clock: FrozenClock, tmp_path: Path) -> Iterator[Callable[[ScraperConfig]
     def start(settings: ScraperConfig) -> Running:
         settings = settings.model_copy(update={"state_path": str(tmp_path / "scraper-state.json")})
         bus = InMemoryBus()
-        service = ScraperService(bus, settings, clock, FileCrawl(settings), random.Random(7)).start()
+        service = ScraperService(bus, settings, clock, FileCrawl(settings), rng=random.Random(7)).start()
         started.append(service)
         return Running(bus, service)
 
@@ -141,7 +141,7 @@ def test_one_crawl_per_scrape_for_all_sources_due(clock: FrozenClock, tmp_path: 
     settings = config(PAGE, FEED).model_copy(update={"state_path": str(tmp_path / "state.json")})
     crawl = FileCrawl(settings)
     bus = InMemoryBus()
-    service = ScraperService(bus, settings, clock, crawl, random.Random(7)).start()
+    service = ScraperService(bus, settings, clock, crawl, rng=random.Random(7)).start()
     try:
         wait_for(lambda: len([t for t, _ in bus.published if t == topics.SCRAPE_RESULT]) == 2)
         assert crawl.calls == [["page", "feed"]]

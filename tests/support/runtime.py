@@ -71,8 +71,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ghela.core.greengrass import NUCLEUS
+from ghela.core.backoff import Backoff
+from ghela.core.componentnames import (  # noqa: F401 (the runtime tests import them from here)
+    ALERT_LIGHT,
+    CLOUD_SYNC,
+    METRICS,
+    SCHEDULER,
+    SCRAPER,
+    SUITE,
+)
 from ghela.core.layout import Layout
+from ghela.core.nucleus import NUCLEUS
 from ghela_tools.packaging.deployment import NUCLEUS_UPDATE
 from ghela_tools.runtime.deployment import Deployment
 from ghela_tools.runtime.iotcore import LocalIotCore
@@ -81,17 +90,12 @@ from ghela_tools.runtime.lifecycle import ComponentRecord
 from ghela_tools.runtime.logs import output_lines
 from ghela_tools.runtime.nucleus import LocalNucleus
 from ghela_tools.runtime.recipes import load_recipes
-from ghela_tools.runtime.restart import Backoff
 from ghela_tools.runtime.supervisor import Settings, Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
 RECIPES = REPO / "recipes"
-PREFIX = "com.ghelamco.alert."
-SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, SUITE = (
-    PREFIX + name for name in ("Scraper", "Scheduler", "AlertLight", "CloudSync", "Metrics", "Suite")
-)
 THING_NAME = "ghela-local-pi"
-FAST_BACKOFF = Backoff(base=0.05, factor=2.0, cap=0.5)
+FAST_BACKOFF = Backoff(initial=0.05, cap=0.5)
 """Restarts within a fraction of a second, so restart tests stay fast."""
 
 

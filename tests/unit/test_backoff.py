@@ -23,3 +23,12 @@ def test_backoff_counts_failures_in_a_row_and_resets_on_success() -> None:
     assert [backoff.failed(now) - now for _ in range(4)] == [timedelta(seconds=s) for s in (5, 10, 20, 20)]
     backoff.succeeded()
     assert backoff.failed(now) - now == timedelta(seconds=5)
+
+
+def test_next_delay_counts_a_failure_and_delay_after_answers_for_any_count() -> None:
+    backoff = Backoff(initial=0.05, cap=0.5)
+    assert [backoff.next_delay() for _ in range(6)] == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5]
+    assert backoff.failures == 6
+    policy = Backoff(initial=1.0, cap=60.0, factor=3.0)
+    assert [policy.delay_after(n) for n in (0, 1, 2, 3, 5)] == [0.0, 1.0, 3.0, 9.0, 60.0]
+    assert policy.failures == 0  # asking changes nothing

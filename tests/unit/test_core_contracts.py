@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ghela.core import topics
+from ghela.core import componentnames, topics
 from ghela.core.bus import InMemoryBus, parse_incoming, topic_matches
 from ghela.core.clock import FrozenClock, as_utc, venue_zone
 from ghela.core.config import ComponentConfig, load_config
@@ -23,6 +23,8 @@ from ghela.core.messages import (
     ScrapeRequest,
     SnoozeAlert,
 )
+from ghela.core.nucleus import REPORTABLE_STATES, thing_name
+from ghela.core.nucleusenv import THING_NAME_ENV
 
 
 def test_every_topic_has_a_model() -> None:
@@ -157,3 +159,25 @@ def test_naive_times_and_unknown_zones_are_refused() -> None:
         as_utc(datetime(2026, 1, 1))
     with pytest.raises(InvalidInput, match="zone"):
         venue_zone("Nowhere/City")
+
+
+def test_the_thing_name_is_configured_or_the_nucleus_s_and_never_guessed() -> None:
+    assert thing_name("office-pi-1", {}) == "office-pi-1"
+    assert thing_name("", {THING_NAME_ENV: "from-nucleus"}) == "from-nucleus"
+    with pytest.raises(ConfigurationError, match=f"device is empty and {THING_NAME_ENV} is not set"):
+        thing_name("", {}, setting="device")
+
+
+def test_the_reportable_states_are_the_ipc_model_s() -> None:
+    from awsiot.greengrasscoreipc.model import ReportedLifecycleState
+
+    assert REPORTABLE_STATES == (ReportedLifecycleState.RUNNING, ReportedLifecycleState.ERRORED)
+
+
+def test_the_component_names_are_the_recipes() -> None:
+    import yaml
+
+    recipes = Path(__file__).resolve().parents[2] / "recipes"
+    named = {yaml.safe_load(path.read_text())["ComponentName"] for path in recipes.glob("*.yaml")}
+    assert named == set(componentnames.ALL)
+    assert all(name.startswith(componentnames.PREFIX) for name in named)

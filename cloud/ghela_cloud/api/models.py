@@ -1,8 +1,9 @@
 """The API's request and response bodies: camelCase JSON, validated with pydantic.
 
-Request bodies reuse the core's field types (:mod:`ghela.core.messages`) so the API refuses
-exactly what the device would refuse; each is turned into a core command, whose job
-document comes from :func:`ghela.core.jobdocs.job_document`.
+Request bodies are the core's models (:mod:`ghela.core.messages`) under camelCase aliases, or
+built from them, so the API refuses exactly what the device would refuse, with the same
+reason (:mod:`ghela.core.rules`); each is turned into a core command, whose job document
+comes from :func:`ghela.core.jobdocs.job_document`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from ghela.core.messages import (
+    AlertChanges,
     AlertSnapshot,
     AlertSpec,
+    EventChanges,
     EventSnapshot,
-    LightPattern,
     Minutes,
-    OffsetMinutes,
     ShortText,
     UtcDatetime,
 )
@@ -71,24 +72,19 @@ class UpdateEventBody(ApiModel):
             raise ValueError("cancelled cannot be combined with other changes")
         if self.follow_source is not None and (changes or self.cancelled):
             raise ValueError("followSource cannot be combined with other changes")
-        if not self.cancelled and not changes and self.follow_source is None:
-            raise ValueError("nothing to change: give title, start, end, venue, cancelled or followSource")
+        if not self.cancelled and self.follow_source is None:
+            self.changes()  # the device's rule: something to update
         return self
 
+    def changes(self) -> EventChanges:
+        """The change of the event this body asks for (neither a cancel nor followSource)."""
+        return EventChanges(title=self.title, start=self.start, end=self.end, venue=self.venue)
 
-class UpdateAlertBody(ApiModel):
-    offset_minutes: OffsetMinutes | None = None
-    at: UtcDatetime | None = None
-    duration_minutes: Minutes | None = None
-    pattern: Literal[LightPattern.STEADY, LightPattern.BLINK] | None = None
 
-    @model_validator(mode="after")
-    def _something_to_do(self) -> UpdateAlertBody:
-        if self.offset_minutes is not None and self.at is not None:
-            raise ValueError("give offsetMinutes or at, not both")
-        if all(v is None for v in (self.offset_minutes, self.at, self.duration_minutes, self.pattern)):
-            raise ValueError("nothing to change: give offsetMinutes, at, durationMinutes or pattern")
-        return self
+class UpdateAlertBody(AlertChanges):
+    """A new offset (``offsetMinutes``) or time (``at``), duration or pattern; at least one."""
+
+    model_config = _CAMEL | ConfigDict(frozen=True)
 
 
 class SnoozeBody(ApiModel):

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from ghela.core.clock import venue_zone
 from ghela.core.decoding import validate
 from ghela.core.errors import InvalidInput
+from ghela.core.eventtime import finishes_at
 
 from ghela_cloud.api.models import AlertView, EventView
 from ghela_cloud.api.services import Services
 
 log = Logger(service="ghela-api", child=True)
-
-GAME_LENGTH = timedelta(hours=3)
-"""How long an event without an end counts as running after its start."""
 
 _EVENT_FIELDS = frozenset(EventView.model_fields)
 
@@ -62,16 +60,13 @@ def load_alert(services: Services, device: str, alert_id: int) -> tuple[EventVie
     raise NotFoundError(f"alert {alert_id} not found on {device}")
 
 
-def relevant_until(event: EventView) -> datetime | None:
-    """The last instant an event matters: its end (or start + 3 h), or its last alert's end."""
+def relevant_until(event: EventView, zone: ZoneInfo) -> datetime | None:
+    """The last instant an event matters: when it is over (the Scheduler's rule, with the
+    default length; a date-only game's day ends in the venue's ``zone``), or its last alert's end."""
     candidates: list[datetime] = [alert.ends_at for alert in event.alerts]
-    if event.end is not None:
-        candidates.append(event.end)
-    elif event.start is not None:
-        candidates.append(event.start + GAME_LENGTH)
-    if event.date is not None:
-        next_day = datetime.combine(event.date + timedelta(days=1), time(0), tzinfo=venue_zone())
-        candidates.append(next_day)
+    over = finishes_at(event.start, event.date if event.start is None else None, event.end, zone)
+    if over is not None:
+        candidates.append(over)
     return max(candidates) if candidates else None
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from ghela.core import nucleus
 from ghela.core.config import ComponentConfig
-from ghela.core.errors import ConfigurationError
 
 Seconds = Annotated[float, Field(gt=0, le=24 * 3600)]
 
@@ -58,7 +57,4 @@ class CloudSyncConfig(ComponentConfig):
 
     def resolved_thing_name(self) -> str:
         """The thing this device is: ``thingName``, else the nucleus's AWS_IOT_THING_NAME."""
-        name = self.thing_name or os.environ.get("AWS_IOT_THING_NAME", "")
-        if not name:
-            raise ConfigurationError("thingName is empty and AWS_IOT_THING_NAME is not set")
-        return name
+        return nucleus.thing_name(self.thing_name)

@@ -23,22 +23,35 @@ def capped_delay(attempt: int, initial: float, cap: float, factor: float = 2.0) 
 
 @dataclass
 class Backoff:
-    """Counts failures in a row and says when to try again."""
+    """Counts failures in a row and says when to try again.
+
+    Also a policy alone: :meth:`delay_after` answers for a count kept elsewhere (the
+    supervisor counts a component's errors within the nucleus's hour).
+    """
 
     initial: float
     cap: float
+    factor: float = 2.0
     failures: int = field(default=0, init=False)
+
+    def delay_after(self, failures: int) -> float:
+        """The delay after ``failures`` failures in a row (0 when none)."""
+        if failures <= 0:
+            return 0.0
+        return capped_delay(failures, self.initial, self.cap, self.factor)
 
     def delay(self) -> float:
         """The delay after the failures so far (0 when nothing has failed)."""
-        if self.failures == 0:
-            return 0.0
-        return capped_delay(self.failures, self.initial, self.cap)
+        return self.delay_after(self.failures)
+
+    def next_delay(self) -> float:
+        """Record one more failure; returns the seconds to wait before the next try."""
+        self.failures += 1
+        return self.delay()
 
     def failed(self, now: datetime) -> datetime:
         """Record one more failure; returns when to try again."""
-        self.failures += 1
-        return now + timedelta(seconds=self.delay())
+        return now + timedelta(seconds=self.next_delay())
 
     def succeeded(self) -> None:
         self.failures = 0

@@ -37,6 +37,7 @@ from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
 from ghela.core.messages import Activity, ActivityKind
+from ghela.core.nucleus import ERRORED, RUNNING
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class ComponentHost:
         setup_logging(self.name, self._config.log_level)
         self._service = self._start(self._bus, self._config, self._clock)
         self._bus.subscribe_configuration(self._on_configuration)
-        self._bus.update_state("RUNNING")
+        self._bus.update_state(RUNNING)
         log.info("%s started", self.name)
 
     def _on_configuration(self, raw: dict[str, Any]) -> None:
@@ -172,7 +173,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     while not host.stopped.wait(1.0):
         pass
     if host.fatal is not None:
-        bus.update_state("ERRORED")
+        bus.update_state(ERRORED)
     host.stop()
     bus.close()
     sys.exit(EXIT_FATAL if host.fatal is not None else EXIT_STOPPED)

@@ -1,13 +1,15 @@
-"""The Greengrass names of the project's components, written once.
+"""The project's Greengrass component names, in one place.
 
-The recipes in ``recipes/`` carry the same names (``ComponentName``); the device side uses
-them to find a component's work folder (:mod:`ghela.locator`) and configuration
-(``ghela doctor``, :mod:`ghela.core.crosschecks`), the tools to build deployments.
+Each is a recipe's ``ComponentName`` in ``recipes/`` (a test keeps the two the same); the
+deployment document, ``ghela up``'s configuration updates, ``ghela doctor`` and the
+running-system locator name components through these.
 """
 
 from __future__ import annotations
 
 PREFIX = "com.ghelamco.alert."
+"""Every project component's name starts so (the IAM policies name ``com.ghelamco.alert.*``)."""
+
 SCRAPER = PREFIX + "Scraper"
 SCHEDULER = PREFIX + "Scheduler"
 ALERT_LIGHT = PREFIX + "AlertLight"
@@ -15,3 +17,5 @@ CLOUD_SYNC = PREFIX + "CloudSync"
 METRICS = PREFIX + "Metrics"
 PYTHON_ENV = PREFIX + "PythonEnv"
 SUITE = PREFIX + "Suite"
+
+ALL = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, PYTHON_ENV, SUITE)

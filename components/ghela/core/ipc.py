@@ -40,6 +40,7 @@ from ghela.core.decoding import WHOLE
 from ghela.core.errors import TransientError
 from ghela.core.ipclink import Connector, IpcLink, Payload, Stream, unix_socket_connector
 from ghela.core.messages import Message
+from ghela.core.nucleus import REPORTABLE_STATES
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
 __all__ = ["REPORTABLE_STATES", "IpcBus", "unix_socket_connector"]
@@ -47,7 +48,6 @@ __all__ = ["REPORTABLE_STATES", "IpcBus", "unix_socket_connector"]
 
 log = logging.getLogger(__name__)
 
-REPORTABLE_STATES = ("RUNNING", "ERRORED")
 
 
 class IpcBus:

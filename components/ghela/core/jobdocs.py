@@ -74,9 +74,11 @@ def parse_job_document(document: Any) -> Command | ScrapeRequest:
     try:
         return validate(_COMMAND, {**fields, "op": op}, operation)
     except InvalidInput as exc:
-        # The union's tag (``snooze_alert.alert_id``) is no part of the document's field name.
-        field = exc.field.removeprefix(f"{op}.") if exc.field else None
-        raise InvalidInput(str(exc).replace(f" {op}.", " "), field=field) from None
+        # The union's tag (``snooze_alert.alert_id``) is no part of the document's field name;
+        # alone it is the document as a whole (a rule of the command, "nothing to update").
+        field = WHOLE if exc.field == op else exc.field.removeprefix(f"{op}.") if exc.field else None
+        reason = str(exc).replace(f" {op}.", " ").replace(f" {op}: ", f" {WHOLE}: ")
+        raise InvalidInput(reason, field=field) from None
 
 
 def job_document(command: Message) -> dict[str, Any]:

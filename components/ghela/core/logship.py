@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import platform
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -37,9 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from ghela.core.awsclient import aws_client
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 from ghela.core.config import ComponentConfig
 from ghela.core.logging import JsonFormatter
+from ghela.core.nucleus import thing_name
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,6 @@ class LogShippingSettings(BaseModel):
     """Connect and read timeout of each CloudWatch Logs call."""
     retention_days: Annotated[int, Field(ge=1, le=3653)] | None = None
     """Retention set on the log group when it is created (None = never expire)."""
-
-
-def thing_name() -> str:
-    """The core device's thing name, or this host's name outside Greengrass."""
-    return os.environ.get("AWS_IOT_THING_NAME") or platform.node() or "unknown"
 
 
 def _not_own(record: logging.LogRecord) -> bool:
@@ -118,7 +113,7 @@ class LogShipper:
         client: Any,
         thing: str | None = None,
     ) -> None:
-        thing = thing or thing_name()
+        thing = thing_name(thing or "")
         self.log_group = log_group.format(component=component, thing=thing)
         self.stream = settings.stream_name.format(component=component, thing=thing)
         self._settings = settings
@@ -149,7 +144,7 @@ class LogShipper:
 
     def _prepare(self) -> None:
         """Create the log group (and its retention), retrying with capped back-off."""
-        delay = 1.0
+        backoff = Backoff(initial=1.0, cap=300.0)
         while not self._closed.is_set():
             try:
                 self._ensure_group()
@@ -159,10 +154,10 @@ class LogShipper:
                     # A role that may not create groups: the group is expected to exist already.
                     log.warning("may not create log group %s, using it as is: %s", self.log_group, exc)
                 else:
+                    delay = backoff.next_delay()
                     log.warning("log group %s not ready, retrying in %.0f s: %s", self.log_group, delay, exc)
                     if self._closed.wait(delay):
                         return
-                    delay = min(delay * 2, 300.0)
                     continue
             self.ready.set()
             return

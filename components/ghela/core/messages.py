@@ -32,10 +32,20 @@ from pydantic import (
     PlainSerializer,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
 from ghela.core import topics
+from ghela.core.rules import (
+    END_AFTER_START,
+    NOTHING_TO_UPDATE_ALERT,
+    NOTHING_TO_UPDATE_EVENT,
+    ONE_TIME_NEEDED,
+    ONE_TIME_NOT_BOTH,
+    lit_pattern,
+    refusal,
+)
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -170,6 +180,14 @@ class LightPattern(StrEnum):
     BLINK = "blink"
 
 
+LitPattern = Annotated[
+    LightPattern,
+    AfterValidator(lit_pattern),
+    WithJsonSchema({"type": "string", "enum": [LightPattern.STEADY.value, LightPattern.BLINK.value]}),
+]
+"""The pattern of an alert: steady or blink (:data:`ghela.core.rules.STEADY_OR_BLINK`)."""
+
+
 class LightCommand(Message):
     """What the light should do from now until ``until`` (then off unless told again)."""
 
@@ -231,11 +249,12 @@ class AlertSpec(Message):
     label: Annotated[str, Field(max_length=100)] = ""
 
     @model_validator(mode="after")
-    def _one_of_offset_or_at(self) -> AlertSpec:
-        if (self.offset_minutes is None) == (self.at is None):
-            raise ValueError("exactly one of offset_minutes or at is required")
-        if self.pattern is LightPattern.OFF:
-            raise ValueError("an alert's pattern must be steady or blink")
+    def _one_time_and_lit(self) -> AlertSpec:
+        if self.offset_minutes is not None and self.at is not None:
+            raise refusal(ONE_TIME_NOT_BOTH)
+        if self.offset_minutes is None and self.at is None:
+            raise refusal(ONE_TIME_NEEDED)
+        lit_pattern(self.pattern)
         return self
 
 
@@ -251,7 +270,7 @@ class CreateEvent(_Command):
     @model_validator(mode="after")
     def _end_after_start(self) -> CreateEvent:
         if self.end is not None and self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise refusal(END_AFTER_START)
         return self
 
 
@@ -259,7 +278,22 @@ Person = Annotated[str, Field(min_length=1, max_length=200)]
 """Who asked for a change (the signed-in user's name, or the local user at the CLI)."""
 
 
-class UpdateEvent(_Command):
+class EventChanges(Message):
+    """What a change of an event sets: at least one of these (the API's body reuses it)."""
+
+    title: ShortText | None = None
+    start: UtcDatetime | None = None
+    end: UtcDatetime | None = None
+    venue: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _something_to_update(self) -> EventChanges:
+        if all(value is None for value in (self.title, self.start, self.end, self.venue)):
+            raise refusal(NOTHING_TO_UPDATE_EVENT)
+        return self
+
+
+class UpdateEvent(EventChanges, _Command):
     """Change a custom event, or correct a game by hand; alerts are re-planned.
 
     On a game each change is an override that later scrapes do not undo (see
@@ -268,10 +302,6 @@ class UpdateEvent(_Command):
 
     op: Literal["update_event"] = "update_event"
     event_id: Id
-    title: ShortText | None = None
-    start: UtcDatetime | None = None
-    end: UtcDatetime | None = None
-    venue: ShortText | None = None
     by: Person | None = None
 
 
@@ -314,13 +344,30 @@ class AddAlert(_Command):
     alert: AlertSpec
 
 
-class UpdateAlert(_Command):
-    op: Literal["update_alert"] = "update_alert"
-    alert_id: Id
+class AlertChanges(Message):
+    """What a change of an alert sets: at least one, and a new offset or a new time, not both.
+
+    The API's body for changing an alert is this model under camelCase aliases.
+    """
+
     offset_minutes: OffsetMinutes | None = None
     at: UtcDatetime | None = None
     duration_minutes: Minutes | None = None
-    pattern: LightPattern | None = None
+    pattern: LitPattern | None = None
+
+    @model_validator(mode="after")
+    def _one_time_and_something_to_update(self) -> AlertChanges:
+        if self.offset_minutes is not None and self.at is not None:
+            raise refusal(ONE_TIME_NOT_BOTH, "at", self.at)
+        changes = (self.offset_minutes, self.at, self.duration_minutes, self.pattern)
+        if all(value is None for value in changes):
+            raise refusal(NOTHING_TO_UPDATE_ALERT)
+        return self
+
+
+class UpdateAlert(AlertChanges, _Command):
+    op: Literal["update_alert"] = "update_alert"
+    alert_id: Id
 
 
 class SnoozeAlert(_Command):

@@ -29,7 +29,7 @@ import yaml
 
 from ghela.core.componentnames import ALERT_LIGHT, SCHEDULER
 from ghela.core.crosschecks import cross_check
-from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
+from ghela.core.nucleus import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
 from ghela.scheduler.store import integrity_problems
 
 MIN_NUCLEUS = (2, 6, 0)

@@ -86,7 +86,8 @@ class LightDriver:
         with self._cond:
             self._stopping = True
             self._poke()
-        self._thread.join(5.0)
+        if self._thread.is_alive():
+            self._thread.join(5.0)
         self._relay.set(False)
         stopped = Plan.off_since(self._clock.now(), "stopped")
         self._publish(self._state_of(stopped))

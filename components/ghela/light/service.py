@@ -53,16 +53,21 @@ class LightService:
                 hold_seconds=config.hold_seconds,
                 pin_factory=pin_factory,
             )
-        self._subscriptions: list[Subscription] = [
-            bus.subscribe(topics.LIGHT_SET, self._on_command),
-            bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),
+        self._subscriptions: list[Subscription] = []
+
+    def start(self) -> LightService:
+        """Listen for commands, ask for the one that holds now, and start the driver."""
+        self._subscriptions = [
+            self._bus.subscribe(topics.LIGHT_SET, self._on_command),
+            self._bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),
         ]
         # Subscribed first, then ask: the Scheduler's answer cannot arrive before we listen.
         # A Scheduler that is down now sends the command itself when it starts. The driver
         # starts (relay off, fail-safe) right after asking, so an answer that comes first is
         # followed at once and a restart inside an alert does not go dark for long.
-        bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
+        self._bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())
         self.driver.start()
+        return self
 
     def _on_command(self, message: Message) -> None:
         if isinstance(message, LightCommand):
@@ -109,7 +114,7 @@ def start(bus: Bus, config: LightConfig, clock: Clock) -> LightService:
         f"on GPIO{config.button_pin}" if config.button_pin is not None else "none", config.max_on_minutes,
     )
     try:
-        return LightService(bus, config, clock, relay, factory)
+        return LightService(bus, config, clock, relay, factory).start()
     except BaseException:
         relay.close()
         raise

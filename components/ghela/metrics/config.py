@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -10,10 +9,8 @@ from pydantic import Field, field_validator
 
 from ghela.core import metricnames
 from ghela.core.config import ComponentConfig
-from ghela.core.errors import ConfigurationError
 from ghela.core.logship import LogShippingSettings
-
-THING_NAME_VARIABLE = "AWS_IOT_THING_NAME"
+from ghela.core.nucleus import thing_name
 
 
 class MetricsConfig(ComponentConfig):
@@ -48,8 +45,4 @@ class MetricsConfig(ComponentConfig):
 
     def device_name(self, environ: Mapping[str, str] | None = None) -> str:
         """The Device dimension: configured, else the thing name the nucleus gives us."""
-        env = os.environ if environ is None else environ
-        name = self.device or env.get(THING_NAME_VARIABLE, "")
-        if not name:
-            raise ConfigurationError(f"device is empty and {THING_NAME_VARIABLE} is not set")
-        return name
+        return thing_name(self.device, environ, setting="device")

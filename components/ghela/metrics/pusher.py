@@ -44,6 +44,7 @@ class Pusher:
         buffer: DatapointBuffer,
         cloudwatch: CloudWatchMetrics,
         clock: Clock,
+        *,
         device: str,
         interval_seconds: int,
         retry_max_seconds: int,

@@ -26,16 +26,21 @@ class MetricsService:
     """Counts Activity and JobOutcome messages; the :class:`Pusher` sends them."""
 
     def __init__(self, bus: Bus, counters: Counters, pusher: Pusher, buffer: DatapointBuffer) -> None:
+        """Assemble only: :meth:`start` subscribes, starts the pusher and asks for resends."""
         self._bus = bus
         self.counters = counters
         self.pusher = pusher
         self.buffer = buffer
-        self._subscriptions: list[Subscription] = [
-            bus.subscribe(topics.ACTIVITY, self._on_activity),
-            bus.subscribe(topics.JOB_OUTCOME, self._on_job),
+        self._subscriptions: list[Subscription] = []
+
+    def start(self) -> MetricsService:
+        self._subscriptions = [
+            self._bus.subscribe(topics.ACTIVITY, self._on_activity),
+            self._bus.subscribe(topics.JOB_OUTCOME, self._on_job),
         ]
-        pusher.start()
-        bus.publish(topics.COUNTED, Counted())  # senders: send again what I have not confirmed
+        self.pusher.start()
+        self._bus.publish(topics.COUNTED, Counted())  # senders: send again what I have not confirmed
+        return self
 
     def _on_activity(self, message: Message) -> None:
         if isinstance(message, Activity):
@@ -66,12 +71,12 @@ def start(bus: Bus, config: MetricsConfig, clock: Clock) -> MetricsService:
         buffer,
         CloudWatchMetrics.connect(config.namespace, config.aws_endpoint_url),
         clock,
-        device,
-        config.interval_seconds,
-        config.retry_max_seconds,
+        device=device,
+        interval_seconds=config.interval_seconds,
+        retry_max_seconds=config.retry_max_seconds,
     )
     log.info(
         "counting into %s (Device=%s) every %d s; %d datapoints buffered from before",
         config.namespace, device, config.interval_seconds, len(buffer),
     )
-    return MetricsService(bus, counters, pusher, buffer)
+    return MetricsService(bus, counters, pusher, buffer).start()

@@ -346,7 +346,9 @@ def _common(parser: argparse.ArgumentParser, *, command: bool = False) -> argpar
 
 
 def _pattern(parser: argparse.ArgumentParser, default: str | None) -> None:
-    parser.add_argument("--pattern", choices=["steady", "blink"], default=default, help="light pattern")
+    # No argparse choices: the command model refuses any other pattern, in the words the
+    # API and the Scheduler use (ghela.core.rules).
+    parser.add_argument("--pattern", metavar="{steady,blink}", default=default, help="light pattern")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -410,9 +412,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         alert.add_parser("add", help="add an alert to an event", epilog=TIME_HELP), command=True
     )
     alert_add.add_argument("event_id", type=int)
-    when = alert_add.add_mutually_exclusive_group(required=True)
-    when.add_argument("--offset", type=int, help="minutes from the event's start (-240: 4 h before)")
-    when.add_argument("--at", help="a fixed time")
+    # --offset or --at, one of them: AlertSpec says so (not argparse, so the words are the API's).
+    alert_add.add_argument("--offset", type=int, help="minutes from the event's start (-240: 4 h before)")
+    alert_add.add_argument("--at", help="a fixed time")
     alert_add.add_argument("--duration", type=int, default=30, help="minutes (default 30)")
     alert_add.add_argument("--label", default="", help="shown in the schedule")
     _pattern(alert_add, "steady")
@@ -421,9 +423,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         alert.add_parser("update", help="move or change an alert", epilog=TIME_HELP), command=True
     )
     alert_update.add_argument("alert_id", type=int)
-    moved = alert_update.add_mutually_exclusive_group()
-    moved.add_argument("--offset", type=int, help="minutes from the event's start")
-    moved.add_argument("--at", help="a fixed time")
+    alert_update.add_argument("--offset", type=int, help="minutes from the event's start")
+    alert_update.add_argument("--at", help="a fixed time (not with --offset)")
     alert_update.add_argument("--duration", type=int, help="minutes")
     _pattern(alert_update, None)
     alert_update.set_defaults(func=_alert_update)

@@ -12,11 +12,12 @@ from datetime import time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from ghela.core.config import ComponentConfig
-from ghela.core.messages import LightPattern
+from ghela.core.eventtime import DEFAULT_EVENT_MINUTES
+from ghela.core.messages import LightPattern, LitPattern
 
 MAX_ALERT_MINUTES = 7 * 24 * 60
 """No alert lasts longer; the "active now" query relies on this bound."""
@@ -29,21 +30,13 @@ class _Section(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
-def _lit_pattern(pattern: LightPattern) -> LightPattern:
-    if pattern is LightPattern.OFF:
-        raise ValueError("an alert's pattern must be steady or blink")
-    return pattern
-
-
 class AlertRule(_Section):
     """One alert of the standard plan, relative to kick-off (negative minutes = before)."""
 
     label: Annotated[str, Field(min_length=1, max_length=100)]
     offset_minutes: Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
     duration_minutes: DurationMinutes
-    pattern: LightPattern
-
-    _check_pattern = field_validator("pattern")(_lit_pattern)
+    pattern: LitPattern
 
 
 class TbdRule(_Section):
@@ -56,9 +49,7 @@ class TbdRule(_Section):
     in Brussels in spring) means the instant right after the gap (03:00), and a time that
     happens twice (autumn) its first occurrence; the rule never fails."""
     duration_minutes: DurationMinutes = 60
-    pattern: LightPattern = LightPattern.BLINK
-
-    _check_pattern = field_validator("pattern")(_lit_pattern)
+    pattern: LitPattern = LightPattern.BLINK
 
 
 class OfficePolicy(StrEnum):
@@ -133,7 +124,7 @@ class SchedulerConfig(ComponentConfig):
     """Re-send the light command this often while on (the light's fail-safe is 60 minutes)."""
     blink_on_ms: BlinkMs = 500
     blink_off_ms: BlinkMs = 500
-    event_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 120
+    event_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = DEFAULT_EVENT_MINUTES
     """How long a game (or a custom event without an end) lasts; then it is finished."""
     max_cancel_fraction: Annotated[float, Field(gt=0, le=1)] = 0.5
     """A complete scrape may cancel at most this fraction of the stored games in its window;

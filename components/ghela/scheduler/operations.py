@@ -30,6 +30,7 @@ from ghela.core.messages import (
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.rules import END_AFTER_START
 from ghela.scheduler.overrides import set_override, settle
 from ghela.scheduler.tables import AlertRow, EventRow
 from ghela.scheduler.work import Work
@@ -111,9 +112,6 @@ def create_event(work: Work, command: CreateEvent, command_id: str) -> Outcome:
 
 def update_event(work: Work, command: UpdateEvent) -> Outcome:
     event = _live_event(work, command.event_id)
-    changes = (command.title, command.start, command.end, command.venue)
-    if all(value is None for value in changes):
-        raise InvalidCommand("nothing to update: give title, start, end or venue", field="event_id")
     start = command.start if command.start is not None else event.start
     if command.start is not None:
         _future(work, command.start, "start")
@@ -122,7 +120,7 @@ def update_event(work: Work, command: UpdateEvent) -> Outcome:
         if start is None:
             raise InvalidCommand("an end needs a start", field="end")
         if end <= start:
-            raise InvalidCommand("end must be after start", field="end")
+            raise InvalidCommand(END_AFTER_START, field="end")
     if event.kind == EventKind.GAME.value:
         return _correct_game(work, event, command, end)
     if command.venue is not None:
@@ -195,16 +193,9 @@ def add_alert(work: Work, command: AddAlert) -> Outcome:
 
 def update_alert(work: Work, command: UpdateAlert) -> Outcome:
     alert, event = _alert(work, command.alert_id)
-    changes = (command.offset_minutes, command.at, command.duration_minutes, command.pattern)
-    if all(value is None for value in changes):
-        raise InvalidCommand(
-            "nothing to update: give offset_minutes, at, duration_minutes or pattern", field="alert_id"
-        )
-    if command.offset_minutes is not None and command.at is not None:
-        raise InvalidCommand("give offset_minutes or at, not both", field="at")
+    # UpdateAlert itself refuses no change, an offset with a time, and the pattern off
+    # (ghela.core.rules); what is left needs the stored alert and its event.
     if command.pattern is not None:
-        if command.pattern.value == "off":
-            raise InvalidCommand("an alert's pattern must be steady or blink", field="pattern")
         alert.pattern = command.pattern.value
     starts_at = alert.starts_at
     if command.at is not None:

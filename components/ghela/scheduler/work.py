@@ -9,13 +9,14 @@ and counts what happened for the Activity messages.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ghela.core.alertwindow import lit_from
+from ghela.core.eventtime import finishes_at
 from ghela.core.messages import ActivityKind, EventState, LightPattern
 from ghela.scheduler.config import SchedulerConfig
-from ghela.scheduler.planning import PlannedAlert, local_instant, plan_alerts
+from ghela.scheduler.planning import PlannedAlert, plan_alerts
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.tables import AlertRow, EventRow
 
@@ -55,12 +56,9 @@ class Work:
         event.start = start
         event.local_date = self.local_date(start) if start is not None else day
         event.end = end
-        if end is not None:
-            event.finishes_at = end
-        elif start is not None:
-            event.finishes_at = start + timedelta(minutes=self.config.event_minutes)
-        elif day is not None:
-            event.finishes_at = local_instant(day + timedelta(days=1), time(0), self.zone)
+        over = finishes_at(start, event.local_date, end, self.zone, self.config.event_minutes)
+        if over is not None:
+            event.finishes_at = over
 
     def is_live(self, event: EventRow) -> bool:
         return event.state in (EventState.SCHEDULED.value, EventState.UPDATED.value)

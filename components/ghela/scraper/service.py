@@ -27,7 +27,7 @@ from collections import deque
 from datetime import datetime, timedelta
 
 from ghela.core import topics
-from ghela.core.bus import Bus
+from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
 from ghela.core.messages import Activity, ActivityKind, Message, ScrapeRequest, ScrapeResult
 from ghela.scraper.config import ScraperConfig
@@ -51,8 +51,10 @@ class ScraperService:
         config: ScraperConfig,
         clock: Clock,
         crawl: Crawl,
+        *,
         rng: random.Random | None = None,
     ) -> None:
+        """Assemble only: the state file is read and the request topic subscribed in :meth:`start`."""
         self._bus = bus
         self._config = config
         self._clock = clock
@@ -62,21 +64,24 @@ class ScraperService:
         self._requests: deque[str | None] = deque()
         self._crawl = crawl
         self._store = MemoryStore(config.state_path)
+        self._scrapers: dict[str, SourceScraper] = {}
+        self._kept: dict[str, Remembered] = {}
+        self._subscription: Subscription | None = None
+        self._thread = threading.Thread(target=self._run, name="scraper", daemon=True)
+        self.next_scrape_at: datetime | None = None
+
+    def start(self) -> ScraperService:
+        """Load what each source remembers, listen for requests, and start scraping."""
         remembered = self._store.load()
+        config = self._config
         self._scrapers = {
             source.name: SourceScraper(source, config, remembered.get(source.name))
             for source in config.sources
             if source.enabled
         }
         disabled = {source.name for source in config.sources if not source.enabled}
-        self._kept: dict[str, Remembered] = {
-            name: memory for name, memory in remembered.items() if name in disabled
-        }
-        self._subscription = bus.subscribe(topics.SCRAPE_REQUEST, self._on_request)
-        self._thread = threading.Thread(target=self._run, name="scraper", daemon=True)
-        self.next_scrape_at: datetime | None = None
-
-    def start(self) -> ScraperService:
+        self._kept = {name: memory for name, memory in remembered.items() if name in disabled}
+        self._subscription = self._bus.subscribe(topics.SCRAPE_REQUEST, self._on_request)
         self._thread.start()
         return self
 
@@ -84,7 +89,8 @@ class ScraperService:
         """Stop scraping and wait for the thread; a second call does nothing."""
         if self._stopping.is_set():
             return
-        self._subscription.close()
+        if self._subscription is not None:
+            self._subscription.close()
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:

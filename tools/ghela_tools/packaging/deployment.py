@@ -29,7 +29,7 @@ from typing import Any
 from ghela.core.componentnames import SUITE
 from ghela.core.crosschecks import cross_check
 from ghela.core.errors import ConfigurationError
-from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS
+from ghela.core.nucleus import INTERPOLATE_FLAG, NUCLEUS
 
 from ghela_tools.packaging.validation import PackagingError
 from ghela_tools.runtime.configmerge import apply_update
@@ -46,6 +46,7 @@ LOG_UPLOAD_SECONDS = 300
 
 NUCLEUS_UPDATE: dict[str, Any] = {"merge": json.dumps({INTERPOLATE_FLAG: True})}
 """The Nucleus's configurationUpdate in every project deployment (the local runtime's too)."""
+
 
 
 def thing_group_arn(region: str, account: str, thing_group: str) -> str:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.errors import ConfigurationError
-from ghela.core.greengrass import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
+from ghela.core.nucleus import INTERPOLATE_FLAG, NUCLEUS, coerce_boolean
 
 from ghela_tools.runtime.configmerge import merge_document
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ghela.core.greengrass import NUCLEUS
+from ghela.core.nucleus import NUCLEUS
 from ghela.core.nucleusenv import (
     DEFAULT_REGION_ENV,
     NUCLEUS_VERSION_ENV,

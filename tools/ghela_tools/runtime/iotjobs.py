@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.clock import Clock
+from ghela.core.topics import jobs_topic
 
 from ghela_tools.runtime.iotcore import LocalIotCore
 from ghela_tools.runtime.iotjobs_control import JobsControlPlane
@@ -46,11 +47,8 @@ DEVICE_STATUSES = frozenset({"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"})
 MAX_DETAIL = 1024
 _REFRESH = "refresh"
 """The worker's queue item that asks for a control-plane refresh now (never a topic)."""
-REQUEST_FILTERS = (
-    "$aws/things/+/jobs/start-next",
-    "$aws/things/+/jobs/get",
-    "$aws/things/+/jobs/+/update",
-    "$aws/things/+/jobs/+/get",
+REQUEST_FILTERS = tuple(
+    jobs_topic("+", suffix) for suffix in ("start-next", "get", "+/update", "+/get")
 )
 
 
@@ -324,7 +322,7 @@ class LocalJobsEndpoint:
             if execution is not None:
                 body["execution"] = execution.description(thing, self._control.document(execution.job_id))
             self._notified[thing] = job_id
-        self._reply(f"$aws/things/{thing}/jobs/notify-next", body, None)
+        self._reply(jobs_topic(thing, "notify-next"), body, None)
 
     def _unannounced(self, thing: str) -> None:
         """An answer about ``thing``'s next job was lost: announce it again at the next poll."""

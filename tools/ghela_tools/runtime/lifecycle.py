@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock
 
 from ghela_tools.runtime.logs import ComponentLog
 from ghela_tools.runtime.process import ScriptProcess
 from ghela_tools.runtime.recipes import Step
-from ghela_tools.runtime.restart import Backoff, ErrorWindow
+from ghela_tools.runtime.restart import ErrorWindow
 
 NEW, INSTALLED, STARTING, RUNNING, STOPPING, ERRORED, BROKEN, FINISHED = (
     "NEW", "INSTALLED", "STARTING", "RUNNING", "STOPPING", "ERRORED", "BROKEN", "FINISHED",
@@ -227,7 +228,7 @@ class ManagedComponent:
             return False
         if "recover" in self.steps:
             self._run_step("recover")
-        delay = self._backoff.delay(self._errors.count(self._clock.now()))
+        delay = self._backoff.delay_after(self._errors.count(self._clock.now()))
         if delay > 0 and self._clock.wait(self._stopping, self._clock.now() + timedelta(seconds=delay)):
             return False
         self.record.restarts += 1

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ghela.core.nucleus import REPORTABLE_STATES
+
 from ghela_tools.runtime.authz import authorize
 from ghela_tools.runtime.configstore import ConfigStore, KeyPath
 from ghela_tools.runtime.iotcore import MAX_PUBLISH_BYTES, LocalIotCore
@@ -25,7 +27,6 @@ from ghela_tools.runtime.pubsub import LocalPubSub, PubSubMessage
 from ghela_tools.runtime.topicnames import has_wildcard
 
 NS = "aws.greengrass#"
-REPORTABLE_STATES = ("RUNNING", "ERRORED")
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,22 @@
 """The nucleus's restart rules, as pure logic: backoff between tries, and when to give up.
 
-A component that errors is restarted after a growing pause (capped). Three errors in a
-row within an hour make it BROKEN (the nucleus stops trying); an hour without an error
-wipes the slate.
+A component that errors is restarted after a growing pause (capped; the project's one
+:class:`~ghela.core.backoff.Backoff`, asked for the errors that still count). Three errors
+in a row within an hour make it BROKEN (the nucleus stops trying); an hour without an
+error wipes the slate.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ghela.core.backoff import capped_delay
+from ghela.core.backoff import Backoff
 
 
-@dataclass(frozen=True)
-class Backoff:
-    """Pause before restart number ``attempt`` (1-based): base, base*factor, ... up to cap."""
-
-    base: float = 1.0
-    factor: float = 2.0
-    cap: float = 60.0
-
-    def delay(self, attempt: int) -> float:
-        return capped_delay(attempt, self.base, self.cap, self.factor)
+def restart_backoff() -> Backoff:
+    """The pause before a restart after n errors that still count: 1 s doubling up to 60 s."""
+    return Backoff(initial=1.0, cap=60.0)
 
 
 class ErrorWindow:

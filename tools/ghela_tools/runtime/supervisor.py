@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.layout import Layout
 
@@ -49,7 +50,7 @@ from ghela_tools.runtime.lifecycle import (
 )
 from ghela_tools.runtime.logs import ComponentLog
 from ghela_tools.runtime.recipes import Recipe, RecipeError
-from ghela_tools.runtime.restart import Backoff, ErrorWindow
+from ghela_tools.runtime.restart import ErrorWindow, restart_backoff
 from ghela_tools.runtime.status import StatusBoard
 from ghela_tools.runtime.variables import ComponentContext, Resolver, resolve_strings
 
@@ -80,7 +81,7 @@ class Settings:
     region: str = "eu-west-1"
     artifacts_dir: Path | None = None
     python_env: Path | None = None
-    backoff: Backoff = field(default_factory=Backoff)
+    backoff: Backoff = field(default_factory=restart_backoff)
     kill_grace: float | None = None  # None: the Shutdown step's timeout (15 s by default)
     base_env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     socket_path: Path | None = None  # None: {root}/ipc.socket

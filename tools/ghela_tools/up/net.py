@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
+from ghela.core.backoff import Backoff
 from ghela.core.errors import ConfigurationError
 
 
@@ -50,11 +51,10 @@ def wait_until(
 ) -> None:
     """Poll ``check`` until true; fail after ``timeout`` or as soon as ``alive()`` is false."""
     deadline = time.monotonic() + timeout
-    delay = 0.05
+    backoff = Backoff(initial=0.05, cap=0.5)
     while not check():
         if alive is not None and not alive():
             raise ConfigurationError(f"{what} exited while starting")
         if time.monotonic() > deadline:
             raise ConfigurationError(f"{what} did not become ready within {timeout:g} s")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.5)
+        time.sleep(backoff.next_delay())

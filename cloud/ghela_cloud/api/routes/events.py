@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import (
     AddAlert,
@@ -42,7 +43,8 @@ def list_events(caller: CallerDep, services: ServicesDep, device: DeviceQuery = 
     thing = pick_device(device, services)
     now = services.clock.now()
     views = [v for v in map(event_view, services.events.list_events(thing)) if v is not None]
-    upcoming = [v for v in views if (until := relevant_until(v)) is None or until >= now]
+    zone = venue_zone(services.settings.venue_zone)
+    upcoming = [v for v in views if (until := relevant_until(v, zone)) is None or until >= now]
     return EventList(device=thing, events=sorted(upcoming, key=sort_key))
 
 
@@ -86,12 +88,11 @@ def update_event(
         field = None if body.follow_source is True else OverrideField(body.follow_source)
         command = FollowSource(event_id=event_id, field=field, by=caller.name[:200])
     else:
-        end = body.end
-        start = body.start or event.start
-        if end is not None and start is not None and end <= start:
+        changes = body.changes()
+        start = changes.start or event.start
+        if changes.end is not None and start is not None and changes.end <= start:
             raise InvalidInput("end must be after the event's start", field="end")
-        changes = {"title": body.title, "start": body.start, "end": end, "venue": body.venue}
-        command = UpdateEvent(event_id=event_id, **changes, by=caller.name[:200])
+        command = UpdateEvent(event_id=event_id, **changes.model_dump(), by=caller.name[:200])
     return submit(command, thing, caller, services), 202
 
 

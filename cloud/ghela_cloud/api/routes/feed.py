@@ -42,8 +42,9 @@ def calendar_feed(
         raise NotFoundError("no calendar feed at this address (the token may have been rotated)")
     now = services.clock.now()
     views = [v for v in map(event_view, services.events.list_events(device)) if v is not None]
-    kept = [v for v in views if (until := relevant_until(v)) is None or until >= now - FEED_HISTORY]
-    body = build_feed(device, sorted(kept, key=sort_key), venue_zone(), now)
+    zone = venue_zone(services.settings.venue_zone)
+    kept = [v for v in views if (until := relevant_until(v, zone)) is None or until >= now - FEED_HISTORY]
+    body = build_feed(device, sorted(kept, key=sort_key), zone, now)
     return Response(
         status_code=200,
         content_type=CALENDAR_CONTENT_TYPE,
