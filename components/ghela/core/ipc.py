@@ -20,6 +20,7 @@ runtime, which speaks the same protocol) and knows nothing of the domain.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -100,7 +101,7 @@ class Backoff:
         return (capped_delay(attempt, self.initial, self.cap) for attempt in itertools.count(1))
 
 
-class _Lifecycle(eventstreamrpc.LifecycleHandler):
+class _Lifecycle(eventstreamrpc.LifecycleHandler):  # type: ignore[misc]  # awsiot has no types
     def __init__(self, on_disconnect: Callable[[], None]) -> None:
         super().__init__()
         self._on_disconnect = on_disconnect
@@ -387,7 +388,7 @@ class IpcBus:
                 self._attempt += 1
                 attempt = self._attempt
             try:
-                client = self._connect(lambda attempt=attempt: self._dropped(attempt))
+                client = self._connect(functools.partial(self._dropped, attempt))
             except Exception as exc:
                 last_error = exc
             else:

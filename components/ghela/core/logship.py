@@ -93,7 +93,7 @@ def _not_own(record: logging.LogRecord) -> bool:
     return not record.name.startswith(_OWN_LOGGERS)
 
 
-def _capped_handler_class() -> type[logging.Handler]:
+def _capped_handler_class() -> Callable[..., logging.Handler]:
     """watchtower's handler with a bounded queue (imported late: only shipping needs it)."""
     import watchtower
 
@@ -102,7 +102,9 @@ def _capped_handler_class() -> type[logging.Handler]:
             super().__init__(*args, **kwargs)
             self.max_queued = max_queued
             self.dropped = 0
-            self.FLUSH_TIMEOUT = flush_timeout  # watchtower's wait bound in flush() and close()
+            # watchtower's wait bound in flush() and close(); it declares the class default as
+            # an int (30), but only ever passes it on as a float timeout.
+            self.FLUSH_TIMEOUT = flush_timeout  # type: ignore[assignment]
 
         def queued(self) -> int:
             return sum(q.qsize() for q in self.queues.values())
