@@ -36,7 +36,8 @@ def plain(value: Any) -> Any:
 
 
 def _item(raw: dict[str, Any]) -> dict[str, Any]:
-    return plain({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+    item: dict[str, Any] = plain({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+    return item
 
 
 def _marshal(item: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +156,7 @@ class MetricsSource:
         self, device: str, metrics: tuple[str, ...], start: datetime, end: datetime, period: int
     ) -> dict[str, list[tuple[datetime, float]]]:
         """Sum per period of each metric, oldest point first."""
-        queries = [
+        queries: list[dict[str, Any]] = [
             {
                 "Id": f"m{i}",
                 "Label": metric,
@@ -189,8 +190,8 @@ class MetricsSource:
             if not token:
                 break
             kwargs["NextToken"] = token
-        for points in out.values():
-            points.sort(key=lambda point: point[0])
+        for series in out.values():
+            series.sort(key=lambda point: point[0])
         return out
 
     def widget_image(
@@ -207,6 +208,6 @@ class MetricsSource:
                 [names.METRICS_NAMESPACE, metric, names.METRICS_DIMENSION, device] for metric in metrics
             ],
         }
-        return self._cw.get_metric_widget_image(MetricWidget=json.dumps(widget), OutputFormat="png")[
-            "MetricWidgetImage"
-        ]
+        answer = self._cw.get_metric_widget_image(MetricWidget=json.dumps(widget), OutputFormat="png")
+        image: bytes = answer["MetricWidgetImage"]
+        return image

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -152,7 +152,10 @@ def _config(store: Store) -> SchedulerConfig:
     return stored_config(store) or SchedulerConfig()
 
 
-def _build(what: str, make: Callable[[], Any]) -> Any:
+_Built = TypeVar("_Built")
+
+
+def _build(what: str, make: Callable[[], _Built]) -> _Built:
     try:
         return make()
     except ValidationError as exc:

@@ -91,7 +91,7 @@ def _apply_fixture(work: Work, source: str, fixture: Fixture) -> tuple[EventRow 
     new = event is None
     if event is None:
         key = fixture.key if work.repo.event_by_key(fixture.key) is None else f"{source}:{fixture.key}"[:200]
-        event = EventRow(kind=EventKind.GAME.value, key=key, state=EventState.SCHEDULED.value, title="")
+        event = work.event_row(EventKind.GAME.value, key, title="")
         _copy_details(event, source, fixture)
         work.set_time(event, fixture.kickoff, fixture.date, None)
         work.new_event(event)
