@@ -153,7 +153,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = self._httpd.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def stop(self) -> None:

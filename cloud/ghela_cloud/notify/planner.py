@@ -32,7 +32,7 @@ class PlannerResult:
 def plan_records(
     records: Iterable[Any],
     schedules: Schedules,
-    send_now: Callable[[Notification], None],
+    send_now: Callable[[Notification], object],
     now: datetime,
 ) -> PlannerResult:
     result = PlannerResult()

@@ -50,7 +50,7 @@ def decode_record(record: Any) -> EventChange | Rejected | None:
             return Rejected("dynamodb.Keys", "device and sk must be strings")
         if not sk.startswith(names.EVENT_SK_PREFIX):
             return None
-        images = []
+        images: list[EventSnapshot | None] = []
         for name in ("OldImage", "NewImage"):
             raw = data.get(name)
             if raw is None:

@@ -12,7 +12,7 @@ from ghela.packaging.wheels import ARCHITECTURES
 from ghela.runtime.recipes import RECIPE_SUFFIXES, load_recipe
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gdk = subparsers.add_parser("gdk", help="build and publish the Greengrass components (as GDK does)")
     commands = gdk.add_subparsers(dest="gdk_command", metavar="ACTION", required=True)
 

@@ -21,6 +21,7 @@ job delivered twice is applied once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
@@ -125,17 +126,17 @@ class LocalJobsEndpoint:
         while not self._stop.is_set():
             if self._clock.now() >= next_poll:
                 for thing in sorted(self._things):
-                    self._guard(lambda thing=thing: self._refresh(thing, cancels=True), f"refresh of {thing}")
-                    self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
+                    self._guard(functools.partial(self._refresh, thing, cancels=True), f"refresh of {thing}")
+                    self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
                 next_poll = self._clock.now() + self._poll
             try:
                 topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
             except queue.Empty:
                 continue
             if topic:
-                self._guard(lambda topic=topic, payload=payload: self._handle(topic, payload), topic)
+                self._guard(functools.partial(self._handle, topic, payload), topic)
             for thing in sorted(self._things):
-                self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
+                self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
 
     def _guard(self, action: Callable[[], None], what: str) -> None:
         try:

@@ -349,7 +349,7 @@ def _pattern(parser: argparse.ArgumentParser, default: str | None) -> None:
     parser.add_argument("--pattern", choices=["steady", "blink"], default=default, help="light pattern")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     schedule = _common(subparsers.add_parser("schedule", help="upcoming events and alerts (venue time)"))
     schedule.add_argument(
         "--days", type=days_ahead, default=60, help=f"how far ahead, 1 to {MAX_DAYS} (default 60)"

@@ -43,7 +43,7 @@ from ghela.scraper.scrape import SourceScraper
 DUTCH_WEEKDAYS = {number: name for name, number in WEEKDAYS.items() if len(name) == 2}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "scrape", help="scrape one fixtures page or calendar feed now and show what was found"
     )

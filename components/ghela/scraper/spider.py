@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -40,7 +41,7 @@ class FixturesSpider(scrapy.Spider):
     name = "ghela_fixtures"
 
     def __init__(
-        self, config: ScraperConfig, sources: list[SourceConfig], now: datetime, **kwargs: object
+        self, config: ScraperConfig, sources: list[SourceConfig], now: datetime, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.config = config
