@@ -104,7 +104,7 @@ def _capped_handler_class() -> Callable[..., logging.Handler]:
             self.dropped = 0
             # watchtower's wait bound in flush() and close(); it declares the class default as
             # an int (30), but only ever passes it on as a float timeout.
-            self.FLUSH_TIMEOUT = flush_timeout  # type: ignore[assignment]
+            self.FLUSH_TIMEOUT = flush_timeout  # type: ignore[assignment]  # see above
 
         def queued(self) -> int:
             return sum(q.qsize() for q in self.queues.values())
@@ -264,5 +264,5 @@ def with_log_shipping(component: str, start: StartFunction) -> StartFunction:
             raise
         return _ShippingService(service, shipper)
 
-    starter.ships_logs = True  # type: ignore[attr-defined]
+    starter.ships_logs = True  # type: ignore[attr-defined]  # a marker, read back by getattr above
     return starter

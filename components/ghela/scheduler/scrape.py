@@ -133,7 +133,8 @@ def _find(work: Work, source: str, fixture: Fixture) -> EventRow | None:
     ]
     if not candidates:
         return None
-    return min(candidates, key=lambda event: (abs((event.local_date - day).days), event.id or 0))  # type: ignore[operator]
+    # Every candidate has a local_date (filtered above); ``or day`` only tells the type checker.
+    return min(candidates, key=lambda event: (abs(((event.local_date or day) - day).days), event.id or 0))
 
 
 def _copy_details(event: EventRow, source: str, fixture: Fixture) -> bool:

@@ -79,7 +79,7 @@ class FixturesSpider(scrapy.Spider):
         )
 
     def failed(self, failure: Failure) -> Iterator[Fetched]:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # scrapy sets it on twisted's Failure
         source: SourceConfig = request.cb_kwargs["source"]
         message, status = describe(
             failure,
