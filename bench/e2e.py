@@ -134,13 +134,13 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def measure(stack: Stack, snoozes: int) -> tuple[list[float], str]:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import ViewportSize, expect, sync_playwright
 
     running = stack.running
     latencies: list[float] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=DESK)
+        page = browser.new_page(viewport=ViewportSize(width=DESK["width"], height=DESK["height"]))
         page.set_default_timeout(90_000)
         page.goto(running.web_url)
         page.get_by_label("E-mail address").fill(running.demo_email)

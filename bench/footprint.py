@@ -30,7 +30,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.abc import Loader
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ghela.core.bus import InMemoryBus
+    from ghela.core.clock import FrozenClock
+    from ghela.core.messages import Message
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_TOTAL_MIB = 220.0
@@ -71,11 +82,13 @@ class ImportCosts:
 
     def __init__(self) -> None:
         self.costs: dict[str, float] = {}
-        self._stack: list[list[object]] = []  # [package, rss at start, nested cost]
+        self._stack: list[_Frame] = []
 
-    def find_spec(self, name: str, path: object, target: object = None) -> object:
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         key = charged(name)
-        if any(frame[0] == key for frame in self._stack):
+        if any(frame.key == key for frame in self._stack):
             return None  # inside this package's own import: already being measured
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -89,37 +102,46 @@ class ImportCosts:
         return None
 
     def enter(self, key: str) -> None:
-        self._stack.append([key, rss_mib(), 0.0])
+        self._stack.append(_Frame(key, rss_mib()))
 
     def leave(self) -> None:
-        key, started, nested = self._stack.pop()
-        total = rss_mib() - float(started)  # type: ignore[arg-type]
-        self.costs[str(key)] = self.costs.get(str(key), 0.0) + max(0.0, total - float(nested))  # type: ignore[arg-type]
+        frame = self._stack.pop()
+        total = rss_mib() - frame.started
+        self.costs[frame.key] = self.costs.get(frame.key, 0.0) + max(0.0, total - frame.nested)
         if self._stack:
-            self._stack[-1][2] = float(self._stack[-1][2]) + total  # type: ignore[arg-type]
+            self._stack[-1].nested += total
 
 
-class _Measured:
-    def __init__(self, loader: object, key: str, costs: ImportCosts) -> None:
+@dataclass
+class _Frame:
+    """One package's import in progress: its key, the RSS at its start, what nested imports cost."""
+
+    key: str
+    started: float
+    nested: float = 0.0
+
+
+class _Measured(Loader):
+    def __init__(self, loader: Loader, key: str, costs: ImportCosts) -> None:
         self._loader = loader
         self._key = key
         self._costs = costs
 
-    def __getattr__(self, name: str) -> object:
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
 
-    def create_module(self, spec: object) -> object:
-        return self._loader.create_module(spec)  # type: ignore[attr-defined]
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
 
-    def exec_module(self, module: object) -> None:
+    def exec_module(self, module: ModuleType) -> None:
         self._costs.enter(self._key)
         try:
-            self._loader.exec_module(module)  # type: ignore[attr-defined]
+            self._loader.exec_module(module)
         finally:
             self._costs.leave()
 
 
-def measured(component: str, work: Path) -> dict[str, object]:
+def measured(component: str, work: Path) -> dict[str, Any]:
     """Runs in the fresh process: import, start, one simulated hour; the figures."""
     costs = ImportCosts()
     sys.meta_path.insert(0, costs)
@@ -164,13 +186,15 @@ def measured(component: str, work: Path) -> dict[str, object]:
     }
 
 
+@dataclass
 class _Traffic:
-    def __init__(self, start: object, step: object) -> None:
-        self.start = start
-        self.step = step
+    start: Callable[[], Any]
+    """Starts the component; returns its service (with ``stop()``)."""
+    step: Callable[[int], None]
+    """What minute ``n`` of its life brings."""
 
 
-def _traffic(component: str, bus: object, clock: object, work: Path) -> _Traffic:
+def _traffic(component: str, bus: InMemoryBus, clock: FrozenClock, work: Path) -> _Traffic:
     """The component's start and what one minute of its life brings."""
     from ghela.core import topics
     from ghela.core.messages import (
@@ -183,15 +207,15 @@ def _traffic(component: str, bus: object, clock: object, work: Path) -> _Traffic
         ScrapeRequest,
     )
 
-    def publish(topic: str, message: object) -> None:
-        bus.publish(topic, message)  # type: ignore[attr-defined]
+    def publish(topic: str, message: Message) -> None:
+        bus.publish(topic, message)
 
     if component == "Scraper":
         from ghela.scraper.config import ScraperConfig, SourceConfig
-        from ghela.scraper.service import start
+        from ghela.scraper.service import start as start_scraper
 
         feed = REPO / "tests" / "scraper" / "data" / "kaagent-thuis-2024-25.ics"
-        config = ScraperConfig(
+        scraper_config = ScraperConfig(
             sources=[SourceConfig(name="feed", kind="ics", url=str(feed))],
             state_path=str(work / "scraper-state.json"),
             http_cache_path=str(work / "cache"),
@@ -203,46 +227,49 @@ def _traffic(component: str, bus: object, clock: object, work: Path) -> _Traffic
                 publish(topics.SCRAPE_REQUEST, ScrapeRequest())
                 _wait_for(lambda: _count(bus, topics.SCRAPE_RESULT) >= 1 + minute // 20)
 
-        return _Traffic(lambda: _started(start(bus, config, clock), bus, topics.SCRAPE_RESULT), scrape)
+        def start_between_crawls() -> Any:
+            return _started(start_scraper(bus, scraper_config, clock), bus, topics.SCRAPE_RESULT)
+
+        return _Traffic(start_between_crawls, scrape)
     if component == "Scheduler":
         from ghela.scheduler.config import SchedulerConfig
-        from ghela.scheduler.service import start
+        from ghela.scheduler.service import start as start_scheduler
 
-        config = SchedulerConfig(db_path=str(work / "ghela.db"))
+        scheduler_config = SchedulerConfig(db_path=str(work / "ghela.db"))
         return _Traffic(
-            lambda: start(bus, config, clock),
+            lambda: start_scheduler(bus, scheduler_config, clock),
             lambda minute: publish(topics.LIGHT_SET_REQUEST, _light_request()),
         )
     if component == "AlertLight":
         from ghela.light.config import LightConfig
-        from ghela.light.service import start
+        from ghela.light.service import start as start_light
 
-        config = LightConfig(pin_factory="mock")
+        light_config = LightConfig(pin_factory="mock")
 
         def light(minute: int) -> None:
             pattern = LightPattern.BLINK if minute % 2 else LightPattern.OFF
-            publish(topics.LIGHT_SET, LightCommand(pattern=pattern, issued_at=clock.now()))  # type: ignore[attr-defined]
+            publish(topics.LIGHT_SET, LightCommand(pattern=pattern, issued_at=clock.now()))
             publish(topics.LIGHT_STATE_REQUEST, LightStateRequest())
 
-        return _Traffic(lambda: start(bus, config, clock), light)
+        return _Traffic(lambda: start_light(bus, light_config, clock), light)
     if component == "CloudSync":
         from ghela.cloudsync.config import CloudSyncConfig
-        from ghela.cloudsync.service import start
+        from ghela.cloudsync.service import start as start_cloudsync
 
-        config = CloudSyncConfig(
+        cloudsync_config = CloudSyncConfig(
             aws_endpoint_url=CLOSED_ENDPOINT,
             thing_name="bench-pi",
             state_path=str(work / "cloudsync-state.sqlite3"),
             retry_initial_seconds=1,
         )
         return _Traffic(
-            lambda: start(bus, config, clock),
-            lambda minute: publish(topics.STATE_CHANGED, RevisionChanged(revision=minute, at=clock.now())),  # type: ignore[attr-defined]
+            lambda: start_cloudsync(bus, cloudsync_config, clock),
+            lambda minute: publish(topics.STATE_CHANGED, RevisionChanged(revision=minute, at=clock.now())),
         )
     from ghela.metrics.config import MetricsConfig
-    from ghela.metrics.service import start
+    from ghela.metrics.service import start as start_metrics
 
-    config = MetricsConfig(
+    metrics_config = MetricsConfig(
         aws_endpoint_url=CLOSED_ENDPOINT,
         device="bench-pi",
         buffer_path=str(work / "metrics-buffer.sqlite3"),
@@ -250,32 +277,32 @@ def _traffic(component: str, bus: object, clock: object, work: Path) -> _Traffic
     )
 
     def activity(minute: int) -> None:
-        at = clock.now()  # type: ignore[attr-defined]
+        at = clock.now()
         counted = Activity(kind=ActivityKind.SCRAPE_OK, at=at, component="bench", key=f"b-{minute}")
         publish(topics.ACTIVITY, counted)
 
-    return _Traffic(lambda: start(bus, config, clock), activity)
+    return _Traffic(lambda: start_metrics(bus, metrics_config, clock), activity)
 
 
-def _light_request() -> object:
+def _light_request() -> Message:
     from ghela.core.messages import LightCommandRequest
 
     return LightCommandRequest()
 
 
-def _count(bus: object, topic: str) -> int:
-    return sum(1 for published, _ in list(bus.published) if published == topic)  # type: ignore[attr-defined]
+def _count(bus: InMemoryBus, topic: str) -> int:
+    return sum(1 for published, _ in list(bus.published) if published == topic)
 
 
-def _wait_for(condition: object, timeout: float = 60.0) -> None:
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
     import time
 
     deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+    while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
-def _started(service: object, bus: object, topic: str) -> object:
+def _started(service: Any, bus: InMemoryBus, topic: str) -> Any:
     _wait_for(lambda: _count(bus, topic) >= 1)  # the scrape at start-up is done: between crawls
     return service
 
@@ -283,7 +310,7 @@ def _started(service: object, bus: object, topic: str) -> object:
 # ---------------------------------------------------------------------- the report
 
 
-def run(component: str) -> dict[str, object]:
+def run(component: str) -> dict[str, Any]:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="ghela-footprint-") as work:
@@ -299,7 +326,8 @@ def run(component: str) -> dict[str, object]:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=work, env=env)
     for line in out.stdout.splitlines():
         if line.startswith("FIGURES "):
-            return json.loads(line[len("FIGURES ") :])
+            figures: dict[str, Any] = json.loads(line[len("FIGURES ") :])
+            return figures
     raise SystemExit(f"{component}: no figures; its output:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
 
 
@@ -315,24 +343,24 @@ def main() -> int:
     for name in names:
         figures = run(name)
         rows.append((name, figures))
-        costs: dict[str, float] = figures["costs"]  # type: ignore[assignment]
+        costs: dict[str, float] = figures["costs"]
         top = sorted(costs.items(), key=lambda item: -item[1])[: args.top]
         print(
             f"\n{name}: python {figures['baseline']:.1f} MiB, imported {figures['imported']:.1f}, "
             f"started {figures['startup']:.1f}, after an hour {figures['hour']:.1f} MiB "
-            f"(growth {figures['hour'] - figures['startup']:+.1f})"  # type: ignore[operator]
+            f"(growth {figures['hour'] - figures['startup']:+.1f})"
         )
         if name == "Scraper":
             print(
                 f"  between crawls {figures['hour']:.1f} MiB (target <= {TARGET_SCRAPER_MIB:.0f}); "
                 f"largest crawl child's peak {figures['child_peak']:.1f} MiB"
             )
-        print(f"  heavy packages loaded: {', '.join(figures['heavy']) or 'none'}")  # type: ignore[arg-type]
+        print(f"  heavy packages loaded: {', '.join(figures['heavy']) or 'none'}")
         print("  top imports by resident memory (MiB):", ", ".join(f"{k} {v:.1f}" for k, v in top))
     print("\nresident after an hour (the component's own process):")
     for name, figures in rows:
         print(f"  {name:<10} {figures['hour']:7.1f} MiB")
-    total = sum(float(figures["hour"]) for _, figures in rows)  # type: ignore[arg-type]
+    total = sum(float(figures["hour"]) for _, figures in rows)
     print(f"  {'total':<10} {total:7.1f} MiB  (target <= {TARGET_TOTAL_MIB:.0f} MiB for all five)")
     return 0
 

@@ -22,6 +22,8 @@ depend on the machine and its load; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import functools
+import operator
 import statistics
 import sys
 import tempfile
@@ -80,7 +82,7 @@ def through_runtime(count: int) -> None:
             sent[light.command_id] = time.monotonic()
             probe.publish(topics.LIGHT_SET, light)
             with arrived:
-                if not arrived.wait_for(lambda cid=light.command_id: cid in seen, 5.0):
+                if not arrived.wait_for(functools.partial(operator.contains, seen, light.command_id), 5.0):
                     print(f"command {index} got no LightState within 5 s", file=sys.stderr)
         received: dict[str, float] = {}
         switched: dict[str, float] = {}

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ghela.core.backoff import Backoff
 from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCHEDULER, SCRAPER
@@ -33,7 +34,7 @@ from ghela_tools.runtime.supervisor import Settings
 REPO = Path(__file__).resolve().parents[1]
 COMPONENTS = [SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS]
 OFFLINE = "http://127.0.0.1:9"
-OVERRIDES = {
+OVERRIDES: dict[str, dict[str, Any]] = {
     SCRAPER: {"merge": {"sources": []}},
     ALERT_LIGHT: {"merge": {"pinFactory": "mock"}},
     CLOUD_SYNC: {"merge": {"awsEndpointUrl": OFFLINE}},
@@ -52,7 +53,7 @@ def lives(layout: Layout, name: str) -> int:
 
 def wait_for_lives(layout: Layout, wanted: dict[str, int], timeout: float = 60.0) -> dict[str, float]:
     """The monotonic instant at which each component reached its wanted number of lives."""
-    begin, reached = time.monotonic(), {}
+    begin, reached = time.monotonic(), dict[str, float]()
     while len(reached) < len(wanted):
         for name, count in wanted.items():
             if name not in reached and lives(layout, name) >= count:
@@ -77,7 +78,10 @@ def one_round() -> tuple[dict[str, float], float]:
             ready = {name: moment - begin for name, moment in reached.items()}
             scheduler = SCHEDULER
             killed = time.monotonic()
-            os.killpg(nucleus.supervisor.components[scheduler].record.pid, signal.SIGKILL)
+            assert nucleus.supervisor is not None  # started above
+            pid = nucleus.supervisor.components[scheduler].record.pid
+            assert pid is not None  # it has reached its first life
+            os.killpg(pid, signal.SIGKILL)
             healed = wait_for_lives(layout, {scheduler: 2})[scheduler] - killed
         finally:
             nucleus.stop()

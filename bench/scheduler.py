@@ -25,6 +25,7 @@ from ghela.core.messages import (
     AddAlert,
     AlertSpec,
     ApplyScrape,
+    Command,
     CommandRequest,
     CreateEvent,
     Fixture,
@@ -120,6 +121,7 @@ def commands(
     requests = []
     for number in range(count):
         kind = number % 5
+        command: Command
         if kind == 0:
             command = SnoozeAlert(alert_id=rng.choice(alert_ids), minutes=rng.randint(5, 60))
         elif kind == 1:
@@ -176,7 +178,7 @@ def main() -> int:
 
         seconds += load(handler, 1_000, 9_000, rng)
         with store.read() as session:
-            alerts = session.exec(text("SELECT COUNT(*) FROM alert")).one()[0]
+            alerts = session.connection().execute(text("SELECT COUNT(*) FROM alert")).one()[0]
         print(
             f"load 10,000 events ({alerts:,} alerts): {seconds:.2f} s in total "
             f"({seconds / 10_000 * 1e3:.2f} ms per event), file {path.stat().st_size / 1e6:.1f} MB"
@@ -184,7 +186,7 @@ def main() -> int:
         queries(store, rng, "10,000 events")
 
         with store.read() as session:
-            plan = session.exec(
+            plan = session.connection().execute(
                 text(
                     "EXPLAIN QUERY PLAN SELECT * FROM alert"
                     " WHERE lit_from > :a AND lit_from <= :b AND ends_at > :b"

@@ -180,7 +180,7 @@ def job_latency(server: MotoServer, work: Path, count: int) -> dict[str, list[fl
 
         runtime.iot_core.subscribe(f"$aws/things/{thing}/jobs/start-next/accepted", on_delivery)
         probe = runtime.probe(subscribe=[topics.COMMAND_RESULT])
-        probe.subscribe(topics.COMMAND_RESULT, lambda m: applied.setdefault(m.command_id, time.monotonic()))  # type: ignore[attr-defined]
+        probe.subscribe(topics.COMMAND_RESULT, lambda m: applied.setdefault(m.command_id, time.monotonic()))
         start = SystemClock().now() + timedelta(days=40)
         ids = [f"bench-{uuid.uuid4().hex[:12]}" for _ in range(count)]
         for n, job_id in enumerate(ids):

@@ -10,7 +10,7 @@ from pathlib import Path
 from ghela_cloud import names
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     provision = subparsers.add_parser("provision", help="create the template's resources in a moto server")
     provision.add_argument(
         "--endpoint-url", required=True, help="the moto server, e.g. http://127.0.0.1:5000"

@@ -164,6 +164,21 @@ def test_an_unrelated_process_with_a_recycled_pid_is_left_alone(tmp_path):
         other.wait()
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        [],
+        "up",
+        {"pid": "not a pid", "children": "none"},
+        {"pid": True, "children": [7, None, {"pid": -1, "argv": "sleep"}, {"pid": "1", "argv": ["x"]}]},
+    ],
+)
+def test_a_damaged_record_is_cleared_without_stopping_anything(tmp_path, record):
+    StateFile(tmp_path).path.write_text(json.dumps(record))
+    assert clear_stale(tmp_path, tmp_path / "none.json") == []
+    assert not StateFile(tmp_path).path.exists()
+
+
 def test_a_running_ghela_up_is_not_cleared_but_refused(tmp_path):
     StateFile(tmp_path).path.write_text(json.dumps({"pid": os.getppid(), "children": []}))
     with pytest.raises(ConfigurationError, match="already running"):

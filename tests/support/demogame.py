@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ghela.core.clock import venue_zone
-from ghela.core.crosschecks import SCHEDULER
+from ghela.core.componentnames import SCHEDULER
 from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState
 from ghela.scheduler.planning import plan_alerts
 from ghela_tools.runtime.recipes import load_recipes

@@ -76,41 +76,42 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
         app.include_router(router)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid_request(exc: RequestValidationError) -> Response:
+    def _invalid_request(exc: RequestValidationError) -> Response[str]:
         return error_response(422, "invalid request", field_errors(exc.errors()))
 
     @app.exception_handler(ValidationError)
-    def _invalid_command(exc: ValidationError) -> Response:
+    def _invalid_command(exc: ValidationError) -> Response[str]:
         return error_response(422, "invalid request", field_errors(exc.errors(include_url=False)))
 
     @app.exception_handler(InvalidInput)
-    def _invalid_input(exc: InvalidInput) -> Response:
+    def _invalid_input(exc: InvalidInput) -> Response[str]:
         errors = [FieldError(field=_camel_path(exc.field), message=str(exc))] if exc.field else []
         return error_response(422, str(exc), errors)
 
     @app.exception_handler(NotFound)
-    def _not_found(exc: NotFound) -> Response:
+    def _not_found(exc: NotFound) -> Response[str]:
         return error_response(404, str(exc))
 
     @app.exception_handler(ServiceError)
-    def _service_error(exc: ServiceError) -> Response:
-        return error_response(exc.status_code, exc.msg)
+    def _service_error(exc: ServiceError) -> Response[str]:
+        # powertools allows a dict message; the error body has one shape: its status phrase then
+        return error_response(exc.status_code, exc.msg if isinstance(exc.msg, str) else "")
 
     @app.exception_handler(RecursionError)
-    def _too_deep(exc: RecursionError) -> Response:
+    def _too_deep(exc: RecursionError) -> Response[str]:
         # powertools' json.loads of the body recurses per nesting level (a body of 5000 "[")
         too_deep = FieldError(field="(body)", message="nested too deeply")
         return error_response(422, "invalid request", [too_deep])
 
     @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response:
+    def _unexpected(exc: Exception) -> Response[str]:
         log.exception("unexpected error")
         return error_response(500, "internal error; the details are in the function's log")
 
     return app
 
 
-def error_response(status: int, message: str, errors: list[FieldError] | None = None) -> Response:
+def error_response(status: int, message: str, errors: list[FieldError] | None = None) -> Response[str]:
     body = ErrorBody(status_code=status, message=message or HTTPStatus(status).phrase, errors=errors or [])
     return Response(
         status_code=status,

@@ -53,7 +53,7 @@ def parse_groups(raw: Any) -> frozenset[str]:
 
 
 def current_caller(request: Request, services: Annotated[Services, Depends(get_services)]) -> Caller:
-    authorizer = request.resolved_event.get("requestContext", {}).get("authorizer") or {}
+    authorizer = (request.resolved_event.get("requestContext") or {}).get("authorizer") or {}
     claims = (authorizer.get("jwt") or {}).get("claims") or {}
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:

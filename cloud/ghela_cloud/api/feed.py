@@ -56,7 +56,8 @@ def build_feed(device: str, events: Iterable[EventView], zone: ZoneInfo, now: da
         if event.start is not None or event.date is not None:
             calendar.add_component(_vevent(device, event, zone, now))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    document: bytes = calendar.to_ical()
+    return document
 
 
 def _vevent(device: str, event: EventView, zone: ZoneInfo, now: datetime) -> Event:

@@ -112,7 +112,9 @@ class AlertView(AlertSnapshot):
 class EventView(EventSnapshot):
     model_config = _CAMEL | ConfigDict(frozen=True)
 
-    alerts: list[AlertView] = Field(default_factory=list)
+    # The snapshot's field again, as camelCase views: pydantic re-declares it (mypy objects
+    # because a list is invariant; the model is frozen).
+    alerts: list[AlertView] = Field(default_factory=list)  # type: ignore[assignment]
     device: str
     synced_at: UtcDatetime | None = None
 

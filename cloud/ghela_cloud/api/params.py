@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ghela_cloud.api.models import Accepted
 from ghela_cloud.api.services import Services, get_services
@@ -16,6 +17,6 @@ DeviceQuery = Annotated[
 ]
 ServicesDep = Annotated[Services, Depends(get_services)]
 
-ACCEPTED = {
+ACCEPTED: dict[int, OpenAPIResponse] = {
     202: {"description": "Queued as an IoT job", "content": {"application/json": {"model": Accepted}}}
 }

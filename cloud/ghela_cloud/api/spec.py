@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import (
@@ -71,7 +72,7 @@ _ERRORS = {
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
-def _with_error_bodies(spec: dict) -> dict:
+def _with_error_bodies(spec: dict[str, Any]) -> dict[str, Any]:
     """Document the API's own error shape (powertools documents its default 422 shape)."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)

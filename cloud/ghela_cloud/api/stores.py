@@ -55,7 +55,8 @@ def plain(value: Any) -> Any:
 
 def _item(raw: dict[str, Any]) -> dict[str, Any]:
     decode = deserializer().deserialize
-    return plain({k: decode(v) for k, v in raw.items()})
+    item: dict[str, Any] = plain({k: decode(v) for k, v in raw.items()})
+    return item
 
 
 def _marshal(item: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +176,7 @@ class MetricsSource:
         self, device: str, metrics: tuple[str, ...], start: datetime, end: datetime, period: int
     ) -> dict[str, list[tuple[datetime, float]]]:
         """Sum per period of each metric, oldest point first."""
-        queries = [
+        queries: list[dict[str, Any]] = [
             {
                 "Id": f"m{i}",
                 "Label": metric,
@@ -209,8 +210,8 @@ class MetricsSource:
             if not token:
                 break
             kwargs["NextToken"] = token
-        for points in out.values():
-            points.sort(key=lambda point: point[0])
+        for series in out.values():
+            series.sort(key=lambda point: point[0])
         return out
 
     def widget_image(
@@ -227,6 +228,6 @@ class MetricsSource:
                 [names.METRICS_NAMESPACE, metric, names.METRICS_DIMENSION, device] for metric in metrics
             ],
         }
-        return self._cw.get_metric_widget_image(MetricWidget=json.dumps(widget), OutputFormat="png")[
-            "MetricWidgetImage"
-        ]
+        answer = self._cw.get_metric_widget_image(MetricWidget=json.dumps(widget), OutputFormat="png")
+        image: bytes = answer["MetricWidgetImage"]
+        return image

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import botocore.session
 from botocore.exceptions import ClientError, ParamValidationError
@@ -159,7 +159,7 @@ class CognitoFront:
             )
         block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK")
         claimed, timestamp = answers.get("PASSWORD_CLAIM_SIGNATURE"), answers.get("TIMESTAMP")
-        if not all(isinstance(v, str) and v for v in (block, claimed, timestamp)):
+        if not (_text(block) and _text(claimed) and _text(timestamp)):
             return CognitoReply.error(
                 400, "InvalidParameterException", "the PASSWORD_VERIFIER answer is incomplete"
             )
@@ -224,3 +224,8 @@ class CognitoFront:
             return CognitoReply(exc.code, exc.read())
         except (urllib.error.URLError, TimeoutError) as exc:
             return CognitoReply.error(503, "ServiceUnavailable", f"moto cannot be reached: {exc}")
+
+
+def _text(value: object) -> TypeGuard[str]:
+    """Whether an answer is a non-empty string."""
+    return isinstance(value, str) and bool(value)

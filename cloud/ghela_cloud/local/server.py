@@ -240,7 +240,7 @@ class LocalApiServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = self._httpd.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> LocalApiServer:

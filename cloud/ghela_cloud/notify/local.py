@@ -157,8 +157,8 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._httpd.socket.getsockname()[:2]
+        return f"http://{host}:{port}"
 
     def stop(self) -> None:
         self._httpd.shutdown()

@@ -83,7 +83,7 @@ def resync(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = subparsers.add_parser("sync", help="CloudSync: sync state and repair")
     commands = sync.add_subparsers(dest="sync_command", metavar="SUBCOMMAND", required=True)
     for name, func, text in (

@@ -17,6 +17,7 @@ component itself, which reports a broken one with :meth:`Bus.report_invalid`.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -134,8 +135,10 @@ def parse_incoming(topic: str, payload: Any) -> Message:
 def reject(exc: InvalidMessage, on_invalid: InvalidHandler | None, rejecters: Sequence[Rejecter]) -> None:
     """What every bus does with an invalid message: log it, count it, let its subscribers answer."""
     log.warning("invalid message on %s: %s", exc.topic, exc)
-    calls = [lambda: on_invalid(exc.topic, str(exc))] if on_invalid is not None else []
-    calls += [lambda own=own: own(exc) for own in rejecters]
+    calls: list[Callable[[], None]] = []
+    if on_invalid is not None:
+        calls.append(functools.partial(on_invalid, exc.topic, str(exc)))
+    calls += [functools.partial(own, exc) for own in rejecters]
     for call in calls:
         try:
             call()

@@ -72,7 +72,8 @@ class CountOutbox:
         return db
 
     def _meta(self, key: str) -> str:
-        return self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+        value: str = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+        return value
 
     @property
     def sender(self) -> str:

@@ -10,7 +10,7 @@ updates, or the nucleus's effective configuration on the Pi).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from ghela.core.componentnames import ALERT_LIGHT, SCHEDULER
 
@@ -36,7 +36,7 @@ def light_outlasts_refresh(configurations: Mapping[str, Mapping[str, Any]]) -> s
     )
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

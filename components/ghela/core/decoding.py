@@ -102,7 +102,7 @@ def validate(model: type[T] | TypeAdapter[T], value: Any, what: str | None = Non
         if isinstance(model, TypeAdapter):
             return model.validate_python(value)
         if isinstance(model, type) and issubclass(model, BaseModel):
-            return model.model_validate(value)  # type: ignore[return-value]
+            return model.model_validate(value)
         return TypeAdapter(model).validate_python(value)
     except ValidationError as exc:
         raise InvalidInput(describe_validation_error(name, exc), field=first_field(exc)) from None

@@ -76,7 +76,7 @@ class IpcCallRefused(GhelaError):
         super().__init__(f"{operation} refused by the nucleus: {self.error_type}: {detail}")
 
 
-class _Lifecycle(eventstreamrpc.LifecycleHandler):
+class _Lifecycle(eventstreamrpc.LifecycleHandler):  # type: ignore[misc]  # awsiot has no types
     def __init__(self, on_disconnect: Callable[[], None]) -> None:
         super().__init__()
         self._on_disconnect = on_disconnect

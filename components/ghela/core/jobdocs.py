@@ -51,7 +51,7 @@ OPERATIONS: dict[str, type[Message]] = {
 }
 _OPERATION_OF = {model: name for name, model in OPERATIONS.items()}
 _LEGACY_NAMES = {"local_alert_id": "alert_id", "local_event_id": "event_id"}
-_COMMAND = TypeAdapter(Command)
+_COMMAND: TypeAdapter[Command] = TypeAdapter(Command)
 
 
 def parse_job_document(document: Any) -> Command | ScrapeRequest:

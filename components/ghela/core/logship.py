@@ -71,7 +71,7 @@ def _not_own(record: logging.LogRecord) -> bool:
     return not record.name.startswith(_OWN_LOGGERS)
 
 
-def _capped_handler_class() -> type[logging.Handler]:
+def _capped_handler_class() -> Callable[..., logging.Handler]:
     """watchtower's handler with a bounded queue (imported late: only shipping needs it)."""
     import watchtower
 
@@ -80,7 +80,9 @@ def _capped_handler_class() -> type[logging.Handler]:
             super().__init__(*args, **kwargs)
             self.max_queued = max_queued
             self.dropped = 0
-            self.FLUSH_TIMEOUT = flush_timeout  # watchtower's wait bound in flush() and close()
+            # watchtower's wait bound in flush() and close(); it declares the class default as
+            # an int (30), but only ever passes it on as a float timeout.
+            self.FLUSH_TIMEOUT = flush_timeout  # type: ignore[assignment]  # see above
 
         def queued(self) -> int:
             return sum(q.qsize() for q in self.queues.values())
@@ -240,5 +242,5 @@ def with_log_shipping(component: str, start: StartFunction) -> StartFunction:
             raise
         return _ShippingService(service, shipper)
 
-    starter.ships_logs = True  # type: ignore[attr-defined]
+    starter.ships_logs = True  # type: ignore[attr-defined]  # a marker, read back by getattr above
     return starter

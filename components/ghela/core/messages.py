@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard
 
 from pydantic import (
     AfterValidator,
@@ -94,7 +94,7 @@ OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
 _COMMAND_ID = TypeAdapter(CommandId)
 
 
-def is_command_id(value: Any) -> bool:
+def is_command_id(value: object) -> TypeGuard[str]:
     """Whether ``value`` is usable as a command id (to answer a sender by it)."""
     try:
         _COMMAND_ID.validate_python(value, strict=True)

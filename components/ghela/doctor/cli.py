@@ -12,7 +12,7 @@ from ghela.locator import GREENGRASS_ROOT
 DEFAULT_ROOT = GREENGRASS_ROOT
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doctor = subparsers.add_parser("doctor", help="check this Pi: each line ok or the fix to make")
     doctor.add_argument(
         "--root", type=Path, default=DEFAULT_ROOT, help=f"the nucleus's root (default: {DEFAULT_ROOT})"

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -154,7 +154,10 @@ def _config(store: Store) -> SchedulerConfig:
     return stored_config(store) or SchedulerConfig()
 
 
-def _build(what: str, make: Callable[[], Any]) -> Any:
+_Built = TypeVar("_Built")
+
+
+def _build(what: str, make: Callable[[], _Built]) -> _Built:
     try:
         return make()
     except ValidationError as exc:
@@ -351,7 +354,7 @@ def _pattern(parser: argparse.ArgumentParser, default: str | None) -> None:
     parser.add_argument("--pattern", metavar="{steady,blink}", default=default, help="light pattern")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     schedule = _common(subparsers.add_parser("schedule", help="upcoming events and alerts (venue time)"))
     schedule.add_argument(
         "--days", type=days_ahead, default=60, help=f"how far ahead, 1 to {MAX_DAYS} (default 60)"

@@ -92,12 +92,8 @@ def _add_spec(work: Work, event: EventRow, spec: AlertSpec, field: str) -> Alert
 
 def create_event(work: Work, command: CreateEvent, command_id: str) -> Outcome:
     _future(work, command.start, "start")
-    event = EventRow(
-        kind=EventKind.CUSTOM.value,
-        key=f"custom:{command_id}",
-        title=command.title,
-        state=EventState.SCHEDULED.value,
-        uses_plan=command.alerts is None,
+    event = work.event_row(
+        EventKind.CUSTOM.value, f"custom:{command_id}", command.title, uses_plan=command.alerts is None
     )
     work.set_time(event, command.start, None, command.end)
     work.new_event(event)

@@ -56,10 +56,12 @@ def source_value(field: str, merged: Merged | None) -> str:
 def set_override(work: Work, event: EventRow, field: OverrideField, value: str, by: str | None) -> None:
     if event.kind != EventKind.GAME.value:
         return
-    row = work.repo.override(event.id or 0, field.value) or Override(
-        event_id=event.id or 0, field=field.value
-    )
-    row.value, row.set_by, row.set_at = value, by or UNKNOWN_PERSON, work.now
+    who = by or UNKNOWN_PERSON
+    row = work.repo.override(event.id or 0, field.value)
+    if row is None:
+        row = Override(event_id=event.id or 0, field=field.value, value=value, set_by=who, set_at=work.now)
+    else:
+        row.value, row.set_by, row.set_at = value, who, work.now
     work.repo.add(row)
 
 

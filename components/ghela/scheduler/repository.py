@@ -141,7 +141,7 @@ class Repository:
 
     def delete_event(self, event_id: int, revision: int) -> None:
         """Delete an event (its alerts go with it, by foreign key) and leave a tombstone."""
-        self.session.exec(delete(EventRow).where(col(EventRow.id) == event_id))  # type: ignore[call-overload]
+        self.session.exec(delete(EventRow).where(col(EventRow.id) == event_id))
         self.session.add(Tombstone(event_id=event_id, revision=revision))
         self.session.flush()
         self.session.expunge_all()

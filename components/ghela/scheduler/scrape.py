@@ -91,7 +91,7 @@ def _apply_fixture(work: Work, source: str, fixture: Fixture) -> tuple[EventRow 
     new = event is None
     if event is None:
         key = fixture.key if work.repo.event_by_key(fixture.key) is None else f"{source}:{fixture.key}"[:200]
-        event = EventRow(kind=EventKind.GAME.value, key=key, state=EventState.SCHEDULED.value, title="")
+        event = work.event_row(EventKind.GAME.value, key, title="")
         _copy_details(event, source, fixture)
         work.set_time(event, fixture.kickoff, fixture.date, None)
         work.new_event(event)
@@ -133,7 +133,8 @@ def _find(work: Work, source: str, fixture: Fixture) -> EventRow | None:
     ]
     if not candidates:
         return None
-    return min(candidates, key=lambda event: (abs((event.local_date - day).days), event.id or 0))  # type: ignore[operator]
+    # Every candidate has a local_date (filtered above); ``or day`` only tells the type checker.
+    return min(candidates, key=lambda event: (abs(((event.local_date or day) - day).days), event.id or 0))
 
 
 def _copy_details(event: EventRow, source: str, fixture: Fixture) -> bool:

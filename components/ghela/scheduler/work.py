@@ -63,9 +63,25 @@ class Work:
     def is_live(self, event: EventRow) -> bool:
         return event.state in (EventState.SCHEDULED.value, EventState.UPDATED.value)
 
+    def event_row(self, kind: str, key: str, title: str, uses_plan: bool = True) -> EventRow:
+        """A new event's row, complete (scheduled, stamped with this revision), not yet stored.
+
+        SQLModel does not validate table rows when they are made, so a row built without a
+        required field would only fail at the database's NOT NULL; this is the one place that
+        builds them.
+        """
+        return EventRow(
+            kind=kind,
+            key=key,
+            title=title,
+            state=EventState.SCHEDULED.value,
+            uses_plan=uses_plan,
+            revision=self.revision(),
+            created_at=self.now,
+        )
+
     def new_event(self, event: EventRow) -> EventRow:
-        event.revision = self.revision()
-        event.created_at = self.now
+        """Store a row from :meth:`event_row` (its time set) and count it as added."""
         self.repo.add(event)
         self.activity[ActivityKind.EVENT_ADDED] += 1
         return event

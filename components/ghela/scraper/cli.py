@@ -43,7 +43,7 @@ from ghela.scraper.scrape import SourceScraper
 DUTCH_WEEKDAYS = {number: name for name, number in WEEKDAYS.items() if len(name) == 2}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "scrape", help="scrape one fixtures page or calendar feed now and show what was found"
     )
@@ -126,7 +126,10 @@ def side_by_side(results: Sequence[ScrapeResult]) -> list[list[Fixture | None]]:
 
 
 def _day(fixture: Fixture) -> date:
-    return fixture.kickoff.date() if fixture.kickoff is not None else fixture.date  # type: ignore[return-value]
+    if fixture.kickoff is not None:
+        return fixture.kickoff.date()
+    assert fixture.date is not None  # a Fixture has exactly one of kickoff and date
+    return fixture.date
 
 
 def _same(a: Fixture, b: Fixture) -> bool:

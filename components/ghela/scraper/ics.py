@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
@@ -88,7 +88,7 @@ def _calendar_zone(calendar: Calendar, venue: ZoneInfo) -> ZoneInfo:
         return venue
 
 
-def _one(event: Event, name: str) -> Any:
+def _one(event: Component, name: str) -> Any:
     """The event's one ``name`` property (None if absent); a repeated one is an error."""
     value = event.get(name)
     if isinstance(value, list):
@@ -97,7 +97,7 @@ def _one(event: Event, name: str) -> Any:
 
 
 def _game(
-    event: Event, zone: ZoneInfo, floating_zone: ZoneInfo, club: Club, venues: set[str], competition: str
+    event: Component, zone: ZoneInfo, floating_zone: ZoneInfo, club: Club, venues: set[str], competition: str
 ) -> Game:
     summary = " ".join(str(_one(event, "SUMMARY") or "").split())
     for prop, error in event.errors:

@@ -26,7 +26,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -37,7 +37,7 @@ from ghela.scraper.health import MAX_FIXTURES
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 CORRUPT_SUFFIX = ".corrupt"
 LEGACY_KEYS = frozenset({"etag", "last_modified"})
 """Kept here by earlier releases; now in Scrapy's HTTP cache."""

@@ -40,9 +40,8 @@ def text_of(row: Selector, expression: str | None) -> str:
     parts = []
     for found in row.xpath(expression):
         root = found.root
-        parts.append(
-            str(root) if isinstance(root, str | int | float | bool) else found.xpath("string(.)").get()
-        )
+        scalar = isinstance(root, str | int | float | bool)
+        parts.append(str(root) if scalar else found.xpath("string(.)").get(default=""))
     return " ".join(" ".join(parts).split())
 
 

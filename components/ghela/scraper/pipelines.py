@@ -29,6 +29,7 @@ class _Pipeline:
 
 class OnePerSource(_Pipeline):
     def open_spider(self) -> None:
+        # scrapy types the crawler's spider as an optional base Spider; it is our FixturesSpider
         self._wanted = {source.name for source in self.crawler.spider.sources}  # type: ignore[union-attr]
         self._seen: set[str] = set()
 
@@ -46,6 +47,7 @@ class Collect(_Pipeline):
 
     def open_spider(self) -> None:
         self.pages: list[Fetched] = []
+        # handed back to whoever runs the crawl on its Crawler (scrapy has no typed slot for it)
         self.crawler.ghela_pages = self.pages  # type: ignore[attr-defined]
 
     def process_item(self, item: Fetched) -> Fetched:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -40,7 +41,7 @@ class FixturesSpider(scrapy.Spider):
     name = "ghela_fixtures"
 
     def __init__(
-        self, config: ScraperConfig, sources: list[SourceConfig], now: datetime, **kwargs: object
+        self, config: ScraperConfig, sources: list[SourceConfig], now: datetime, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.config = config
@@ -78,7 +79,7 @@ class FixturesSpider(scrapy.Spider):
         )
 
     def failed(self, failure: Failure) -> Iterator[Fetched]:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]  # scrapy sets it on twisted's Failure
         source: SourceConfig = request.cb_kwargs["source"]
         message, status = describe(
             failure,

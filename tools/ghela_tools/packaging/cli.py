@@ -15,7 +15,7 @@ from ghela_tools.packaging.wheels import ARCHITECTURES
 from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, load_recipe
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gdk = subparsers.add_parser("gdk", help="build and publish the Greengrass components (as GDK does)")
     commands = gdk.add_subparsers(dest="gdk_command", metavar="ACTION", required=True)
 

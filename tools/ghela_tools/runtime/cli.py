@@ -29,7 +29,7 @@ from ghela_tools.runtime.status import format_status, read_status
 DEFAULT_ROOT = Path(".ghela/runtime")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     runtime = subparsers.add_parser("runtime", help="the local Greengrass runtime")
     commands = runtime.add_subparsers(dest="runtime_command", metavar="ACTION", required=True)
 

@@ -38,7 +38,7 @@ class CredentialsEndpoint:
     def uri(self) -> str:
         if self._server is None:
             raise RuntimeError("the credentials endpoint is not started")
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]
         return f"http://{host}:{port}{PATH}"
 
     def environment(self) -> dict[str, str]:

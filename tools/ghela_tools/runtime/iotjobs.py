@@ -24,6 +24,7 @@ job delivered twice is applied once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
@@ -133,8 +134,8 @@ class LocalJobsEndpoint:
         while not self._stop.is_set():
             if self._clock.now() >= next_poll:
                 for thing in sorted(self._things):
-                    self._guard(lambda thing=thing: self._refresh(thing, cancels=True), f"refresh of {thing}")
-                    self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
+                    self._guard(functools.partial(self._refresh, thing, cancels=True), f"refresh of {thing}")
+                    self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
                 next_poll = self._clock.now() + self._poll
             try:
                 topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
@@ -144,9 +145,9 @@ class LocalJobsEndpoint:
                 next_poll = self._clock.now()
                 continue
             if topic:
-                self._guard(lambda topic=topic, payload=payload: self._handle(topic, payload), topic)
+                self._guard(functools.partial(self._handle, topic, payload), topic)
             for thing in sorted(self._things):
-                self._guard(lambda thing=thing: self._notify_if_changed(thing), f"notify-next of {thing}")
+                self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
 
     def _guard(self, action: Callable[[], None], what: str) -> None:
         try:

@@ -284,6 +284,7 @@ class ManagedComponent:
         self.record.state = state
         self.record.since = self._clock.now().isoformat()
         if pid is not _KEEP:
+            # an int or None: _KEEP, the only other object, is excluded above
             self.record.pid = pid  # type: ignore[assignment]
         self.log.event(f"state {state}")
         self._on_change(self)

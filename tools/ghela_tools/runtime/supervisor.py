@@ -312,7 +312,11 @@ class Supervisor:
         """Block until ``name`` is in one of ``states`` (and ``condition`` holds); TimeoutError else."""
         wanted = set(states)
         deadline = threading.Event()
-        timer = threading.Timer(timeout, lambda: (deadline.set(), self._notify()))
+        def expire() -> None:
+            deadline.set()
+            self._notify()
+
+        timer = threading.Timer(timeout, expire)
         timer.start()
         try:
             with self._changed:

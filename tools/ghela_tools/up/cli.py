@@ -28,7 +28,7 @@ REPO_RECIPES = Path(__file__).resolve().parents[3] / "recipes"
 STEPS = 8
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     up = subparsers.add_parser(
         "up",
         help="run the whole system locally (moto, API, web page, runtime with five components)",

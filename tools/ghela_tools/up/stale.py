@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ghela.core.errors import ConfigurationError
 
@@ -53,14 +54,21 @@ class StateFile:
             handle.write(json.dumps(document, indent=2))
         os.replace(temporary, self.path)
 
-    def read(self) -> dict[str, object] | None:
+    def read(self) -> dict[str, Any] | None:
+        """The record; None when there is none, or it is not a JSON object (nothing to trust)."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            document = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        return document if isinstance(document, dict) else None
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def _pid(value: object) -> int:
+    """A recorded pid; 0 for anything else (a damaged or hand-edited record)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def clear_stale(root: Path, runtime_status: Path, grace: float = 5.0) -> list[str]:
@@ -73,14 +81,17 @@ def clear_stale(root: Path, runtime_status: Path, grace: float = 5.0) -> list[st
     document = state.read()
     cleared: list[str] = []
     if document:
-        owner = int(document.get("pid") or 0)
+        owner = _pid(document.get("pid"))
         if owner and owner != os.getpid() and alive(owner):
             raise ConfigurationError(
                 f"ghela up is already running under {root} (pid {owner}); stop it first (Ctrl-C)"
             )
-        for child in document.get("children") or []:
-            pid, argv = int(child.get("pid") or 0), list(child.get("argv") or [])
-            if pid and alive(pid) and _same_program(pid, argv):
+        children = document.get("children")
+        for child in children if isinstance(children, list) else []:
+            if not isinstance(child, dict):
+                continue
+            pid, argv = _pid(child.get("pid")), child.get("argv")
+            if pid and alive(pid) and isinstance(argv, list) and _same_program(pid, argv):
                 stop_group(pid, grace)
                 cleared.append(f"{child.get('name')} (pid {pid})")
     cleared.extend(clear_components(runtime_status, grace))
