@@ -159,6 +159,10 @@ class JobList(ApiModel):
     hours: int
 
 
+class NextUpView(NextUp):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
 class LightView(ApiModel):
     on: bool
     pattern: str
@@ -175,7 +179,22 @@ class DeviceView(ApiModel):
     software_version: str | None = None
 
 
+class DeviceSummary(ApiModel):
+    """One device in the list: its status, the venue its games are at, what lights next."""
+
+    status: DeviceView
+    venue: str | None = None
+    next: NextUpView | None = None
+
+
+class DeviceList(ApiModel):
+    devices: list[DeviceSummary]
+    admin: bool
+    """Whether the caller is an admin (the page shows admin actions; the routes check again)."""
+
+
 class MetricsPeriod(StrEnum):
+    HOUR = "1h"
     DAY = "24h"
     WEEK = "7d"
 
@@ -208,10 +227,6 @@ class ErrorBody(ApiModel):
     status_code: int | None = None
     message: str
     errors: list[FieldError] = []
-
-
-class NextUpView(NextUp):
-    model_config = _CAMEL | ConfigDict(frozen=True)
 
 
 class NextView(ApiModel):

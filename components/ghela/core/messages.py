@@ -463,6 +463,9 @@ class EventSnapshot(Message):
     disputed: bool = False
     sources: list[SourceSays] = []
     overrides: list[OverrideSnapshot] = []
+    previous_start: UtcDatetime | None = None
+    """When a moved event was before its last move (``date`` alone: ``previous_date``)."""
+    previous_date: VenueDate | None = None
 
 
 class RevisionChanged(Message):
