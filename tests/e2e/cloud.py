@@ -7,6 +7,7 @@ server (whose state is global to the process) never see each other's tables or u
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -48,16 +49,30 @@ class LocalCloud:
     def client(self, service: str):
         return local_client(service, self.moto.url, self.resources.region)
 
-    def put_events(self, events: Iterable[EventSnapshot], synced_at: datetime) -> None:
+    def serve_devices(self, *names: str) -> None:
+        """Serve these devices (the first is the default), as ``GHELA_DEVICES`` does in AWS."""
+        api = self.server.api
+        api.services.settings = dataclasses.replace(api.services.settings, devices=names)
+
+    def put_events(
+        self, events: Iterable[EventSnapshot], synced_at: datetime, device: str | None = None
+    ) -> None:
         ddb = self.client("dynamodb")
         for event in events:
             ddb.put_item(
-                TableName=self.resources.events_table, Item=event_item(self.device, event, synced_at)
+                TableName=self.resources.events_table,
+                Item=event_item(device or self.device, event, synced_at),
             )
 
-    def put_status(self, *, last_seen: datetime, light: LightState | None, revision: int = 1) -> None:
+    def put_status(
+        self, *, last_seen: datetime, light: LightState | None, revision: int = 1, device: str | None = None
+    ) -> None:
         update = status_update(
-            self.device, last_seen=last_seen, revision=revision, software_version="1.0.0", light=light
+            device or self.device,
+            last_seen=last_seen,
+            revision=revision,
+            software_version="1.0.0",
+            light=light,
         )
         self.client("dynamodb").update_item(
             TableName=self.resources.events_table,

@@ -97,6 +97,13 @@ def page(browser, viewport, language, request) -> Iterator[object]:
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    from tests.e2e.axe import axe_source as source
+
+    return source()
+
+
 @pytest.fixture(scope="module")
 def cloud(moto_server: MotoServer) -> Iterator[LocalCloud]:
     """moto provisioned under a fresh prefix, and the local API + page server."""
