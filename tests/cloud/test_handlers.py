@@ -234,6 +234,25 @@ def test_get_device_online_from_a_recent_heartbeat_with_light_state(seeded: Devi
     assert body["revision"] == 9 and body["softwareVersion"] == "0.1.0"
 
 
+def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_list(
+    seeded: Device, clock
+) -> None:
+    verdict = {
+        "source": "kaagent.be",
+        "scrapedAt": clock.now().isoformat(),
+        "healthy": False,
+        "complete": False,
+        "fixtures": 0,
+        "reasons": ["HTTP 503 after 3 retries"],
+    }
+    seeded.put_status(last_seen=clock.now().isoformat(), scrapes=json.dumps([verdict]))
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["scrapes"] == [verdict]
+    seeded.put_status(last_seen=clock.now().isoformat(), scrapes="[" * 5000)
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["scrapes"] == [] and body["lastSeen"] is not None
+
+
 def test_list_devices_names_every_device_with_status_venue_and_next_alert(seeded: Device, clock) -> None:
     now = clock.now()
     seeded.put_status(light_on=False, last_seen=now.isoformat(), software_version="0.1.0")
@@ -266,6 +285,7 @@ def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
         "light": None,
         "revision": None,
         "softwareVersion": None,
+        "scrapes": [],
     }
 
 

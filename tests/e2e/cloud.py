@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
 from ghela.core.clock import SystemClock
-from ghela.core.messages import EventSnapshot, LightState
+from ghela.core.messages import EventSnapshot, LightState, ScrapeVerdict
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -65,7 +65,13 @@ class LocalCloud:
             )
 
     def put_status(
-        self, *, last_seen: datetime, light: LightState | None, revision: int = 1, device: str | None = None
+        self,
+        *,
+        last_seen: datetime,
+        light: LightState | None,
+        revision: int = 1,
+        device: str | None = None,
+        scrapes: Sequence[ScrapeVerdict] = (),
     ) -> None:
         update = status_update(
             device or self.device,
@@ -73,6 +79,7 @@ class LocalCloud:
             revision=revision,
             software_version="1.0.0",
             light=light,
+            scrapes=scrapes,
         )
         self.client("dynamodb").update_item(
             TableName=self.resources.events_table,

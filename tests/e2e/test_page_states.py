@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.core.clock import SystemClock
-from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, OverrideSnapshot
+from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
 from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
@@ -141,7 +141,28 @@ def offices(cloud):
         ],
         now,
     )
-    cloud.put_status(last_seen=now, light=LightState(on=False, pattern="off", since=now - timedelta(hours=1)))
+    scrapes = [
+        ScrapeVerdict(
+            source="kaagent.be",
+            scraped_at=now - timedelta(minutes=20),
+            healthy=True,
+            complete=True,
+            fixtures=17,
+        ),
+        ScrapeVerdict(
+            source="fixtur.es",
+            scraped_at=now - timedelta(minutes=20),
+            healthy=False,
+            complete=False,
+            fixtures=0,
+            reasons=["HTTP 503 after 3 retries"],
+        ),
+    ]
+    cloud.put_status(
+        last_seen=now,
+        light=LightState(on=False, pattern="off", since=now - timedelta(hours=1)),
+        scrapes=scrapes,
+    )
     party = now + timedelta(days=4)
     cloud.put_events(
         [
@@ -206,6 +227,10 @@ def test_the_dashboard_tells_what_is_next_cancelled_and_moved(page, cloud, offic
     health = page.locator("[data-health]")
     expect(health).to_contain_text(words["health"])
     expect(health.locator("[data-version]")).to_have_text("1.0.0")
+    expect(health.locator('[data-source="kaagent.be"]')).to_have_attribute("data-verdict", "ok")
+    expect(health.locator('[data-source="kaagent.be"]')).to_contain_text("17")
+    expect(health.locator('[data-source="fixtur.es"]')).to_have_attribute("data-verdict", "bad")
+    expect(health.locator('[data-source="fixtur.es"]')).to_contain_text("HTTP 503 after 3 retries")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the page is {width}px wide on a {viewport['width']}px screen"
     _shot(page, "dashboard", language, viewport)

@@ -18,6 +18,7 @@ from ghela.core.messages import (
     LightPattern,
     Minutes,
     OffsetMinutes,
+    ScrapeVerdict,
     ShortText,
     UtcDatetime,
 )
@@ -169,14 +170,21 @@ class LightView(ApiModel):
     since: UtcDatetime | None = None
 
 
+class ScrapeVerdictView(ScrapeVerdict):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
 class DeviceView(ApiModel):
     device: str
     online: bool
     last_heartbeat: UtcDatetime | None = None
     last_seen: UtcDatetime | None = None
+    """When CloudSync last wrote the status item (its beat): the time of the last sync."""
     light: LightView | None = None
     revision: int | None = None
     software_version: str | None = None
+    scrapes: list[ScrapeVerdictView] = []
+    """Each source's last scrape as the device reported it, by source name."""
 
 
 class DeviceSummary(ApiModel):

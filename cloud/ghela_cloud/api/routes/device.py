@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from ghela.core.decoding import validate
+from ghela.core.decoding import read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import UtcDatetime
 from ghela.core.nextup import next_up
@@ -21,7 +21,14 @@ from pydantic import TypeAdapter
 
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import DeviceList, DeviceSummary, DeviceView, LightView, NextUpView
+from ghela_cloud.api.models import (
+    DeviceList,
+    DeviceSummary,
+    DeviceView,
+    LightView,
+    NextUpView,
+    ScrapeVerdictView,
+)
 from ghela_cloud.api.params import DeviceQuery, ServicesDep
 from ghela_cloud.api.services import Services
 from ghela_cloud.api.views import event_view, pick_device
@@ -31,6 +38,7 @@ log = Logger(service="ghela-api", child=True)
 
 HEARTBEAT_LOOKBACK = timedelta(hours=24)
 _INSTANT = TypeAdapter(UtcDatetime)
+_VERDICTS = TypeAdapter(list[ScrapeVerdictView])
 
 
 @router.get("/device", summary="The device's status: online, last heartbeat, light")
@@ -81,7 +89,21 @@ def _status(thing: str, services: Services) -> DeviceView:
         light=light,
         revision=status.get("revision") if isinstance(status.get("revision"), int) else None,
         software_version=_text(status.get("software_version")),
+        scrapes=_scrapes(status.get("scrapes")),
     )
+
+
+def _scrapes(value: Any) -> list[ScrapeVerdictView]:
+    """The status item's scrape verdicts (a JSON list CloudSync wrote); [] (logged) if unreadable."""
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        raw = read_json(value, "stored scrapes")
+        verdicts: list[ScrapeVerdictView] = validate(_VERDICTS, raw, "stored scrapes")
+        return verdicts
+    except InvalidInput as exc:
+        log.warning("ignoring unreadable scrape verdicts in the status item: %s", exc)
+        return []
 
 
 def _instant(value: Any) -> datetime | None:
