@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import DESK, artifact
 from tests.e2e.pages import alert_row, event_card
+from tests.support.cloudwatch import put_counts
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
 
@@ -369,8 +370,40 @@ def test_the_main_views_have_no_serious_accessibility_violations(
         ("jobs", "#jobs-finished"),
         ("metrics", ".counters, .empty"),
         ("events/new", "form"),
+        ("security", "#security-title"),
     ]:
         page.goto(f"{cloud.url}/#/{route}")
         page.locator(ready).first.wait_for()
         found[route or "dashboard"] = serious_violations(page, axe_source)
     assert not any(found.values()), found
+
+
+@pytest.fixture(scope="module")
+def counts(cloud) -> None:
+    """Twenty minutes of counts (a device that started a little while ago)."""
+    now = SystemClock().now().replace(second=0, microsecond=0)
+    beats = [("Heartbeat", now - timedelta(minutes=5 * i), 1) for i in range(1, 5)]
+    put_counts(
+        cloud.client("cloudwatch"), cloud.device, [*beats, ("EventsAdded", now - timedelta(minutes=15), 4)]
+    )
+
+
+@pytest.mark.parametrize(("language", "viewport"), CASES)
+def test_the_metrics_charts_span_their_data_with_an_hour_view(page, cloud, counts, language, viewport):
+    words = WORDS[language]
+    _sign_in(page, cloud, words, route="metrics")
+    expect(page.locator('.counter[data-metric="EventsAdded"] .n')).to_have_text("4")
+    # 24 hours of axis for 20 minutes of counts: the charts start where the counts begin.
+    expect(page.locator("[data-span]")).to_be_visible()
+    expect(page.locator("[data-freshness]")).to_contain_text("5 min")
+    page.get_by_role("button", name="1 uur" if language == "nl" else "1 hour").click()
+    hour = "het laatste uur" if language == "nl" else "the last hour"
+    heartbeats = "Hartslagen" if language == "nl" else "Heartbeats"
+    chart = page.locator("section.chart", has=page.get_by_role("heading", name=f"{heartbeats} — {hour}"))
+    expect(chart.locator("rect.bar")).to_have_count(4)
+    # Four 5-minute bars in an hour's chart are each about a twelfth of it wide, not a hairline.
+    widths = chart.locator("rect.bar").evaluate_all(
+        "(bars) => bars.map((b) => Number(b.getAttribute('width')))"
+    )
+    assert min(widths) > 600 / 14, widths
+    _shot(page, "metrics_hour", language, viewport)
