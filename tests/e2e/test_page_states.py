@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.core.clock import SystemClock
+from ghela.core.jobdocs import OPERATIONS
 from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
+from ghela.core.metricnames import HEARTBEAT, METRIC_NAMES
 from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
@@ -407,3 +409,15 @@ def test_the_metrics_charts_span_their_data_with_an_hour_view(page, cloud, count
     )
     assert min(widths) > 600 / 14, widths
     _shot(page, "metrics_hour", language, viewport)
+
+
+def test_the_catalogue_has_every_message_and_metric_in_both_languages(page, cloud):
+    page.goto(f"{cloud.url}/config.json")  # same origin as the modules, no app started
+    keys = page.evaluate(
+        f"import('{cloud.url}/js/messages.js')"
+        ".then((m) => [Object.keys(m.MESSAGES.en), Object.keys(m.MESSAGES.nl)])"
+    )
+    english, dutch = map(set, keys)
+    assert english == dutch, english ^ dutch
+    assert {f"metric.{name}" for name in (HEARTBEAT, *METRIC_NAMES)} <= english
+    assert {f"job.op.{name}" for name in OPERATIONS} <= english
