@@ -36,9 +36,11 @@ WRITES = [
     "update_alert",
     "snooze_alert",
     "unsnooze_alert",
+    "scrape_now",
 ]
 READS = ["list_events", "get_event", "list_jobs", "get_device", "get_metrics", "get_next"]
-SIGNED_IN = [  # routes without a device's job: the calendar feed's status, notification settings
+SIGNED_IN = [  # routes without a device's job: devices, the calendar feed's status, notification settings
+    "list_devices",
     "get_calendar_feed",
     "rotate_calendar_feed",
     "get_notify_preferences",
@@ -54,6 +56,7 @@ EXPECTED_OPERATION = {
     "update_alert": "updateAlert",
     "snooze_alert": "snoozeAlert",
     "unsnooze_alert": "unsnoozeAlert",
+    "scrape_now": "scrapeNow",
 }
 
 
@@ -231,6 +234,46 @@ def test_get_device_online_from_a_recent_heartbeat_with_light_state(seeded: Devi
     assert body["revision"] == 9 and body["softwareVersion"] == "0.1.0"
 
 
+def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_list(
+    seeded: Device, clock
+) -> None:
+    verdict = {
+        "source": "kaagent.be",
+        "scrapedAt": clock.now().isoformat(),
+        "healthy": False,
+        "complete": False,
+        "fixtures": 0,
+        "reasons": ["HTTP 503 after 3 retries"],
+    }
+    seeded.put_status(last_seen=clock.now().isoformat(), scrapes=json.dumps([verdict]))
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["scrapes"] == [verdict]
+    seeded.put_status(last_seen=clock.now().isoformat(), scrapes="[" * 5000)
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["scrapes"] == [] and body["lastSeen"] is not None
+
+
+def test_list_devices_names_every_device_with_status_venue_and_next_alert(seeded: Device, clock) -> None:
+    now = clock.now()
+    seeded.put_status(light_on=False, last_seen=now.isoformat(), software_version="0.1.0")
+    status, body = call(load_event("list_devices"))
+    assert status == 200 and body["admin"] is True
+    mine, spare = body["devices"]
+    assert mine["status"]["device"] == seeded.name and mine["status"]["online"] is True
+    assert mine["status"]["light"]["on"] is False and mine["venue"] == "Planet Group Arena"
+    assert mine["next"]["alertId"] == 40 and mine["next"]["what"] == "Concert"
+    assert spare["status"]["device"] == "ghela-spare-pi" and spare["status"]["online"] is False
+    assert spare["venue"] is None and spare["next"] is None
+    status, body = call(as_staff(load_event("list_devices")))
+    assert status == 200 and body["admin"] is False and len(body["devices"]) == 2
+
+
+def test_staff_may_not_ask_for_a_scrape(seeded: Device) -> None:
+    status, body = call(as_staff(load_event("scrape_now")))
+    assert status == 403 and "administrators" in body["message"]
+    assert seeded.jobs() == []
+
+
 def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
     status, body = call(load_event("get_device"))
     assert status == 200
@@ -242,6 +285,7 @@ def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
         "light": None,
         "revision": None,
         "softwareVersion": None,
+        "scrapes": [],
     }
 
 

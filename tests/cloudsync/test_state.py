@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ghela.core.backoff import Backoff
 from ghela.core.clock import FrozenClock
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, PermanentError, TransientError
-from ghela.core.messages import LightPattern, LightState
+from ghela.core.messages import LightPattern, LightState, ScrapeResult
 
 from tests.support.waiting import wait_for
 
@@ -200,3 +201,33 @@ def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
     clock.advance(seconds=10)
     reporter.work()
     assert len(updates) == 2  # nothing changed and no beat due
+
+
+def test_the_status_item_carries_each_sources_last_scrape(clock: FrozenClock) -> None:
+    written: list[dict] = []
+
+    class RecordingDb:
+        def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
+            written.append({names[k]: values[":" + k[1:].replace("a", "v")] for k in names})
+
+    reporter = StatusReporter(
+        RecordingDb(), "t", "pi", clock, interval=300, min_gap=5, software_version="1", revision=lambda: 3
+    )
+    reporter.work()
+    assert "scrapes" not in written[0]  # none seen yet: the item says nothing about scrapes
+    for source, healthy in (("kaagent.be", True), ("fixtur.es", False), ("kaagent.be", False)):
+        reporter.scrape_seen(
+            ScrapeResult(
+                source=source,
+                scraped_at=clock.now(),
+                fixtures=[],
+                healthy=healthy,
+                complete=False,
+                reasons=["HTTP 503 after 3 retries"] if not healthy else [],
+            )
+        )
+    clock.advance(seconds=5)
+    reporter.work()
+    verdicts = json.loads(written[-1]["scrapes"]["S"])
+    assert [(v["source"], v["healthy"]) for v in verdicts] == [("fixtur.es", False), ("kaagent.be", False)]
+    assert verdicts[1]["reasons"] == ["HTTP 503 after 3 retries"] and verdicts[1]["fixtures"] == 0

@@ -7,13 +7,14 @@ server (whose state is global to the process) never see each other's tables or u
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
 from ghela.core.clock import SystemClock
-from ghela.core.messages import EventSnapshot, LightState
+from ghela.core.messages import EventSnapshot, LightState, ScrapeVerdict
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -48,16 +49,37 @@ class LocalCloud:
     def client(self, service: str):
         return local_client(service, self.moto.url, self.resources.region)
 
-    def put_events(self, events: Iterable[EventSnapshot], synced_at: datetime) -> None:
+    def serve_devices(self, *names: str) -> None:
+        """Serve these devices (the first is the default), as ``GHELA_DEVICES`` does in AWS."""
+        api = self.server.api
+        api.services.settings = dataclasses.replace(api.services.settings, devices=names)
+
+    def put_events(
+        self, events: Iterable[EventSnapshot], synced_at: datetime, device: str | None = None
+    ) -> None:
         ddb = self.client("dynamodb")
         for event in events:
             ddb.put_item(
-                TableName=self.resources.events_table, Item=event_item(self.device, event, synced_at)
+                TableName=self.resources.events_table,
+                Item=event_item(device or self.device, event, synced_at),
             )
 
-    def put_status(self, *, last_seen: datetime, light: LightState | None, revision: int = 1) -> None:
+    def put_status(
+        self,
+        *,
+        last_seen: datetime,
+        light: LightState | None,
+        revision: int = 1,
+        device: str | None = None,
+        scrapes: Sequence[ScrapeVerdict] = (),
+    ) -> None:
         update = status_update(
-            self.device, last_seen=last_seen, revision=revision, software_version="1.0.0", light=light
+            device or self.device,
+            last_seen=last_seen,
+            revision=revision,
+            software_version="1.0.0",
+            light=light,
+            scrapes=scrapes,
         )
         self.client("dynamodb").update_item(
             TableName=self.resources.events_table,

@@ -58,10 +58,24 @@ def viewport() -> dict[str, int]:
 
 
 @pytest.fixture
-def page(browser, viewport, request) -> Iterator[object]:
+def language() -> str:
+    """The page's language for a test: English unless the test asks for Dutch (the page's
+    own default, which a test gets by choosing ``"nl"``)."""
+    return "en"
+
+
+def new_context(browser, viewport: dict[str, int] = DESK, language: str = "en"):
+    """A fresh context (no session) whose page starts in ``language`` (as if chosen before)."""
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(f"localStorage.setItem('ghela.lang', {language!r})")
+    return context
+
+
+@pytest.fixture
+def page(browser, viewport, language, request) -> Iterator[object]:
     """A fresh browser context (no session) and page; errors in the page, and anything the
     Content-Security-Policy blocked, fail the test."""
-    context = browser.new_context(viewport=viewport)
+    context = new_context(browser, viewport, language)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -81,6 +95,13 @@ def page(browser, viewport, request) -> Iterator[object]:
         finally:
             context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    from tests.e2e.axe import axe_source as source
+
+    return source()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, artifact
+from tests.e2e.conftest import PHONE, artifact, new_context
 from tests.e2e.pages import create_event, event_card, sign_in, venue_day
 from tests.e2e.system import GhelaUp
 
@@ -112,7 +112,7 @@ def test_a_bad_form_entry_shows_the_field_error(page, system):
 
 
 def test_the_dashboard_on_a_phone(browser, system):
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(browser, PHONE)
     page = context.new_page()
     try:
         _sign_in(page, system)

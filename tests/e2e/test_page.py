@@ -14,7 +14,7 @@ from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState
 from ghela_cloud.local.provision import generate_password
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, artifact
+from tests.e2e.conftest import PHONE, artifact, new_context
 from tests.e2e.pages import alert_row, create_event, event_card, job_row, sign_in, venue_day
 from tests.support.cloudwatch import put_counts
 
@@ -162,7 +162,7 @@ def test_the_next_line_counts_down_in_its_last_hour(page, cloud, seeded):
 
 
 def test_the_dashboard_fits_a_phone(browser, cloud, seeded):
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(browser, PHONE)
     page = context.new_page()
     try:
         _sign_in(page, cloud)
@@ -227,7 +227,7 @@ def test_snooze_shows_the_job_pending_then_done_in_the_jobs_view(page, cloud, se
 
     page.get_by_role("link", name="Jobs", exact=True).click()
     expect(job_row(page, job["job_id"])).to_contain_text("pending")
-    expect(job_row(page, job["job_id"])).to_contain_text("Snooze alert · alert 103")
+    expect(job_row(page, job["job_id"])).to_contain_text("Snooze alert · Spring concert, final call")
 
     # The device reports the job done (as CloudSync writes it); the view follows by itself.
     cloud.finish_job(job, "SUCCEEDED")

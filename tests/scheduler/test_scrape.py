@@ -10,6 +10,7 @@ from ghela.core.clock import FrozenClock, venue_zone
 from ghela.core.messages import AddAlert, AlertSpec, CommandStatus, SnoozeAlert
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.outlook import outlook
+from ghela.scheduler.snapshots import event_snapshot
 from ghela.scheduler.store import Store
 
 from tests.scheduler.helpers import alerts, events, game, revision, run, scrape
@@ -54,6 +55,8 @@ def test_a_moved_game_is_an_update_keeping_snoozes_and_custom_alerts(
     assert result.data == {"added": [], "updated": [1], "cancelled": []}
     [event] = events(store)
     assert (event.id, event.state, event.start) == (1, "updated", moved)
+    assert (event.previous_start, event.previous_date) == (KICKOFF, None)  # the page says "from → to"
+    assert event_snapshot(event, []).previous_start == KICKOFF
     by_id = {a.id: a for a in alerts(store, 1)}
     assert set(by_id) == {early.id, final.id, custom.data["alert_id"]}
     assert by_id[early.id].starts_at == moved - timedelta(hours=6)
@@ -70,6 +73,8 @@ def test_tbd_game_is_replanned_when_its_time_appears(
     planned = alerts(store, 1)
     assert [a.rule for a in planned] == ["early warning", "final call"]
     assert tbd.id not in {a.id for a in planned}
+    [event] = events(store)
+    assert (event.previous_start, event.previous_date) == (None, date(2026, 12, 6))
 
 
 def test_same_scrape_again_changes_nothing(

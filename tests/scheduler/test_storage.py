@@ -172,7 +172,7 @@ def test_migration_from_version_2_keeps_games_as_their_sources_views(tmp_path: P
         raw.execute("INSERT INTO meta (key, value) VALUES ('revision', '3')")
     store = Store(path)
     try:
-        assert store.schema_version == LATEST == 4
+        assert store.schema_version == LATEST == 5
         assert [(e.id, e.state, e.disputed) for e in events(store)] == [
             (7, "scheduled", False),
             (8, "cancelled", False),

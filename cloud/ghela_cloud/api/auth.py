@@ -8,7 +8,8 @@ misconfiguration, never an anonymous caller).
 
 Admin-only operations (document: README, "Who may do what"): changing, cancelling or
 re-timing a *game* (games come from the official fixture lists; a wrong change costs a
-fine per car). Everything else needs any signed-in user.
+fine per car), and asking the device to scrape now. Everything else needs any signed-in
+user.
 """
 
 from __future__ import annotations
@@ -69,8 +70,13 @@ def current_caller(request: Request, services: Annotated[Services, Depends(get_s
 
 
 def require_admin_for_games(caller: Caller, event_kind: str) -> None:
-    if event_kind == "game" and not caller.is_admin:
-        raise ForbiddenError("only administrators may change or cancel a game")
+    if event_kind == "game":
+        require_admin(caller, "change or cancel a game")
+
+
+def require_admin(caller: Caller, what: str) -> None:
+    if not caller.is_admin:
+        raise ForbiddenError(f"only administrators may {what}")
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -19,6 +19,7 @@ from ghela.core.messages import (
     EventChanges,
     EventSnapshot,
     Minutes,
+    ScrapeVerdict,
     ShortText,
     UtcDatetime,
 )
@@ -157,10 +158,18 @@ class JobList(ApiModel):
     hours: int
 
 
+class NextUpView(NextUp):
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+
 class LightView(ApiModel):
     on: bool
     pattern: str
     since: UtcDatetime | None = None
+
+
+class ScrapeVerdictView(ScrapeVerdict):
+    model_config = _CAMEL | ConfigDict(frozen=True)
 
 
 class DeviceView(ApiModel):
@@ -168,12 +177,30 @@ class DeviceView(ApiModel):
     online: bool
     last_heartbeat: UtcDatetime | None = None
     last_seen: UtcDatetime | None = None
+    """When CloudSync last wrote the status item (its beat): the time of the last sync."""
     light: LightView | None = None
     revision: int | None = None
     software_version: str | None = None
+    scrapes: list[ScrapeVerdictView] = []
+    """Each source's last scrape as the device reported it, by source name."""
+
+
+class DeviceSummary(ApiModel):
+    """One device in the list: its status, the venue its games are at, what lights next."""
+
+    status: DeviceView
+    venue: str | None = None
+    next: NextUpView | None = None
+
+
+class DeviceList(ApiModel):
+    devices: list[DeviceSummary]
+    admin: bool
+    """Whether the caller is an admin (the page shows admin actions; the routes check again)."""
 
 
 class MetricsPeriod(StrEnum):
+    HOUR = "1h"
     DAY = "24h"
     WEEK = "7d"
 
@@ -206,10 +233,6 @@ class ErrorBody(ApiModel):
     status_code: int | None = None
     message: str
     errors: list[FieldError] = []
-
-
-class NextUpView(NextUp):
-    model_config = _CAMEL | ConfigDict(frozen=True)
 
 
 class NextView(ApiModel):

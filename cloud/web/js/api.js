@@ -7,6 +7,7 @@
  * (as in the shared message models), so keys are converted at this one boundary.
  */
 
+import { t } from "./i18n.js";
 import { eventsFrom, jobsFrom } from "./model.js";
 
 export class ApiError extends Error {
@@ -65,10 +66,10 @@ function errorMessage(status, body) {
   const text = typeof body === "string" ? body : body?.message ?? body?.Message ?? body?.title
     ?? (typeof body?.detail === "string" ? body.detail : "");
   if (text) return String(text);
-  if (status === 403) return "You are not allowed to do that.";
-  if (status === 404) return "That item no longer exists.";
-  if (status === 400 || status === 422) return "Some fields need attention.";
-  return `The server answered HTTP ${status}.`;
+  if (status === 403) return t("api.forbidden");
+  if (status === 404) return t("api.notFound");
+  if (status === 400 || status === 422) return t("api.fields");
+  return t("api.status", { status });
 }
 
 export class Api {
@@ -80,12 +81,13 @@ export class Api {
 
   async request(method, path, body) {
     const url = new URL(this.base + path, window.location.href);
-    if (this.deviceName && !url.searchParams.has("device")) url.searchParams.set("device", this.deviceName);
+    // GET /devices lists every device the user may see: it names none.
+    if (this.deviceName && path !== "/devices" && !url.searchParams.has("device")) url.searchParams.set("device", this.deviceName);
     let response = await this.#send(method, url, body);
     if (response.status === 401 && (await this.auth.refresh())) response = await this.#send(method, url, body);
     if (response.status === 401) {
       this.auth.signOut("expired");
-      throw new ApiError(401, "Your session has ended; sign in again.");
+      throw new ApiError(401, t("api.sessionEnded"));
     }
     const text = await response.text();
     let data = null;
@@ -102,7 +104,7 @@ export class Api {
     try {
       return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(renameKeys(body, camel)) });
     } catch {
-      throw new ApiError(0, "The API cannot be reached. Check the connection and try again.");
+      throw new ApiError(0, t("api.unreachable"));
     }
   }
 
@@ -111,6 +113,9 @@ export class Api {
   next() { return this.request("GET", "/next"); }
   async jobs() { return jobsFrom(await this.request("GET", "/jobs")); }
   metrics(period) { return this.request("GET", `/metrics?period=${encodeURIComponent(period)}`); }
+  /** The devices this user may see, and whether the user is an admin (GET /devices). */
+  devices() { return this.request("GET", "/devices"); }
+  scrapeNow() { return this.request("POST", "/scrape", {}); }
 
   createEvent(body) { return this.request("POST", "/events", body); }
   updateEvent(id, body) { return this.request("PATCH", `/events/${id}`, body); }

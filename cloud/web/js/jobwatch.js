@@ -3,6 +3,7 @@
  * outcome once, and tells listeners ("change") so views can refresh what the job changed.
  */
 
+import { reason, t } from "./i18n.js";
 import { FAILED_JOB, PENDING_JOB } from "./model.js";
 import { toast } from "./ui.js";
 
@@ -57,9 +58,10 @@ export class JobWatcher extends EventTarget {
       if (!mine || PENDING_JOB.has(job.status)) continue;
       this.tracked.delete(job.job_id);
       if (FAILED_JOB.has(job.status)) {
-        toast(`${mine.label} failed${job.reason ? `: ${job.reason}` : ""}`, "bad");
+        toast(job.reason ? t("toast.failedBecause", { label: mine.label, reason: reason(job.reason) })
+          : t("toast.failed", { label: mine.label }), "bad");
       } else {
-        toast(`${mine.label} done.`, "ok");
+        toast(t("toast.done", { label: mine.label }), "ok");
       }
       this.dispatchEvent(new CustomEvent("finished", { detail: job }));
     }

@@ -1,7 +1,10 @@
 /**
  * Plain functions over the API's JSON: lists out of response bodies, alert and job states,
- * metric series. No DOM here.
+ * metric series, the next-up line. No DOM here.
  */
+
+import { t } from "./i18n.js";
+import { formatTime, formatWeekdayTime, utcToVenue } from "./time.js";
 
 export const PENDING_JOB = new Set(["QUEUED", "IN_PROGRESS"]);
 export const FAILED_JOB = new Set(["FAILED", "REJECTED", "CANCELED", "TIMED_OUT"]);
@@ -48,16 +51,30 @@ export function eventTitle(event) {
 
 /** What an alert is doing at ``now``: silenced | snoozed | active | upcoming | past. */
 export function alertStatus(alert, now = Date.now()) {
-  if (alert.silenced) return { key: "silenced", label: "snoozed (whole alert)", snoozed: true };
+  const status = (key, extra) => ({ key, label: t(`alert.status.${key}`), ...extra });
+  if (alert.silenced) return status("silenced", { snoozed: true });
   const start = time(alert.starts_at);
   const end = time(alert.ends_at);
   const snoozedUntil = time(alert.snoozed_until);
   if (snoozedUntil && snoozedUntil > now && (end === null || end > now)) {
-    return { key: "snoozed", label: "snoozed", snoozed: true, until: alert.snoozed_until };
+    return status("snoozed", { snoozed: true, until: alert.snoozed_until });
   }
-  if (end !== null && end <= now) return { key: "past", label: "done", snoozed: false };
-  if (start !== null && start <= now) return { key: "active", label: "light on now", snoozed: false };
-  return { key: "upcoming", label: "upcoming", snoozed: false };
+  if (end !== null && end <= now) return status("past", { snoozed: false });
+  if (start !== null && start <= now) return status("active", { snoozed: false });
+  return status("upcoming", { snoozed: false });
+}
+
+/**
+ * GET /next's answer as the page's first line, in the chosen language: the API's fields
+ * (ghela.core.nextup, the one rule), written as ghela.core.nextup.next_line writes them.
+ */
+export function nextLine(answer, now = Date.now()) {
+  const up = answer?.next;
+  if (!up) return t("next.none");
+  const sameDay = utcToVenue(up.light_at).date === utcToVenue(up.empty_by).date;
+  const vars = { what: up.what, when: formatWeekdayTime(up.light_at),
+    emptyBy: sameDay ? formatTime(up.empty_by) : formatWeekdayTime(up.empty_by) };
+  return t(Date.parse(up.light_at) <= now ? "next.now" : "next.planned", vars);
 }
 
 export function deviceFrom(body) {

@@ -1,19 +1,24 @@
 /**
- * Times on the page: stored and sent as UTC ISO-8601, shown in the venue's zone.
- * Only Intl is used, so a DST change never moves a displayed or entered time.
+ * Times on the page: stored and sent as UTC ISO-8601, shown in the venue's zone, written
+ * the chosen language's way (i18n.locale()). Only Intl is used, so a DST change never
+ * moves a displayed or entered time.
  */
 
+import { locale, t } from "./i18n.js";
+
 export const VENUE_ZONE = "Europe/Brussels";
-const LOCALE = "en-GB";
 
 const formatters = new Map();
-function formatter(options) {
-  const key = JSON.stringify(options);
+function formatter(options, lang = locale()) {
+  const key = lang + JSON.stringify(options);
   if (!formatters.has(key)) {
-    formatters.set(key, new Intl.DateTimeFormat(LOCALE, { timeZone: VENUE_ZONE, ...options }));
+    formatters.set(key, new Intl.DateTimeFormat(lang, { timeZone: VENUE_ZONE, ...options }));
   }
   return formatters.get(key);
 }
+
+/** Zone arithmetic reads numbers only: always in one fixed locale. */
+const numeric = (options) => formatter(options, "en-GB");
 
 function asDate(value) {
   if (value === null || value === undefined || value === "") return null;
@@ -33,6 +38,18 @@ export function formatDateTime(value) {
 export function formatTime(value) {
   const date = asDate(value);
   return date ? formatter({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date) : "";
+}
+
+/** "08:12:25" in the venue's time. */
+export function formatClock(value) {
+  const date = asDate(value);
+  return date ? formatter({ hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(date) : "";
+}
+
+/** "Sat 14:45" (nl: "za 14:45") in the venue's time. */
+export function formatWeekdayTime(value) {
+  const date = asDate(value);
+  return date ? formatter({ weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date) : "";
 }
 
 /** "Sat 29 Nov" in the venue's time. */
@@ -56,7 +73,7 @@ export function relative(value, now = new Date()) {
   if (!date) return "";
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
-  const rtf = new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
   if (abs < 60) return rtf.format(seconds, "second");
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
   if (abs < 86400) return rtf.format(Math.round(seconds / 3600), "hour");
@@ -71,18 +88,18 @@ export function countdown(value, now = new Date()) {
   if (!date) return "";
   const left = Math.ceil((date.getTime() - now.getTime()) / 1000);
   if (left <= 0 || left * 1000 >= COUNTDOWN_FROM_MS) return "";
-  return `in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  return t("time.countdown", { left: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` });
 }
 
 /** "3 h before start", "30 min after start", "at start". */
 export function describeOffset(minutes) {
   if (minutes === null || minutes === undefined) return "";
-  if (minutes === 0) return "at start";
+  if (minutes === 0) return t("time.atStart");
   const abs = Math.abs(minutes);
   const hours = Math.floor(abs / 60);
   const rest = abs % 60;
   const span = [hours ? `${hours} h` : "", rest ? `${rest} min` : ""].filter(Boolean).join(" ");
-  return `${span} ${minutes < 0 ? "before" : "after"} start`;
+  return t(minutes < 0 ? "time.beforeStart" : "time.afterStart", { span });
 }
 
 /** "30 min", "1 h 30 min". */
@@ -95,7 +112,7 @@ export function describeDuration(minutes) {
 
 /** The zone's UTC offset (ms) at an instant. */
 function offsetAt(ms) {
-  const parts = formatter({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+  const parts = numeric({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
     minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(new Date(ms));
   const get = (type) => Number(parts.find((p) => p.type === type).value);
   const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
@@ -126,7 +143,7 @@ export function venueToUtc(dateText, timeText) {
 export function utcToVenue(value) {
   const date = asDate(value);
   if (!date) return { date: "", time: "" };
-  const parts = formatter({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+  const parts = numeric({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
     minute: "2-digit", hourCycle: "h23" }).formatToParts(date);
   const get = (type) => parts.find((p) => p.type === type).value;
   return { date: `${get("year")}-${get("month")}-${get("day")}`, time: `${get("hour")}:${get("minute")}` };

@@ -1,6 +1,7 @@
 /** Small shared pieces of UI: toasts, labelled fields with error slots, busy buttons. */
 
 import { h, uid } from "./dom.js";
+import { LANGUAGES, language, onLanguage, setLanguage, t } from "./i18n.js";
 
 export function toast(message, kind = "") {
   const box = document.getElementById("toasts");
@@ -31,6 +32,11 @@ export function field(labelText, control, hint = "") {
     if (message) control.setAttribute("aria-invalid", "true");
     else control.removeAttribute("aria-invalid");
   };
+  // An error is about the value it was shown for: once the value changes it no longer
+  // holds (the form checks again on the next submit).
+  const clear = () => { if (control.hasAttribute("aria-invalid")) setError(""); };
+  control.addEventListener("input", clear);
+  control.addEventListener("change", clear);
   return { field: wrapper, control, setError };
 }
 
@@ -68,6 +74,15 @@ export function badge(text, kind = "") {
 
 export function jobBadge(status) {
   const kind = { SUCCEEDED: "ok", QUEUED: "info", IN_PROGRESS: "info" }[status] ?? "bad";
-  const label = { QUEUED: "pending", IN_PROGRESS: "in progress" }[status] ?? status.toLowerCase().replace("_", " ");
-  return badge(label, kind);
+  return badge(t(`job.status.${status}`), kind);
+}
+
+/** The language choice (each name in its own language); it stays in step with every other picker. */
+export function languagePicker() {
+  const select = h("select", { class: "language", "aria-label": "Taal / Language", "data-language": "" },
+    Object.entries(LANGUAGES).map(([key, { locale, name }]) =>
+      h("option", { value: key, lang: locale, selected: key === language() }, name)));
+  select.addEventListener("change", () => setLanguage(select.value));
+  onLanguage((lang) => { select.value = lang; });
+  return select;
 }

@@ -11,13 +11,14 @@ Shapes (shared with the cloud side, see the project brief):
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ghela.core.awsclient import without_pyopenssl
-from ghela.core.messages import EventSnapshot, LightState
+from ghela.core.messages import EventSnapshot, LightState, ScrapeVerdict
 
 Item = dict[str, Any]
 
@@ -93,13 +94,17 @@ def status_update(
     revision: int,
     software_version: str,
     light: LightState | None,
+    scrapes: Sequence[ScrapeVerdict] = (),
 ) -> Update:
-    """The device status item's fields; light fields only once the light has reported."""
+    """The device status item's fields; light fields only once the light has reported, the
+    last scrape per source (a JSON list) only once one was seen."""
     fields: dict[str, Any] = {
         "last_seen": last_seen.isoformat(),
         "revision": revision,
         "software_version": software_version,
     }
+    if scrapes:
+        fields["scrapes"] = json.dumps([s.model_dump(mode="json") for s in scrapes], separators=(",", ":"))
     if light is not None:
         fields.update(
             light_on=light.on, light_pattern=light.pattern.value, light_since=light.since.isoformat()

@@ -112,6 +112,7 @@ class CloudSyncService:
         self._subscriptions += [
             self._bus.subscribe(topics.STATE_CHANGED, self._on_state_changed),
             self._bus.subscribe(topics.LIGHT_STATE, self.status.light_changed),
+            self._bus.subscribe(topics.SCRAPE_RESULT, self.status.scrape_seen),
         ]
         self.outbox.start()
         self.sync_worker.start()

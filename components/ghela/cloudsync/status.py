@@ -1,4 +1,5 @@
-"""The device status item (light state, last seen, synced revision), kept current, throttled.
+"""The device status item (light state, last seen, synced revision, each source's last
+scrape), kept current, throttled.
 
 Written when the light reports a change (at most once per ``min_gap``) and at least every
 ``interval`` as a "last seen" beat. Runs as the ``status`` worker; a failed write is
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.items import status_update
 from ghela.core.clock import Clock
-from ghela.core.messages import LightState, Message
+from ghela.core.messages import LightState, Message, ScrapeResult, ScrapeVerdict
 
 
 class StatusReporter:
@@ -39,6 +40,7 @@ class StatusReporter:
         self._revision = revision
         self._lock = threading.Lock()
         self._light: LightState | None = None
+        self._scrapes: dict[str, ScrapeVerdict] = {}
         self._dirty = True
         self._last_write: datetime | None = None
         self.on_change: Callable[[], None] = lambda: None
@@ -54,10 +56,20 @@ class StatusReporter:
             self._dirty = True
         self.on_change()
 
+    def scrape_seen(self, message: Message) -> None:
+        """Keep each source's last scrape verdict (what the admin's health card shows)."""
+        if not isinstance(message, ScrapeResult):
+            return
+        with self._lock:
+            self._scrapes[message.source] = ScrapeVerdict.of(message)
+            self._dirty = True
+        self.on_change()
+
     def work(self) -> datetime | None:
         now = self._clock.now()
         with self._lock:
             light, dirty, last = self._light, self._dirty, self._last_write
+            scrapes = [self._scrapes[name] for name in sorted(self._scrapes)]
         if last is not None:
             if not dirty and now < last + self._interval:
                 return last + self._interval
@@ -69,9 +81,10 @@ class StatusReporter:
             revision=self._revision(),
             software_version=self._version,
             light=light,
+            scrapes=scrapes,
         )
         self._db.update(self._table, update.key, update.expression, update.values, update.names)
         with self._lock:
             self._last_write = now
-            self._dirty = self._light != light
+            self._dirty = self._light != light or scrapes != [self._scrapes[n] for n in sorted(self._scrapes)]
         return now + (self._min_gap if self._dirty else self._interval)

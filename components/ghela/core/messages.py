@@ -174,6 +174,28 @@ class ScrapeResult(Message):
 # --------------------------------------------------------------------------- Light
 
 
+class ScrapeVerdict(Message):
+    """A source's last scrape as the device's status item reports it (the admin's health card)."""
+
+    source: ShortText
+    scraped_at: UtcDatetime
+    healthy: bool
+    complete: bool
+    fixtures: Annotated[int, Field(ge=0)]
+    reasons: Annotated[list[LongText], Field(max_length=3)] = []
+
+    @classmethod
+    def of(cls, result: ScrapeResult) -> ScrapeVerdict:
+        return cls(
+            source=result.source,
+            scraped_at=result.scraped_at,
+            healthy=result.healthy,
+            complete=result.complete,
+            fixtures=len(result.fixtures),
+            reasons=result.reasons[:3],
+        )
+
+
 class LightPattern(StrEnum):
     OFF = "off"
     STEADY = "steady"
@@ -510,6 +532,9 @@ class EventSnapshot(Message):
     disputed: bool = False
     sources: list[SourceSays] = []
     overrides: list[OverrideSnapshot] = []
+    previous_start: UtcDatetime | None = None
+    """When a moved event was before its last move (``date`` alone: ``previous_date``)."""
+    previous_date: VenueDate | None = None
 
 
 class RevisionChanged(Message):

@@ -14,7 +14,8 @@ Every game a source gave before becomes that source's view, so the first scrape 
 update neither adds it again nor takes it for vanished. Version 4 added
 ``unsent_activity``: what a command counted, written in the command's own transaction and
 removed once it is in the count outbox (see :mod:`ghela.core.countedbus`), so a kill between
-the two loses no count.
+the two loses no count. Version 5 keeps when a moved event was before it last moved
+(``event.previous_start`` / ``previous_date``), so staff see "moved from X to Y".
 """
 
 from __future__ import annotations
@@ -133,7 +134,12 @@ CREATE TABLE unsent_activity (
 );
 """
 
-MIGRATIONS: Sequence[str] = (V1, V2, V3, V4)
+V5 = """
+ALTER TABLE event ADD COLUMN previous_start DATETIME;
+ALTER TABLE event ADD COLUMN previous_date DATE;
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V2, V3, V4, V5)
 """``MIGRATIONS[n - 1]`` takes the schema from version ``n - 1`` to ``n``."""
 
 LATEST = len(MIGRATIONS)

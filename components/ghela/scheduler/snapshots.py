@@ -84,6 +84,8 @@ def event_snapshot(
         revision=event.revision,
         alerts=[alert_snapshot(alert) for alert in alerts],
         disputed=event.disputed,
+        previous_start=event.previous_start,
+        previous_date=event.previous_date,
         sources=[source_says(view) for view in views],
         overrides=override_snapshots(event, views, overrides, zone or ZoneInfo("UTC")) if overrides else [],
     )

@@ -81,6 +81,10 @@ class EventRow(SQLModel, table=True):
     created_at: datetime = _utc(nullable=False)
     disputed: bool = False
     """A game whose sources disagree on when it is (planned from the earliest)."""
+    previous_start: datetime | None = _utc()
+    """When it was before it last moved (None: never moved, or it had only a date)."""
+    previous_date: date | None = None
+    """The venue date it had before it last moved, when its time was not yet known."""
 
 
 class SourceView(SQLModel, table=True):

@@ -52,7 +52,15 @@ class Work:
     def set_time(
         self, event: EventRow, start: datetime | None, day: date | None, end: datetime | None
     ) -> None:
-        """Set when an event happens, and so when it counts as finished."""
+        """Set when an event happens, and so when it counts as finished.
+
+        When a known time or date changes, the old one is kept as the event's previous one.
+        """
+        new_date = self.local_date(start) if start is not None else day
+        known = event.start is not None or event.local_date is not None
+        if known and (event.start, event.local_date) != (start, new_date):
+            event.previous_start = event.start
+            event.previous_date = event.local_date if event.start is None else None
         event.start = start
         event.local_date = self.local_date(start) if start is not None else day
         event.end = end

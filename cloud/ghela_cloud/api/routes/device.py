@@ -1,4 +1,10 @@
-"""/device: is the device online, when did it last beat, what is the light doing."""
+"""/device: is the device online, when did it last beat, what is the light doing.
+
+/devices: every device this API serves (``GHELA_DEVICES``), each with its status, venue and
+next alert, for the page's device list and picker; and whether the caller is an admin (the
+page offers admin actions only then; each route checks again). Every signed-in user may
+see every configured device: the stack serves one organisation's offices.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,58 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from ghela.core.decoding import validate
+from ghela.core.decoding import read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import UtcDatetime
+from ghela.core.nextup import next_up
 from pydantic import TypeAdapter
 
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import DeviceView, LightView
+from ghela_cloud.api.models import (
+    DeviceList,
+    DeviceSummary,
+    DeviceView,
+    LightView,
+    NextUpView,
+    ScrapeVerdictView,
+)
 from ghela_cloud.api.params import DeviceQuery, ServicesDep
-from ghela_cloud.api.views import pick_device
+from ghela_cloud.api.services import Services
+from ghela_cloud.api.views import event_view, pick_device
 
 router = Router()
 log = Logger(service="ghela-api", child=True)
 
 HEARTBEAT_LOOKBACK = timedelta(hours=24)
 _INSTANT = TypeAdapter(UtcDatetime)
+_VERDICTS = TypeAdapter(list[ScrapeVerdictView])
 
 
 @router.get("/device", summary="The device's status: online, last heartbeat, light")
 def get_device(caller: CallerDep, services: ServicesDep, device: DeviceQuery = None) -> DeviceView:
-    thing = pick_device(device, services)
+    return _status(pick_device(device, services), services)
+
+
+@router.get("/devices", summary="The devices this user may see, each with its status and next alert")
+def list_devices(caller: CallerDep, services: ServicesDep) -> DeviceList:
+    now = services.clock.now()
+    summaries = []
+    for thing in services.settings.devices:
+        events = [v for v in map(event_view, services.events.list_events(thing)) if v is not None]
+        up = next_up(events, now)
+        venues = [e.venue for e in events if e.venue]
+        summaries.append(
+            DeviceSummary(
+                status=_status(thing, services),
+                venue=max(set(venues), key=venues.count) if venues else None,
+                next=NextUpView.model_validate(up.model_dump()) if up is not None else None,
+            )
+        )
+    return DeviceList(devices=summaries, admin=caller.is_admin)
+
+
+def _status(thing: str, services: Services) -> DeviceView:
     now = services.clock.now()
     status = services.events.get_status(thing) or {}
     beats = services.metrics.series(
@@ -52,7 +89,21 @@ def get_device(caller: CallerDep, services: ServicesDep, device: DeviceQuery = N
         light=light,
         revision=status.get("revision") if isinstance(status.get("revision"), int) else None,
         software_version=_text(status.get("software_version")),
+        scrapes=_scrapes(status.get("scrapes")),
     )
+
+
+def _scrapes(value: Any) -> list[ScrapeVerdictView]:
+    """The status item's scrape verdicts (a JSON list CloudSync wrote); [] (logged) if unreadable."""
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        raw = read_json(value, "stored scrapes")
+        verdicts: list[ScrapeVerdictView] = validate(_VERDICTS, raw, "stored scrapes")
+        return verdicts
+    except InvalidInput as exc:
+        log.warning("ignoring unreadable scrape verdicts in the status item: %s", exc)
+        return []
 
 
 def _instant(value: Any) -> datetime | None:

@@ -17,10 +17,11 @@ from ghela.core.messages import (
     DeleteEvent,
     FollowSource,
     OverrideField,
+    ScrapeRequest,
     UpdateEvent,
 )
 
-from ghela_cloud.api.auth import CallerDep, require_admin_for_games
+from ghela_cloud.api.auth import CallerDep, require_admin, require_admin_for_games
 from ghela_cloud.api.commands import submit
 from ghela_cloud.api.models import (
     Accepted,
@@ -121,3 +122,10 @@ def add_alert(
     load_event(services, thing, event_id)
     command = AddAlert(event_id=event_id, alert=AlertSpec(**body.model_dump(by_alias=False)))
     return submit(command, thing, caller, services), 202
+
+
+@router.post("/scrape", summary="Scrape the fixture sources now (admins only)", responses=ACCEPTED)
+def scrape_now(caller: CallerDep, services: ServicesDep, device: DeviceQuery = None) -> tuple[Accepted, int]:
+    thing = pick_device(device, services)
+    require_admin(caller, "ask for a scrape")
+    return submit(ScrapeRequest(), thing, caller, services), 202

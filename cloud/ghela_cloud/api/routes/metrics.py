@@ -1,4 +1,8 @@
-"""/metrics: the device's counters over 24 hours or 7 days, as series for the page to plot."""
+"""/metrics: the device's counters over 1 hour, 24 hours or 7 days, as series for the page to plot.
+
+The hour has 5-minute points too: the device sends one datapoint per metric per counting
+interval (Metrics ``intervalSeconds``, 300 by default), so finer points would be empty.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from ghela_cloud.api.views import pick_device
 router = Router()
 
 PERIODS = {
+    MetricsPeriod.HOUR: (timedelta(hours=1), 300),
     MetricsPeriod.DAY: (timedelta(hours=24), 300),
     MetricsPeriod.WEEK: (timedelta(days=7), 3600),
 }
@@ -29,7 +34,7 @@ def get_metrics(
     services: ServicesDep,
     device: DeviceQuery = None,
     period: Annotated[
-        MetricsPeriod, Query(description="24h (5-minute points) or 7d (hourly)")
+        MetricsPeriod, Query(description="1h or 24h (5-minute points), or 7d (hourly)")
     ] = MetricsPeriod.DAY,
     image: Annotated[bool, Query(description="Also return the CloudWatch widget image (AWS only)")] = False,
 ) -> MetricsView:

@@ -4,11 +4,12 @@
  */
 
 import { h } from "../dom.js";
+import { reason, t } from "../i18n.js";
 import { jobIdFrom } from "../model.js";
 import { utcToVenue, venueToUtc } from "../time.js";
 import { busy, field, showErrors } from "../ui.js";
 
-const PATTERNS = [["steady", "Steady"], ["blink", "Blinking"]];
+const PATTERNS = [["steady", "pattern.Steady"], ["blink", "pattern.Blinking"]];
 // API field names → this form's field names.
 const FIELD_OF = { offset_minutes: "before", duration_minutes: "duration", at: "date", starts_at: "date" };
 
@@ -18,7 +19,7 @@ function integer(text) {
 
 function patternSelect(value) {
   return h("select", { name: "pattern" },
-    PATTERNS.map(([key, label]) => h("option", { value: key, selected: key === value }, label)));
+    PATTERNS.map(([key, label]) => h("option", { value: key, selected: key === value }, t(label))));
 }
 
 function minutesBetween(start, end) {
@@ -35,22 +36,22 @@ function alertForm({ alert, byTime, submitLabel, submit, onDone, onCancel, keyPr
   const minutesBefore = alert?.offset_minutes !== null && alert?.offset_minutes !== undefined ? -alert.offset_minutes : 180;
   if (byTime) {
     const at = utcToVenue(alert?.starts_at);
-    fields.date = field("Date", h("input", { type: "date", value: at.date, required: true }));
-    fields.time = field("Time", h("input", { type: "time", value: at.time, required: true }), "Brussels time");
+    fields.date = field(t("form.date"), h("input", { type: "date", value: at.date, required: true }));
+    fields.time = field(t("form.time"), h("input", { type: "time", value: at.time, required: true }), t("form.zoneHint"));
   } else {
-    fields.before = field("Minutes before the start",
+    fields.before = field(t("alertForm.before"),
       h("input", { type: "number", inputmode: "numeric", step: "1", value: String(minutesBefore), required: true,
         "data-key": `${keyPrefix}-before` }),
-      "180 = three hours before; a negative number is after the start");
+      t("alertForm.beforeHint"));
   }
-  fields.duration = field("Duration (minutes)",
+  fields.duration = field(t("alertForm.duration"),
     h("input", { type: "number", inputmode: "numeric", min: "1", max: "10080", step: "1",
       value: String(alert ? minutesBetween(alert.starts_at, alert.ends_at) : 30), required: true }));
-  fields.pattern = field("Light pattern", patternSelect(alert?.pattern ?? "steady"));
-  if (!alert) fields.label = field("Label (optional)", h("input", { type: "text", maxlength: "100" }));
+  fields.pattern = field(t("alertForm.pattern"), patternSelect(alert?.pattern ?? "steady"));
+  if (!alert) fields.label = field(t("alertForm.label"), h("input", { type: "text", maxlength: "100" }));
   const formError = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
   const save = h("button", { type: "submit", class: "primary small" }, submitLabel);
-  const cancel = onCancel ? h("button", { type: "button", class: "small", onclick: onCancel }, "Cancel") : null;
+  const cancel = onCancel ? h("button", { type: "button", class: "small", onclick: onCancel }, t("form.cancel")) : null;
   const form = h("form", { novalidate: true }, formError,
     h("div", { class: "row" }, Object.values(fields).map((entry) => entry.field)),
     h("div", { class: "actions" }, save, cancel));
@@ -61,16 +62,16 @@ function alertForm({ alert, byTime, submitLabel, submit, onDone, onCancel, keyPr
     const body = {};
     if (byTime) {
       const at = venueToUtc(fields.date.control.value, fields.time.control.value);
-      if (!at) errors.date = "Enter a date and a time.";
+      if (!at) errors.date = t("form.needDateTime");
       else body.at = at.toISOString();
     } else {
       const before = integer(fields.before.control.value);
-      if (Number.isNaN(before)) errors.before = "Enter a whole number of minutes.";
-      else if (before > 20160 || before < -1440) errors.before = "Use between -1440 (a day after) and 20160 (two weeks before).";
+      if (Number.isNaN(before)) errors.before = t("alertForm.wholeMinutes");
+      else if (before > 20160 || before < -1440) errors.before = t("alertForm.beforeRange");
       else body.offset_minutes = -before;
     }
     const duration = integer(fields.duration.control.value);
-    if (Number.isNaN(duration) || duration < 1 || duration > 10080) errors.duration = "Use 1 to 10080 minutes.";
+    if (Number.isNaN(duration) || duration < 1 || duration > 10080) errors.duration = t("alertForm.durationRange");
     else body.duration_minutes = duration;
     body.pattern = fields.pattern.control.value;
     if (fields.label?.control.value.trim()) body.label = fields.label.control.value.trim();
@@ -81,8 +82,8 @@ function alertForm({ alert, byTime, submitLabel, submit, onDone, onCancel, keyPr
         const answer = await submit(body);
         onDone(jobIdFrom(answer));
       } catch (failure) {
-        const mapped = Object.fromEntries(Object.entries(failure.fields ?? {}).map(([k, v]) => [FIELD_OF[k] ?? k, v]));
-        showErrors(fields, formError, mapped, failure.message);
+        const mapped = Object.fromEntries(Object.entries(failure.fields ?? {}).map(([k, v]) => [FIELD_OF[k] ?? k, reason(v)]));
+        showErrors(fields, formError, mapped, reason(failure.message));
       }
     });
   });
@@ -91,9 +92,9 @@ function alertForm({ alert, byTime, submitLabel, submit, onDone, onCancel, keyPr
 
 export function changeAlertForm(app, alert, { onDone, onCancel }) {
   const byTime = alert.offset_minutes === null || alert.offset_minutes === undefined;
-  return h("div", { class: "alert-edit" }, h("h4", { class: "visually-hidden" }, "Change this alert"),
+  return h("div", { class: "alert-edit" }, h("h4", { class: "visually-hidden" }, t("alertForm.changeHeading")),
     alertForm({
-      alert, byTime, submitLabel: "Save alert", keyPrefix: `edit-${alert.alert_id}`,
+      alert, byTime, submitLabel: t("alertForm.save"), keyPrefix: `edit-${alert.alert_id}`,
       submit: (body) => app.api.updateAlert(alert.alert_id, body),
       onDone, onCancel,
     }));
@@ -101,7 +102,7 @@ export function changeAlertForm(app, alert, { onDone, onCancel }) {
 
 export function addAlertForm(app, event, { onDone }) {
   return alertForm({
-    alert: null, byTime: false, submitLabel: "Add alert", keyPrefix: `add-${event.event_id}`,
+    alert: null, byTime: false, submitLabel: t("job.op.addAlert"), keyPrefix: `add-${event.event_id}`,
     submit: (body) => app.api.addAlert(event.event_id, body),
     onDone,
   });

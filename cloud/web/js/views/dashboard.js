@@ -1,44 +1,57 @@
 /**
  * The dashboard: what lights next (the API's line, with a countdown in its last hour),
- * upcoming events with their alerts and actions, the device's status, and the changes this
- * page sent that are still on their way to the device.
+ * upcoming events with their alerts and actions, the device's status (and its health, for
+ * admins), and the changes this page sent that are still on their way to the device.
+ *
+ * States are shown as they are: a cancelled event offers no actions on its alerts, a moved
+ * one says from when to when. Admins (the API's ``admin`` on GET /devices) may cancel,
+ * un-cancel and change a game; the API refuses it anyone else all the same.
  */
 
 import { h, replace } from "../dom.js";
-import { alertStatus, deviceFrom, eventTitle, jobIdFrom } from "../model.js";
+import { reason, t } from "../i18n.js";
+import { alertStatus, deviceFrom, eventTitle, jobIdFrom, nextLine as nextText } from "../model.js";
 import {
   countdown, describeDuration, describeOffset, formatDateTime, formatDay, formatLocalDate, formatTime, relative,
 } from "../time.js";
 import { badge, busy, toast } from "../ui.js";
 import { addAlertForm, changeAlertForm } from "./alertforms.js";
+import { gameForm } from "./gameform.js";
+import { devicePicker } from "./devices.js";
+import { healthCard } from "./health.js";
 
 const REFRESH_MS = 15_000;
-const SNOOZE_CHOICES = [["", "whole alert"], ["15", "15 min"], ["30", "30 min"], ["60", "1 hour"]];
+const SNOOZE_CHOICES = [["", "snooze.whole"], ["15", "snooze.15"], ["30", "snooze.30"], ["60", "snooze.60"]];
 const STATE_KIND = { scheduled: "info", updated: "warn", cancelled: "bad", finished: "" };
 
 export function render(app, main) {
   const view = {
-    events: null, device: null, next: null, eventsError: "", deviceError: "", nextError: "",
-    editing: new Set(), adding: new Set(), confirming: new Set(), fastUntil: 0,
+    events: null, device: null, next: null, devices: null, eventsError: "", deviceError: "", nextError: "",
+    editing: new Set(), adding: new Set(), confirming: new Set(), changing: new Set(), fastUntil: 0,
   };
-  const nextLine = h("p", { class: "next-up", "data-next": "loading", "aria-live": "polite" }, "Next: …");
+  const nextLine = h("p", { class: "next-up", "data-next": "loading", "aria-live": "polite" }, t("next.loading"));
   const pendingStrip = h("div", { class: "pending-strip", "aria-live": "polite" });
-  const eventsBox = h("div", { "aria-busy": "true" }, h("p", { class: "muted" }, "Loading events…"));
+  const eventsBox = h("div", { "aria-busy": "true" }, h("p", { class: "muted" }, t("events.loading")));
   const deviceBox = h("section", { class: "card device", "aria-labelledby": "device-title" },
-    h("h2", { id: "device-title" }, "The light"), h("p", { class: "muted" }, "Loading…"));
-  const refreshButton = h("button", { type: "button", class: "small", onclick: () => load() }, "Refresh");
+    h("h2", { id: "device-title" }, t("device.title")), h("p", { class: "muted" }, t("loading")));
+  const healthBox = h("div", {});
+  const refreshButton = h("button", { type: "button", class: "small", onclick: () => load() }, t("refresh"));
+  const pickerSlot = h("span", { class: "device-picker" });
 
   replace(main,
     nextLine,
     h("div", { class: "page-head" },
-      h("h1", {}, "Upcoming events"),
-      h("a", { class: "button small", href: "#/events/new" }, "New event"),
+      h("h1", {}, t("events.title")),
+      pickerSlot,
+      h("a", { class: "button small", href: "#/events/new" }, t("nav.newEvent")),
       refreshButton),
-    h("p", { class: "muted" }, "All times are Brussels time."),
+    h("p", { class: "muted" }, t("events.zoneNote")),
     pendingStrip,
     h("div", { class: "dashboard" },
-      h("aside", { class: "side" }, deviceBox),
-      h("section", { class: "events", "aria-label": "Events" }, eventsBox)));
+      h("aside", { class: "side" }, deviceBox, healthBox),
+      h("section", { class: "events", "aria-label": t("events.label") }, eventsBox)));
+
+  const admin = () => Boolean(view.devices?.admin);
 
   /** Re-render, keeping focus on the same control (by data-key) when it still exists. */
   function draw() {
@@ -46,7 +59,9 @@ export function render(app, main) {
     drawNext();
     drawEvents();
     drawDevice();
+    drawHealth();
     drawPending();
+    if (view.devices && !pickerSlot.firstChild) pickerSlot.append(devicePicker(app, view.devices) ?? "");
     if (focusKey) main.querySelector(`[data-key="${CSS.escape(focusKey)}"]`)?.focus();
   }
 
@@ -61,7 +76,7 @@ export function render(app, main) {
     const lightAt = view.next.next?.light_at;
     const left = lightAt ? countdown(lightAt) : "";
     nextLine.dataset.next = view.next.next ? "planned" : "none";
-    replace(nextLine, h("strong", {}, view.next.line),
+    replace(nextLine, h("strong", {}, nextText(view.next)),
       left ? h("span", { class: "countdown", "data-countdown": "" }, ` (${left})`) : null);
   }
 
@@ -69,14 +84,14 @@ export function render(app, main) {
     const labels = [...app.jobs.tracked.values()].map((t) => t.label);
     replace(pendingStrip, labels.length
       ? [h("span", { class: "spinner", "aria-hidden": "true" }),
-        h("span", {}, `Waiting for the device: ${labels.join(", ")}`),
-        h("a", { href: "#/jobs" }, "See jobs")]
+        h("span", {}, t("pending.waiting", { labels: labels.join(", ") })),
+        h("a", { href: "#/jobs" }, t("pending.seeJobs"))]
       : []);
   }
 
   function drawDevice() {
     if (view.deviceError) {
-      replace(deviceBox, h("h2", { id: "device-title" }, "The light"), h("p", { class: "form-error" }, view.deviceError));
+      replace(deviceBox, h("h2", { id: "device-title" }, t("device.title")), h("p", { class: "form-error" }, view.deviceError));
       return;
     }
     if (!view.device) return;
@@ -84,44 +99,53 @@ export function render(app, main) {
     const lamp = h("span", { class: `lamp ${d.lightOn ? "on" : ""} ${d.pattern === "blink" ? "blink" : ""}`, "aria-hidden": "true" });
     document.getElementById("brand-lamp")?.setAttribute("class", lamp.getAttribute("class"));
     replace(deviceBox,
-      h("h2", { id: "device-title" }, "The light"),
+      h("h2", { id: "device-title" }, t("device.title")),
       h("div", { class: "light", "data-light": d.lightOn ? "on" : "off" }, lamp,
-        d.lightOn ? `On (${d.pattern === "blink" ? "blinking" : "steady"})` : "Off"),
+        d.lightOn ? t(d.pattern === "blink" ? "light.onBlink" : "light.onSteady") : t("light.off")),
       h("dl", {},
-        d.name ? [h("dt", {}, "Device"), h("dd", {}, d.name)] : null,
-        h("dt", {}, "Status"),
-        h("dd", { "data-online": d.online ? "yes" : "no" }, badge(d.online ? "online" : "offline", d.online ? "ok" : "bad")),
-        h("dt", {}, "Last heartbeat"),
+        d.name ? [h("dt", {}, t("device.device")), h("dd", {}, d.name)] : null,
+        h("dt", {}, t("device.status")),
+        h("dd", { "data-online": d.online ? "yes" : "no" }, badge(t(d.online ? "device.online" : "device.offline"), d.online ? "ok" : "bad")),
+        h("dt", {}, t("device.lastHeartbeat")),
         h("dd", {}, d.lastSeen
           ? h("time", { datetime: d.lastSeen, title: formatDateTime(d.lastSeen) }, relative(d.lastSeen))
-          : "never"),
-        d.since ? [h("dt", {}, d.lightOn ? "On since" : "Off since"), h("dd", {}, formatDateTime(d.since))] : null,
-        d.version ? [h("dt", {}, "Software"), h("dd", {}, d.version)] : null),
+          : t("device.never")),
+        d.since ? [h("dt", {}, t(d.lightOn ? "device.onSince" : "device.offSince")), h("dd", {}, formatDateTime(d.since))] : null,
+        d.version ? [h("dt", {}, t("device.software")), h("dd", {}, d.version)] : null),
+      admin() ? h("div", { class: "actions" },
+        h("button", { type: "button", class: "small", "data-key": "scrape-now", "data-action": "scrape-now",
+          onclick: (e) => send(e.currentTarget, () => app.api.scrapeNow(), t("job.op.scrapeNow"), "") }, t("job.op.scrapeNow")))
+        : null,
       disagreements());
+  }
+
+  /** The admin's health card (component states, last scrapes, last sync); nothing for staff. */
+  function drawHealth() {
+    replace(healthBox, admin() && view.device ? healthCard(view.device) : []);
   }
 
   /** The games whose sources disagree on when they are (each planned from the earliest). */
   function disagreements() {
     if (!view.events) return null;
     const disputed = view.events.filter((event) => event.disputed);
-    if (!disputed.length) return h("p", { class: "sources-agree muted" }, "The fixture sources agree.");
+    if (!disputed.length) return h("p", { class: "sources-agree muted" }, t("sources.agree"));
     return h("div", { class: "disagreements", role: "status" },
-      h("h3", {}, `Sources disagree on ${disputed.length} ${disputed.length === 1 ? "game" : "games"}`),
+      h("h3", {}, t("sources.disagreeOn", { count: disputed.length })),
       h("ul", {}, disputed.map((event) => h("li", {},
-        h("strong", {}, eventTitle(event)), ": ", sourcesSay(event), " — planned from the earliest."))));
+        h("strong", {}, eventTitle(event)), ": ", sourcesSay(event), t("sources.plannedEarliest")))));
   }
 
   function said(source) {
-    return source.start ? formatDateTime(source.start) : `${formatLocalDate(source.date)}, time not yet known`;
+    return source.start ? formatDateTime(source.start) : t("sources.dateOnly", { date: formatLocalDate(source.date) });
   }
 
   function sourcesSay(event) {
-    return (event.sources ?? []).map((source) => `${source.source} says ${said(source)}`).join("; ");
+    return (event.sources ?? []).map((source) => t("sources.says", { source: source.source, what: said(source) })).join("; ");
   }
 
   function overrideValue(field, value) {
     if (field === "start" && value.includes("T")) return formatDateTime(value);
-    if (field === "cancelled") return { true: "cancelled", listed: "listed", gone: "not listed" }[value] ?? value;
+    if (field === "cancelled") return { true: t("override.cancelled"), listed: t("override.listed"), gone: t("override.gone") }[value] ?? value;
     return value;
   }
 
@@ -130,12 +154,13 @@ export function render(app, main) {
     const id = event.event_id;
     const key = `follow-${id}-${override.field}`;
     return h("li", { class: "override", "data-field": override.field },
-      h("span", {}, `${override.field === "start" ? "Kick-off" : override.field[0].toUpperCase() + override.field.slice(1)}: `,
-        `source says ${overrideValue(override.field, override.source_value)}, `,
-        h("strong", {}, `set to ${overrideValue(override.field, override.value)}`), ` by ${override.by}`),
+      h("span", {}, `${t(`override.field.${override.field}`)}: `,
+        t("override.sourceSays", { value: overrideValue(override.field, override.source_value) }),
+        h("strong", {}, t("override.setTo", { value: overrideValue(override.field, override.value) })),
+        t("override.by", { by: override.by })),
       h("button", { type: "button", class: "small", "data-key": key, "data-action": "follow-source",
         onclick: (e) => send(e.currentTarget, () => app.api.updateEvent(id, { followSource: override.field }),
-          "Follow the source", `event:${id}`) }, "Follow the source"));
+          t("override.follow"), `event:${id}`) }, t("override.follow")));
   }
 
   function drawEvents() {
@@ -146,7 +171,7 @@ export function render(app, main) {
     }
     if (!view.events) return;
     if (!view.events.length) {
-      replace(eventsBox, h("p", { class: "empty" }, "No upcoming events. Games appear here once the device has found them."));
+      replace(eventsBox, h("p", { class: "empty" }, t("events.none")));
       return;
     }
     const pending = app.jobs.pendingTargets();
@@ -155,60 +180,102 @@ export function render(app, main) {
 
   function eventCard(event, pending) {
     const custom = event.kind === "custom";
+    const cancelled = event.state === "cancelled";
     const titleId = `event-${event.event_id}-title`;
     const when = event.start
       ? h("p", { class: "when" }, h("time", { datetime: event.start }, formatDateTime(event.start)),
         event.end ? ` – ${formatTime(event.end)}` : null)
-      : h("p", { class: "when" }, event.date ? `${formatLocalDate(event.date)} · ` : "", h("strong", {}, "time not yet known"));
+      : h("p", { class: "when" }, event.date ? `${formatLocalDate(event.date)} · ` : "", h("strong", {}, t("events.timeUnknown")));
     const alerts = event.alerts ?? [];
     return h("article", {
       class: `card event state-${event.state} kind-${event.kind}`, "data-event-id": event.event_id, "aria-labelledby": titleId,
     },
     h("div", { class: "event-head" },
       h("h3", { id: titleId }, eventTitle(event)),
-      badge(custom ? "custom event" : "home game"),
-      badge(event.state, STATE_KIND[event.state] ?? ""),
-      pending.has(`event:${event.event_id}`) ? badge("change pending", "info") : null),
+      badge(t(custom ? "events.custom" : "events.game")),
+      badge(t(`state.${event.state}`), STATE_KIND[event.state] ?? ""),
+      pending.has(`event:${event.event_id}`) ? badge(t("pending.badge"), "info") : null),
     when,
+    moved(event),
+    cancelled ? h("p", { class: "cancelled-note", "data-cancelled": "" }, t("events.cancelledNote")) : null,
     event.competition || event.venue
       ? h("p", { class: "meta" }, [event.competition, event.venue].filter(Boolean).join(" · ")) : null,
-    event.disputed ? h("p", { class: "disputed" }, badge("sources disagree", "warn"), " ", sourcesSay(event),
-      " — planned from the earliest.") : null,
+    event.disputed ? h("p", { class: "disputed" }, badge(t("sources.disagree"), "warn"), " ", sourcesSay(event),
+      t("sources.plannedEarliest")) : null,
     event.overrides?.length
-      ? h("ul", { class: "overrides", "aria-label": `Corrections of ${eventTitle(event)}` },
+      ? h("ul", { class: "overrides", "aria-label": t("override.listLabel", { title: eventTitle(event) }) },
         event.overrides.map((override) => overrideRow(event, override))) : null,
     alerts.length
-      ? h("ul", { class: "alerts", "aria-label": `Alerts for ${eventTitle(event)}` }, alerts.map((alert) => alertRow(alert, pending)))
-      : h("p", { class: "empty" }, event.start ? "No alerts." : "Alerts are planned once the kick-off time is known."),
-    event.state !== "cancelled" ? addAlert(event) : null,
-    custom && event.state !== "cancelled" ? eventActions(event) : custom ? deleteOnly(event) : null);
+      ? h("ul", { class: "alerts", "aria-label": t("alerts.listLabel", { title: eventTitle(event) }) },
+        alerts.map((alert) => alertRow(alert, pending, cancelled)))
+      : h("p", { class: "empty" }, t(event.start ? "alerts.none" : "alerts.waitTime")),
+    !cancelled ? addAlert(event) : null,
+    custom && !cancelled ? eventActions(event) : custom ? deleteOnly(event) : null,
+    !custom && admin() ? gameActions(event) : null);
   }
 
-  function alertRow(alert, pending) {
-    const status = alertStatus(alert);
+  /** "Kick-off moved: Sat 14:45 → Sun 18:30" for an updated event whose start changed. */
+  function moved(event) {
+    if (event.state !== "updated") return null;
+    const was = event.previous_start ? formatDateTime(event.previous_start)
+      : event.previous_date ? t("sources.dateOnly", { date: formatLocalDate(event.previous_date) }) : "";
+    if (!was) return null;
+    const now = event.start ? formatDateTime(event.start) : t("sources.dateOnly", { date: formatLocalDate(event.date) });
+    return h("p", { class: "moved", "data-moved": "" }, t("events.moved"), " ",
+      h("del", {}, was), " → ", h("strong", {}, now));
+  }
+
+  /** An admin's actions on a game: change it, cancel it, or (cancelled by a person) un-cancel it. */
+  function gameActions(event) {
+    const id = event.event_id;
+    const cancelledByPerson = (event.overrides ?? []).some((o) => o.field === "cancelled");
+    if (event.state === "cancelled") {
+      return cancelledByPerson
+        ? h("div", { class: "actions" }, h("button", { type: "button", class: "small", "data-key": `uncancel-${id}`,
+          "data-action": "uncancel",
+          onclick: (e) => send(e.currentTarget, () => app.api.updateEvent(id, { followSource: "cancelled" }),
+            t("game.uncancel"), `event:${id}`) }, t("game.uncancel")))
+        : h("p", { class: "muted" }, t("game.goneFromSources"));
+    }
+    const changing = view.changing.has(id);
+    return h("div", {},
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "small", "aria-expanded": String(changing), "data-key": `change-game-${id}`,
+          onclick: () => { toggle(view.changing, id); draw(); main.querySelector(`[data-event-id="${id}"] .game-edit input`)?.focus(); } },
+        t("game.change")),
+        confirmButton(`cancel-game-${id}`, t("game.cancel"), t("game.cancelYes"),
+          () => app.api.updateEvent(id, { cancelled: true }), t("game.cancel"), `event:${id}`)),
+      changing ? gameForm(app, event, {
+        onDone: (jobId) => { view.changing.delete(id); tracked(jobId, t("game.change"), `event:${id}`); },
+        onCancel: () => { view.changing.delete(id); draw(); main.querySelector(`[data-key="change-game-${id}"]`)?.focus(); },
+      }) : null);
+  }
+
+  function alertRow(alert, pending, cancelled) {
+    const status = cancelled ? { key: "cancelled", label: t("state.cancelled"), snoozed: false } : alertStatus(alert);
     const id = alert.alert_id;
     const whenText = `${formatDay(alert.starts_at)} ${formatTime(alert.starts_at)}–${formatTime(alert.ends_at)}`;
     const editing = view.editing.has(id);
     const actions = [];
-    if (status.key !== "past") {
+    if (status.key !== "past" && status.key !== "cancelled") {
       if (status.snoozed) {
         actions.push(h("button", { type: "button", class: "small", "data-key": `unsnooze-${id}`, "data-action": "unsnooze",
-          "aria-label": `Unsnooze alert ${whenText}`,
-          onclick: (e) => send(e.currentTarget, () => app.api.unsnooze(id), "Unsnooze", `alert:${id}`) }, "Unsnooze"));
+          "aria-label": t("alert.unsnoozeLabel", { when: whenText }),
+          onclick: (e) => send(e.currentTarget, () => app.api.unsnooze(id), t("alert.unsnooze"), `alert:${id}`) }, t("alert.unsnooze")));
       } else {
-        const choice = h("select", { "aria-label": `Snooze length for alert ${whenText}`, "data-key": `snooze-len-${id}` },
-          SNOOZE_CHOICES.map(([value, label]) => h("option", { value }, label)));
+        const choice = h("select", { "aria-label": t("alert.snoozeLengthLabel", { when: whenText }), "data-key": `snooze-len-${id}` },
+          SNOOZE_CHOICES.map(([value, label]) => h("option", { value }, t(label))));
         actions.push(choice, h("button", { type: "button", class: "small", "data-key": `snooze-${id}`, "data-action": "snooze",
-          "aria-label": `Snooze alert ${whenText}`,
-          onclick: (e) => send(e.currentTarget, () => app.api.snooze(id, Number(choice.value) || null), "Snooze", `alert:${id}`) },
-        "Snooze"));
+          "aria-label": t("alert.snoozeLabel", { when: whenText }),
+          onclick: (e) => send(e.currentTarget, () => app.api.snooze(id, Number(choice.value) || null), t("alert.snooze"), `alert:${id}`) },
+        t("alert.snooze")));
       }
       actions.push(h("button", { type: "button", class: "small", "aria-expanded": String(editing), "data-key": `edit-${id}`,
-        "aria-label": `Change alert ${whenText}`,
+        "aria-label": t("alert.changeLabel", { when: whenText }),
         onclick: () => { toggle(view.editing, id); draw(); main.querySelector(`[data-alert-id="${id}"] .alert-edit input`)?.focus(); } },
-      "Change"));
+      t("alert.change")));
     }
-    const statusKind = { active: "on", snoozed: "warn", silenced: "warn", upcoming: "info" }[status.key] ?? "";
+    const statusKind = { active: "on", snoozed: "warn", silenced: "warn", upcoming: "info", cancelled: "bad" }[status.key] ?? "";
     return h("li", { class: `alert ${status.snoozed ? "snoozed" : ""}`, "data-alert-id": id, "data-status": status.key },
       h("div", {},
         h("div", { class: "alert-when" }, whenText),
@@ -216,23 +283,23 @@ export function render(app, main) {
           alert.label ? h("span", {}, alert.label) : null,
           alert.offset_minutes !== null && alert.offset_minutes !== undefined ? h("span", {}, describeOffset(alert.offset_minutes)) : null,
           h("span", {}, describeDuration(Math.round((Date.parse(alert.ends_at) - Date.parse(alert.starts_at)) / 60000))),
-          h("span", {}, alert.pattern === "blink" ? "blinking" : "steady"),
-          badge(status.until ? `snoozed until ${formatTime(status.until)}` : status.label, statusKind),
-          pending.has(`alert:${id}`) ? badge("change pending", "info") : null)),
+          h("span", {}, t(alert.pattern === "blink" ? "pattern.blinking" : "pattern.steady")),
+          badge(status.until ? t("alert.snoozedUntil", { time: formatTime(status.until) }) : status.label, statusKind),
+          pending.has(`alert:${id}`) ? badge(t("pending.badge"), "info") : null)),
       h("div", { class: "actions" }, actions),
       editing ? changeAlertForm(app, alert, {
-        onDone: (jobId) => { view.editing.delete(id); tracked(jobId, "Change alert", `alert:${id}`); },
+        onDone: (jobId) => { view.editing.delete(id); tracked(jobId, t("job.op.updateAlert"), `alert:${id}`); },
         onCancel: () => { view.editing.delete(id); draw(); main.querySelector(`[data-key="edit-${id}"]`)?.focus(); },
       }) : null);
   }
 
   function addAlert(event) {
     const id = event.event_id;
-    const details = h("details", { class: "alert-add-box" }, h("summary", {}, "Add an alert"));
+    const details = h("details", { class: "alert-add-box" }, h("summary", {}, t("alert.addSummary")));
     if (view.adding.has(id)) details.open = true;
     details.addEventListener("toggle", () => (details.open ? view.adding.add(id) : view.adding.delete(id)));
     details.append(h("div", { class: "alert-add" }, addAlertForm(app, event, {
-      onDone: (jobId) => { view.adding.delete(id); tracked(jobId, "Add alert", `event:${id}`); },
+      onDone: (jobId) => { view.adding.delete(id); tracked(jobId, t("job.op.addAlert"), `event:${id}`); },
     })));
     return details;
   }
@@ -240,16 +307,17 @@ export function render(app, main) {
   function eventActions(event) {
     const id = event.event_id;
     return h("div", { class: "actions" },
-      confirmButton(`cancel-${id}`, "Cancel event", "Yes, cancel it",
-        () => app.api.updateEvent(id, { cancelled: true }), "Cancel event", `event:${id}`),
-      confirmButton(`delete-${id}`, "Delete event", "Yes, delete it",
-        () => app.api.deleteEvent(id), "Delete event", `event:${id}`));
+      confirmButton(`cancel-${id}`, t("job.op.cancelEvent"), t("event.cancelYes"),
+        () => app.api.updateEvent(id, { cancelled: true }), t("job.op.cancelEvent"), `event:${id}`),
+      confirmButton(`delete-${id}`, t("job.op.deleteEvent"), t("event.deleteYes"),
+        () => app.api.deleteEvent(id), t("job.op.deleteEvent"), `event:${id}`));
   }
 
   function deleteOnly(event) {
     const id = event.event_id;
     return h("div", { class: "actions" },
-      confirmButton(`delete-${id}`, "Delete event", "Yes, delete it", () => app.api.deleteEvent(id), "Delete event", `event:${id}`));
+      confirmButton(`delete-${id}`, t("job.op.deleteEvent"), t("event.deleteYes"), () => app.api.deleteEvent(id),
+        t("job.op.deleteEvent"), `event:${id}`));
   }
 
   /** A destructive button that asks once more in place (no modal dialog). */
@@ -262,7 +330,7 @@ export function render(app, main) {
       h("button", { type: "button", class: "small danger", "data-key": `${key}-yes`,
         onclick: (e) => { view.confirming.delete(key); send(e.currentTarget, call, jobLabel, target); } }, confirmLabel),
       h("button", { type: "button", class: "small", "data-key": `${key}-no`,
-        onclick: () => { view.confirming.delete(key); draw(); main.querySelector(`[data-key="${key}"]`)?.focus(); } }, "Keep it"));
+        onclick: () => { view.confirming.delete(key); draw(); main.querySelector(`[data-key="${key}"]`)?.focus(); } }, t("event.keep")));
   }
 
   function toggle(set, value) {
@@ -272,7 +340,7 @@ export function render(app, main) {
 
   function tracked(jobId, label, target) {
     app.jobs.track(jobId, label, target);
-    toast(`${label}: sent to the device.`);
+    toast(t("toast.sent", { label }));
     draw();
   }
 
@@ -281,7 +349,7 @@ export function render(app, main) {
       try {
         tracked(jobIdFrom(await call()), label, target);
       } catch (failure) {
-        toast(`${label}: ${failure.message}`, "bad");
+        toast(`${label}: ${reason(failure.message)}`, "bad");
       }
     });
   }
@@ -290,14 +358,17 @@ export function render(app, main) {
   let active = true; // false once the page has moved on: a late answer must not redraw or re-arm
   async function load() {
     clearTimeout(timer);
-    const [events, device, next] = await Promise.allSettled([app.api.events(), app.api.device(), app.api.next()]);
+    const [events, device, next, devices] = await Promise.allSettled(
+      [app.api.events(), app.api.device(), app.api.next(), app.api.devices()]);
     if (!active) return;
-    view.eventsError = events.status === "rejected" ? `Events could not be loaded: ${events.reason.message}` : "";
+    const failed = (key, answer) => (answer.status === "rejected" ? t(key, { reason: reason(answer.reason.message) }) : "");
+    view.eventsError = failed("events.loadFailed", events);
     if (events.status === "fulfilled") view.events = events.value;
-    view.deviceError = device.status === "rejected" ? `Status could not be loaded: ${device.reason.message}` : "";
+    view.deviceError = failed("device.loadFailed", device);
     if (device.status === "fulfilled") view.device = device.value;
-    view.nextError = next.status === "rejected" ? `What is next could not be loaded: ${next.reason.message}` : "";
+    view.nextError = failed("next.loadFailed", next);
     if (next.status === "fulfilled") view.next = next.value;
+    if (devices.status === "fulfilled") view.devices = devices.value;
     // Don't redraw under someone typing in a form.
     if (!document.activeElement?.closest?.("form")) draw();
     // Poll quickly while a change is on its way, and a little after: the read copy is

@@ -5,25 +5,27 @@
  */
 
 import { h, replace } from "../dom.js";
+import { reason, t } from "../i18n.js";
 import { busy, field } from "../ui.js";
 
 export function render(app, main, done) {
   const expired = sessionStorage.getItem("ghela.expired");
   sessionStorage.removeItem("ghela.expired");
-  const email = field("E-mail address", h("input", { type: "email", name: "username", autocomplete: "username", required: true }));
-  const password = field("Password", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true }));
+  const email = field(t("signin.email"), h("input", { type: "email", name: "username", autocomplete: "username", required: true }));
+  const password = field(t("signin.password"), h("input", { type: "password", name: "password", autocomplete: "current-password", required: true }));
   const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
-  const submit = h("button", { type: "submit", class: "primary" }, "Sign in");
+  const submit = h("button", { type: "submit", class: "primary" }, t("signin.title"));
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "signin-title" },
-    h("h1", { id: "signin-title" }, "Sign in"),
-    h("p", { class: "muted" }, "Use the account your administrator created for you."),
-    expired ? h("p", { class: "muted" }, "Your session ended; please sign in again.") : null,
+    h("div", { class: "signin-language" }, app.languagePicker),
+    h("h1", { id: "signin-title" }, t("signin.title")),
+    h("p", { class: "muted" }, t("signin.account")),
+    expired ? h("p", { class: "muted" }, t("signin.expired")) : null,
     error, email.field, password.field, submit);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    email.setError(email.control.value.trim() ? "" : "Enter your e-mail address.");
-    password.setError(password.control.value ? "" : "Enter your password.");
+    email.setError(email.control.value.trim() ? "" : t("signin.needEmail"));
+    password.setError(password.control.value ? "" : t("signin.needPassword"));
     if (!email.control.value.trim()) return email.control.focus();
     if (!password.control.value) return password.control.focus();
     error.textContent = "";
@@ -32,7 +34,7 @@ export function render(app, main, done) {
         const challenge = await app.auth.signIn(email.control.value.trim(), password.control.value);
         if (challenge) next(app, main, challenge, done);
       } catch (failure) {
-        error.textContent = failure.message;
+        error.textContent = reason(failure.message);
         error.focus();
       }
     });
@@ -52,29 +54,29 @@ function next(app, main, challenge, done) {
 const MIN_PASSWORD = 14;
 
 function newPassword(app, main, challenge, done) {
-  const first = field("New password", h("input", { type: "password", autocomplete: "new-password", required: true }),
-    `At least ${MIN_PASSWORD} characters, with capitals, small letters, digits and symbols.`);
-  const second = field("Repeat the new password", h("input", { type: "password", autocomplete: "new-password", required: true }));
+  const first = field(t("signin.newPassword"), h("input", { type: "password", autocomplete: "new-password", required: true }),
+    t("signin.passwordRule", { min: MIN_PASSWORD }));
+  const second = field(t("signin.repeatPassword"), h("input", { type: "password", autocomplete: "new-password", required: true }));
   const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
-  const submit = h("button", { type: "submit", class: "primary" }, "Set password and sign in");
+  const submit = h("button", { type: "submit", class: "primary" }, t("signin.setPassword"));
   const form = h("form", { class: "card", novalidate: true },
-    h("h1", {}, "Choose a new password"),
-    h("p", { class: "muted" }, "Your account was created with a temporary password."),
+    h("h1", {}, t("signin.choosePassword")),
+    h("p", { class: "muted" }, t("signin.temporary")),
     error, first.field, second.field, submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = first.control.value;
-    first.setError(value.length >= MIN_PASSWORD ? "" : `Use at least ${MIN_PASSWORD} characters.`);
-    second.setError(second.control.value === value ? "" : "The two passwords differ.");
+    first.setError(value.length >= MIN_PASSWORD ? "" : t("signin.tooShort", { min: MIN_PASSWORD }));
+    second.setError(second.control.value === value ? "" : t("signin.differ"));
     if (value.length < MIN_PASSWORD || second.control.value !== value) return;
     busy(submit, async () => {
       try {
         const again = await app.auth.completeNewPassword(challenge, value);
-        if (again?.name === "NEW_PASSWORD_REQUIRED") throw new Error("The new password was not accepted.");
+        if (again?.name === "NEW_PASSWORD_REQUIRED") throw new Error(t("signin.passwordRefused"));
         if (again) next(app, main, again, done);
         else done();
       } catch (failure) {
-        error.textContent = failure.message;
+        error.textContent = reason(failure.message);
         error.focus();
       }
     });
@@ -84,27 +86,27 @@ function newPassword(app, main, challenge, done) {
 }
 
 function mfaCode(app, main, challenge, done) {
-  const code = field("Code from your authenticator app", h("input", {
+  const code = field(t("signin.code"), h("input", {
     type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6", required: true,
-  }), "The six digits the app shows for Ghelamco Alert now.");
+  }), t("signin.codeHint"));
   const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
-  const submit = h("button", { type: "submit", class: "primary" }, "Verify and sign in");
+  const submit = h("button", { type: "submit", class: "primary" }, t("signin.verify"));
   const form = h("form", { class: "card", novalidate: true },
-    h("h1", {}, "Two-step verification"),
+    h("h1", {}, t("signin.twoStep")),
     error, code.field, submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = code.control.value.replace(/\s+/g, "");
-    code.setError(/^[0-9]{6}$/.test(value) ? "" : "Enter the six digits.");
+    code.setError(/^[0-9]{6}$/.test(value) ? "" : t("signin.needCode"));
     if (!/^[0-9]{6}$/.test(value)) return code.control.focus();
     busy(submit, async () => {
       try {
         const again = await app.auth.answerMfa(challenge, value);
-        if (again) throw new Error("The code was not accepted.");
+        if (again) throw new Error(t("signin.codeRefused"));
         done();
       } catch (failure) {
         error.textContent = failure.code === "NotAuthorizedException"
-          ? "The sign-in took too long; please start again." : failure.message;
+          ? t("signin.tooLong") : reason(failure.message);
         error.focus();
       }
     });
