@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,8 @@ from pydantic import ValidationError
 
 from tests.support.adaptivecard import adaptive_card_schema
 
+SCHEMA_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "adaptive-card-schema"
+"""Git-ignored, as the axe check's ``.cache/axe``; not pytest's cache, which a run may switch off."""
 KICKOFF = datetime(2026, 12, 20, 17, 30, tzinfo=UTC)
 BRUSSELS = ZoneInfo("Europe/Brussels")
 GAME = EventSnapshot(
@@ -48,8 +51,8 @@ NOTICES = [
 
 
 @pytest.fixture(scope="module")
-def card_schema(request: pytest.FixtureRequest) -> jsonschema.Draft6Validator:
-    schema = adaptive_card_schema(request.config.cache.mkdir("adaptive-card-schema"))
+def card_schema() -> jsonschema.Draft6Validator:
+    schema = adaptive_card_schema(SCHEMA_CACHE)
     assert schema["$schema"].startswith("http://json-schema.org/draft-06/")
     jsonschema.Draft6Validator.check_schema(schema)
     return jsonschema.Draft6Validator(schema)
