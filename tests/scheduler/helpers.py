@@ -58,7 +58,8 @@ def events(store: Store) -> list[EventRow]:
         return list(session.exec(select(EventRow).order_by(col(EventRow.id))))
 
 
-def alerts(store: Store, event_id: int) -> list[AlertRow]:
+def alerts(store: Store, event_id: int | None) -> list[AlertRow]:
+    assert event_id is not None, "the event was never saved"
     with store.read() as session:
         return Repository(session).alerts_of(event_id)
 

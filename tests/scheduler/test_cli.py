@@ -68,6 +68,7 @@ def test_event_and_alert_commands(capsys: pytest.CaptureFixture[str], empty_db: 
     store = Store(db)
     try:
         [event] = events(store)
+        assert event.start is not None
         assert event.start.isoformat() == "2030-06-01T18:45:00+00:00"  # 20:45 CEST
     finally:
         store.close()
@@ -182,7 +183,7 @@ def test_a_time_with_an_offset_or_that_exists_once_is_accepted(
     store = Store(empty_db)
     try:
         [event] = events(store)
-        assert event.start.isoformat() == stored
+        assert event.start is not None and event.start.isoformat() == stored
     finally:
         store.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import NoReturn
 
 import pytest
 from ghela.core.clock import FrozenClock
@@ -27,6 +28,7 @@ from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.light import light_at
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.store import Store
+from ghela.scheduler.work import Work
 from pydantic import ValidationError
 
 from tests.scheduler.helpers import alerts, events, game, revision, run, scrape
@@ -245,10 +247,10 @@ def test_an_unexpected_fault_rolls_everything_back(store: Store, clock: FrozenCl
     handler = CommandHandler(store, config)
     _concert(handler, clock)
 
-    def explode(*_: object) -> None:
+    def explode(work: Work, request: CommandRequest) -> NoReturn:
         raise RuntimeError("disk on fire")
 
-    handler._dispatch = explode  # type: ignore[method-assign]
+    handler._dispatch = explode  # type: ignore[method-assign]  # the fault, injected mid-transaction
     with pytest.raises(RuntimeError):
         handler.apply(CommandRequest(command_id="boom", command=CancelEvent(event_id=1)), clock.now())
     assert revision(store) == 1 and events(store)[0].state == "scheduled"

@@ -68,6 +68,7 @@ def test_dst_weekend(sunday: date, store: Store, handler: CommandHandler) -> Non
         event = by_event[key]
         early, final = alerts(store, event.id)
         # Offsets are real durations before the kick-off instant.
+        assert event.start is not None
         assert event.start - early.starts_at == timedelta(hours=6)
         assert event.start - final.ends_at == timedelta(hours=3)
         assert final.ends_at - final.starts_at == timedelta(hours=1)
@@ -121,6 +122,8 @@ def test_office_hours_stack_a_dst_sunday_games_alerts_on_friday(
         final.starts_at,
         _local(friday, 18),
     )
+    assert event.start is not None
+    assert early.offset_minutes is not None and final.offset_minutes is not None
     assert event.start - early.starts_at == timedelta(minutes=-early.offset_minutes)
     assert event.start - final.starts_at == timedelta(minutes=-final.offset_minutes)
     lit = walk(store, _local(friday, 0), _local(sunday + timedelta(days=1), 12))

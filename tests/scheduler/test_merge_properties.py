@@ -24,6 +24,7 @@ from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.store import Store
+from ghela.scheduler.tables import EventRow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +75,7 @@ def fixtures(result: Result) -> list[Fixture]:
     ]
 
 
-def event_of(store: Store, number: int):  # type: ignore[no-untyped-def]
+def event_of(store: Store, number: int) -> EventRow | None:
     found = [e for e in events(store) if e.away == OPPONENTS[number]]
     assert len(found) <= 1, f"game {number} planned twice: {found}"
     return found[0] if found else None

@@ -172,6 +172,6 @@ def test_replay_of_two_real_seasons(store: Store, config) -> None:
         "jpl-2024-25-Matchday 12-kaa-gent-KRC Genk"
     ]  # Sunday 27 Oct 2024, the day clocks went back
     early, final = alerts(store, genk.id)
-    assert final.ends_at == genk.start - timedelta(hours=3)
+    assert genk.start is not None and final.ends_at == genk.start - timedelta(hours=3)
     assert final.starts_at.astimezone(BRUSSELS).time() == time(14, 30)
     assert early.starts_at.astimezone(BRUSSELS).time() == time(12, 30)

@@ -5,20 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import (
+    Activity,
     ActivityKind,
     ChangesRequest,
+    ChangesResponse,
     CommandRequest,
+    CommandResult,
     CommandStatus,
     CreateEvent,
+    LightCommand,
     LightCommandRequest,
     LightPattern,
     Message,
+    RevisionChanged,
+    ScrapeRequest,
     ScrapeResult,
     SnoozeActive,
     SnoozeAlert,
@@ -31,14 +38,22 @@ from ghela.scheduler.store import Store
 from tests.scheduler.helpers import game, scrape
 from tests.support.waiting import wait_for
 
+M = TypeVar("M", bound=Message)
+
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONCERT = NOW + timedelta(hours=5)  # early warning 06:00-07:00 UTC ago; final call 13:00-14:00
 
 
 
 
-def sent(bus: InMemoryBus, topic: str) -> list[Message]:
-    return [message for published_topic, message in list(bus.published) if published_topic == topic]
+def sent(bus: InMemoryBus, topic: str, model: type[M]) -> list[M]:
+    """What was published on ``topic``, each checked to be the topic's ``model``."""
+    found: list[M] = []
+    for published_topic, message in list(bus.published):
+        if published_topic == topic:
+            assert isinstance(message, model), message
+            found.append(message)
+    return found
 
 
 class Harness:
@@ -61,15 +76,18 @@ class Harness:
     def command(self, command_id: str, command: object) -> None:
         self.bus.publish(topics.COMMAND, CommandRequest(command_id=command_id, command=command))
 
-    def result(self, command_id: str):
-        results = [m for m in sent(self.bus, topics.COMMAND_RESULT) if m.command_id == command_id]
+    def results(self) -> list[CommandResult]:
+        return sent(self.bus, topics.COMMAND_RESULT, CommandResult)
+
+    def result(self, command_id: str) -> CommandResult:
+        results = [m for m in self.results() if m.command_id == command_id]
         return results[-1]
 
-    def lights(self) -> list:
-        return sent(self.bus, topics.LIGHT_SET)
+    def lights(self) -> list[LightCommand]:
+        return sent(self.bus, topics.LIGHT_SET, LightCommand)
 
     def activity(self, kind: ActivityKind) -> int:
-        return sum(m.count for m in sent(self.bus, topics.ACTIVITY) if m.kind is kind)
+        return sum(m.count for m in sent(self.bus, topics.ACTIVITY, Activity) if m.kind is kind)
 
 
 @pytest.fixture
@@ -93,7 +111,7 @@ def test_asks_for_a_scrape_once_it_hears_results(harness: Harness) -> None:
 
     harness.bus.subscribe(topics.SCRAPE_REQUEST, scraper)
     harness.start()
-    assert len(sent(harness.bus, topics.SCRAPE_REQUEST)) == 1
+    assert len(sent(harness.bus, topics.SCRAPE_REQUEST, ScrapeRequest)) == 1
     wait_for(lambda: harness.activity(ActivityKind.EVENT_ADDED) == 1)
 
 
@@ -102,7 +120,7 @@ def test_a_command_gets_its_result_state_change_and_activity(harness: Harness) -
     harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
     result = harness.result("c-1")
     assert result.status is CommandStatus.APPLIED and result.revision == 1
-    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED)] == [1]
+    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED, RevisionChanged)] == [1]
     assert harness.activity(ActivityKind.EVENT_ADDED) == 1
     light = harness.lights()[-1]
     assert light.pattern is LightPattern.OFF
@@ -110,7 +128,7 @@ def test_a_command_gets_its_result_state_change_and_activity(harness: Harness) -
 
     harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
     assert harness.result("c-1").status is CommandStatus.DUPLICATE
-    assert len(sent(harness.bus, topics.STATE_CHANGED)) == 1
+    assert len(sent(harness.bus, topics.STATE_CHANGED, RevisionChanged)) == 1
 
     harness.command("c-2", SnoozeAlert(alert_id=31))
     rejected = harness.result("c-2")
@@ -199,7 +217,7 @@ def test_what_a_command_counted_is_published_even_if_the_scheduler_died_after_it
     CommandHandler(store, harness.config).apply(request, NOW)
     store.close()
     harness.start()
-    added = [m for m in sent(harness.bus, topics.ACTIVITY) if m.kind is ActivityKind.EVENT_ADDED]
+    added = [m for m in sent(harness.bus, topics.ACTIVITY, Activity) if m.kind is ActivityKind.EVENT_ADDED]
     assert len(added) == 1 and added[0].key is not None and added[0].detail == "command c-1"
     harness.stop()
     harness.start()  # published and forgotten: not again
@@ -219,7 +237,7 @@ def test_scrape_results_are_applied_once(harness: Harness) -> None:
     harness.bus.publish(topics.SCRAPE_RESULT, result)
     harness.bus.publish(topics.SCRAPE_RESULT, result)
     assert harness.activity(ActivityKind.EVENT_ADDED) == 1
-    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED)] == [1]
+    assert [m.revision for m in sent(harness.bus, topics.STATE_CHANGED, RevisionChanged)] == [1]
 
 
 def test_changes_are_answered_in_pages(harness: Harness) -> None:
@@ -229,12 +247,12 @@ def test_changes_are_answered_in_pages(harness: Harness) -> None:
             f"c-{index}", CreateEvent(title=f"Event {index}", start=CONCERT + timedelta(days=index))
         )
     harness.bus.publish(topics.CHANGES_REQUEST, ChangesRequest(request_id="r-1", since_revision=0, limit=2))
-    page = sent(harness.bus, topics.CHANGES)[-1]
+    page = sent(harness.bus, topics.CHANGES, ChangesResponse)[-1]
     assert (page.request_id, page.revision, page.more) == ("r-1", 2, True)
     assert [e.title for e in page.events] == ["Event 0", "Event 1"]
     assert len(page.events[0].alerts) == 2
     harness.bus.publish(topics.CHANGES_REQUEST, ChangesRequest(request_id="r-2", since_revision=2))
-    rest = sent(harness.bus, topics.CHANGES)[-1]
+    rest = sent(harness.bus, topics.CHANGES, ChangesResponse)[-1]
     assert ([e.title for e in rest.events], rest.revision, rest.more) == (["Event 2"], 3, False)
 
 
@@ -251,15 +269,15 @@ def test_changes_by_another_writer_are_noticed(harness: Harness) -> None:
     harness.clock.set(CONCERT - timedelta(hours=4) + timedelta(seconds=0.5))
     wait_for(lambda: harness.lights()[-1].pattern is LightPattern.STEADY)
     harness.clock.advance(seconds=1)
-    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED))
-    assert sent(harness.bus, topics.STATE_CHANGED)[-1].revision == 1
+    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED, RevisionChanged))
+    assert sent(harness.bus, topics.STATE_CHANGED, RevisionChanged)[-1].revision == 1
 
 
 def test_events_finish_after_their_time(harness: Harness) -> None:
     harness.start()
     harness.command("c-1", CreateEvent(title="Concert", start=CONCERT, end=CONCERT + timedelta(hours=2)))
     harness.clock.set(CONCERT + timedelta(hours=2))
-    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED)[-1].revision == 2)
+    wait_for(lambda: sent(harness.bus, topics.STATE_CHANGED, RevisionChanged)[-1].revision == 2)
     assert harness.service is not None
     page = harness.service.changes(ChangesRequest(since_revision=1))
     assert [e.state.value for e in page.events] == ["finished"]
@@ -273,7 +291,7 @@ def test_an_invalid_command_is_counted_answered_by_its_id_and_the_service_carrie
     harness.start()
     harness.bus.publish_raw(topics.COMMAND, '{"command_id": "bad", "command": {"op": "snooze_alert"}}')
     assert invalid and "alert_id" in invalid[0]
-    [answer] = sent(harness.bus, topics.COMMAND_RESULT)
+    [answer] = sent(harness.bus, topics.COMMAND_RESULT, CommandResult)
     assert answer.command_id == "bad" and answer.status is CommandStatus.REJECTED
     assert answer.field is not None and answer.field.endswith("alert_id") and "alert_id" in answer.message
 
@@ -285,7 +303,7 @@ def test_an_invalid_command_without_a_usable_id_is_only_counted(harness: Harness
     for broken in ('{"command_id": "a b/#", "command": {}}', "[1, 2]", b"\xff", '{"command": 1}'):
         harness.bus.publish_raw(topics.COMMAND, broken)
     assert len(invalid) == 4
-    assert sent(harness.bus, topics.COMMAND_RESULT) == []
+    assert sent(harness.bus, topics.COMMAND_RESULT, CommandResult) == []
     harness.command("good", CreateEvent(title="Concert", start=CONCERT))
     assert harness.result("good").status is CommandStatus.APPLIED
 
@@ -347,7 +365,7 @@ def test_a_flood_of_nudges_with_junk_in_them_is_only_a_look(tmp_path: Path) -> N
                 with contextlib.suppress(BlockingIOError):  # its queue is full: it is busy looking
                     sock.sendto(b"\xff" * size, address(harness.db))
         harness.command("c-1", CreateEvent(title="Concert", start=CONCERT))
-        wait_for(lambda: any(m.command_id == "c-1" for m in sent(harness.bus, topics.COMMAND_RESULT)))
+        wait_for(lambda: any(m.command_id == "c-1" for m in harness.results()))
         assert harness.result("c-1").status is CommandStatus.APPLIED
     finally:
         harness.stop()

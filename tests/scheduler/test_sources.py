@@ -16,12 +16,15 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import (
     ActivityKind,
+    ApplyScrape,
     CancelEvent,
     ChangesRequest,
     CommandRequest,
     CommandStatus,
     CreateEvent,
+    EventSnapshot,
     EventState,
+    Fixture,
     FollowSource,
     OverrideField,
     UpdateEvent,
@@ -33,6 +36,7 @@ from ghela.scheduler.repository import Repository
 from ghela.scheduler.service import SchedulerService
 from ghela.scheduler.snapshots import event_snapshot
 from ghela.scheduler.store import Store
+from ghela.scheduler.tables import EventRow
 
 from tests.scheduler.helpers import alerts, events, game, run, scrape
 
@@ -42,19 +46,20 @@ CLUB, FEED = "kaagent.be", "fixtur.es"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-def club(*fixtures, at, **kw):  # type: ignore[no-untyped-def]
-    return scrape(list(fixtures), at, source=CLUB, **kw)
+def club(*fixtures: Fixture, at: datetime, healthy: bool = True, complete: bool = True) -> ApplyScrape:
+    return scrape(list(fixtures), at, source=CLUB, healthy=healthy, complete=complete)
 
 
-def feed(*fixtures, at, **kw):  # type: ignore[no-untyped-def]
-    return scrape(list(fixtures), at, source=FEED, **kw)
+def feed(*fixtures: Fixture, at: datetime, healthy: bool = True, complete: bool = True) -> ApplyScrape:
+    return scrape(list(fixtures), at, source=FEED, healthy=healthy, complete=complete)
 
 
-def by_away(store: Store) -> dict[str, object]:
+def by_away(store: Store) -> dict[str, EventRow]:
     return {event.away: event for event in events(store)}
 
 
-def snapshot(store: Store, event_id: int):  # type: ignore[no-untyped-def]
+def snapshot(store: Store, event_id: int | None) -> EventSnapshot:
+    assert event_id is not None, "the event was never saved"
     with store.read() as session:
         repo = Repository(session)
         event = repo.event(event_id)
@@ -86,13 +91,13 @@ def test_the_union_of_sources_is_planned_and_a_disagreement_from_the_earliest(
     games = by_away(store)
     assert sorted(games) == ["Club Brugge", "KRC Genk", "KV Mechelen"]  # matched, not doubled
     brugge = games["Club Brugge"]
-    assert brugge.start == BRUGGE and brugge.disputed  # type: ignore[attr-defined]
+    assert brugge.start == BRUGGE and brugge.disputed
     assert applied.activity[ActivityKind.SOURCE_DISAGREEMENT] == 1
-    assert applied.result.data["disputed"] == [brugge.id]  # type: ignore[attr-defined]
+    assert applied.result.data["disputed"] == [brugge.id]
     assert "sources disagree on 1" in applied.result.message
-    said = snapshot(store, brugge.id)  # type: ignore[attr-defined]
+    said = snapshot(store, brugge.id)
     assert said.disputed and [(s.source, s.start) for s in said.sources] == [(FEED, late), (CLUB, BRUGGE)]
-    assert outlook(store, clock.now()).disputed == (brugge.id,)  # type: ignore[attr-defined]
+    assert outlook(store, clock.now()).disputed == (brugge.id,)
     # The club moves it to the feed's day too: they agree, it moves, no longer disputed.
     run(
         handler,
@@ -100,7 +105,7 @@ def test_the_union_of_sources_is_planned_and_a_disagreement_from_the_earliest(
         clock,
     )
     brugge = by_away(store)["Club Brugge"]
-    assert brugge.start == late and not brugge.disputed  # type: ignore[attr-defined]
+    assert brugge.start == late and not brugge.disputed
     assert outlook(store, clock.now()).disputed == ()
 
 
@@ -110,10 +115,10 @@ def test_a_game_one_source_drops_keeps_its_alerts_until_every_source_drops_it(
     genk = game("club:genk", GENK, away="KRC Genk")
     run(handler, club(game("club:brugge", BRUGGE), genk, at=clock.now()), clock)
     run(handler, feed(game("feed:brugge", BRUGGE), at=clock.now()), clock)
-    brugge_id = by_away(store)["Club Brugge"].id  # type: ignore[attr-defined]
+    brugge_id = by_away(store)["Club Brugge"].id
     result = run(handler, club(genk, at=clock.now()), clock)  # complete, healthy, without Brugge
     assert result.data["cancelled"] == []
-    assert by_away(store)["Club Brugge"].state == EventState.SCHEDULED.value  # type: ignore[attr-defined]
+    assert by_away(store)["Club Brugge"].state == EventState.SCHEDULED.value
     assert alerts(store, brugge_id)
     run(handler, feed(game("feed:genk", GENK, away="KRC Genk"), at=clock.now(), healthy=False), clock)
     assert (
@@ -228,4 +233,4 @@ def test_the_changes_carry_sources_and_overrides(
     [event] = response.events
     assert [s.source for s in event.sources] == [CLUB]
     assert event.overrides[0].by == "ann" and event.overrides[0].source_value == BRUGGE.isoformat()
-    assert date(2026, 12, 6) == event.start.date()  # type: ignore[union-attr]
+    assert event.start is not None and date(2026, 12, 6) == event.start.date()
