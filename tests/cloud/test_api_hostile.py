@@ -27,7 +27,7 @@ from tests.support import hostile
 pytestmark = pytest.mark.moto
 
 HOSTILE = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-WRITES = [
+WRITES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/api/events", {"title": "Concert", "start": "2026-12-20T20:00:00+01:00"}),
     ("PATCH", "/api/events/14", {"title": "Renamed"}),
     ("POST", "/api/events/14/alerts", {"offsetMinutes": -60, "durationMinutes": 30}),

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from ghela_cloud.api.app import build_app
 
 
@@ -35,6 +36,6 @@ def test_a_service_error_with_a_dict_message_is_its_status_in_the_error_shape() 
     def conflict() -> dict[str, str]:
         raise ServiceError(409, {"reason": "a dict"})
 
-    answer = build_app(router).resolve(_get("/conflict"), None)
+    answer = build_app(router).resolve(_get("/conflict"), LambdaContext())
     assert answer["statusCode"] == 409
     assert json.loads(answer["body"]) == {"statusCode": 409, "message": "Conflict", "errors": []}

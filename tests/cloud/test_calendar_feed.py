@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -23,6 +24,7 @@ from ghela_cloud.local.provision import LocalResources
 from ghela_cloud.local.server import LocalApi, LocalApiServer, settings_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar import vDDDTypes
 
 from tests.cloud.conftest import STAFF_EMAIL, STAFF_PASSWORD, CachingSession, game, sign_in
 
@@ -141,7 +143,8 @@ def test_a_game_without_a_time_is_an_all_day_entry(feeds: Feeds) -> None:
     item.update(date="2027-04-17", alerts=[])
     feeds.put_event(item)
     [event] = feeds.calendar(feeds.rotate().json()["path"]).walk("VEVENT")
-    assert event["DTSTART"].dt == date(2027, 4, 17)
+    start = event["DTSTART"]
+    assert isinstance(start, vDDDTypes) and start.dt == date(2027, 4, 17)
     assert "not yet known" in str(event["SUMMARY"])
 
 
@@ -179,7 +182,7 @@ def test_no_feed_before_the_first_rotation(feeds: Feeds) -> None:
     token=st.text(min_size=1, max_size=300).filter(lambda t: "/" not in t and "?" not in t and "#" not in t)
 )
 def test_hostile_tokens_are_404_never_500(feeds: Feeds, token: str) -> None:
-    quoted = requests.utils.quote(token, safe="")
+    quoted = quote(token, safe="")
     response = feeds.feed(f"/calendar/{feeds.device}/{quoted}")
     assert response.status_code in (404, 422), response.text
     assert "token" in response.text or "not found" in response.text.lower()

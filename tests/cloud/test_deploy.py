@@ -175,7 +175,9 @@ def test_deploy_runs_every_step_in_order(
     sam_build, sam_deploy = runner.commands[:2]
     assert sam_build == sam.build_command(REPO / "cloud" / "template.yaml")
     assert "--language-extensions" in sam_build and "--language-extensions" in sam_deploy
-    assert runner.environments[0]["PATH"].startswith("/opt/python3.12/bin" + os.pathsep)
+    sam_environment = runner.environments[0]
+    assert sam_environment is not None
+    assert sam_environment["PATH"].startswith("/opt/python3.12/bin" + os.pathsep)
     assert sam_deploy[sam_deploy.index("--stack-name") + 1] == "ghela-dev"
     assert "DeviceThingNames=pi-a,pi-b" in sam_deploy and "AlarmEmail=ops@example.com" in sam_deploy
     assert runner.commands[3][-4:] == ["--bucket", "ghela-artifacts-test", "--region", "eu-west-1"]

@@ -107,7 +107,7 @@ def seeded(device: Device) -> Device:
     return device
 
 
-def events_partition(device: Device) -> list[dict[str, Any]]:
+def events_partition(device: Device) -> list[dict[str, Any] | None]:
     return [*device.services.events.list_events(device.name), device.services.events.get_status(device.name)]
 
 

@@ -22,7 +22,12 @@ from ghela_cloud.local.server import LocalApi, LocalApiServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis.checks import (
+    CheckFunction,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.cloud.test_local_server import local, web_root  # noqa: F401 (fixtures)
 from tests.support import hostile
@@ -62,7 +67,7 @@ def test_no_server_errors_and_responses_match_the_spec(
     """Valid requests get documented answers; invalid ones (negative mode) never a 5xx."""
     operation = api_schema[path][method]
     headers = {"Authorization": f"Bearer {admin_tokens['IdToken']}"}
-    checks = [not_a_server_error]
+    checks: list[CheckFunction] = [not_a_server_error]
     if mode is GenerationMode.POSITIVE:
         checks += [response_schema_conformance, status_code_conformance]
 
