@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from ghela.core import topics
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.runtime, pytest.mark.moto]
 def test_an_alert_from_the_scheduler_lights_the_pin_and_is_counted(moto_server, tmp_path) -> None:
     moto_server.start()
     device = f"pi-{uuid.uuid4().hex[:8]}"
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")},
         ALERT_LIGHT: {"pinFactory": "mock", "logLevel": "DEBUG"},
         METRICS: metrics_overrides(moto_server, device, tmp_path),

@@ -100,7 +100,11 @@ def test_an_outage_buffers_and_recovery_delivers_the_backlog_once(moto, clock, t
         for failures, (minutes, n) in enumerate(((5, 2), (10, 3)), start=1):
             count(bus, clock, ActivityKind.SCRAPE_FAILED, n)
             clock.set(at(minutes + 5))
-            assert pusher.wait_until(lambda k=failures: pusher.failures == k, 20.0)
+
+            def failed(times: int = failures) -> bool:
+                return pusher.failures == times
+
+            assert pusher.wait_until(failed, 20.0)
         assert len(service.buffer) == 2 * len(METRIC_NAMES)
         assert pusher.retry_at is not None
         moto.start()

@@ -63,6 +63,7 @@ def test_a_repeat_of_a_counted_message_is_not_counted_again(
     outbox = CountOutbox(tmp_path / "outbox.sqlite3", "Scraper")
     try:
         first = outbox.append(topics.ACTIVITY, _activity(clock))
+        assert first is not None
         bus.publish(topics.ACTIVITY, first)
         bus.publish(topics.ACTIVITY, first)  # delivered twice (a resend crossed the confirmation)
         assert rig.counters.peek()["EventsAdded"] == 1
@@ -96,7 +97,8 @@ def test_the_outbox_keeps_its_numbers_and_name_across_a_restart(clock: FrozenClo
     try:
         assert again.sender == sender and again.acked == 1
         assert [e.seq for e in again.pending()] == [2]
-        assert again.append(topics.ACTIVITY, _activity(clock)).seq == 3
+        third = again.append(topics.ACTIVITY, _activity(clock))
+        assert third is not None and third.seq == 3
         assert again.pending()[0].message.acked == 1  # tells a Metrics that lost its store
     finally:
         again.close()
@@ -107,7 +109,8 @@ def test_a_damaged_outbox_is_set_aside_and_a_new_sender_starts(clock: FrozenCloc
     path.write_bytes(b"this is not a database" * 100)
     outbox = CountOutbox(path, "Metrics")
     try:
-        assert outbox.append(topics.ACTIVITY, _activity(clock)).seq == 1
+        first = outbox.append(topics.ACTIVITY, _activity(clock))
+        assert first is not None and first.seq == 1
         assert list(tmp_path.glob("outbox.sqlite3.damaged-*"))
     finally:
         outbox.close()

@@ -8,8 +8,10 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
 
 import pytest
+from ghela.core.clock import FrozenClock
 from ghela.core.errors import ConfigurationError
 from ghela.core.logship import LogShippingSettings, start_log_shipping, with_log_shipping
 from ghela.core.nucleusenv import THING_NAME_ENV
@@ -101,10 +103,20 @@ def test_a_hanging_endpoint_neither_blocks_logging_nor_shutdown(black_hole, test
     assert black_hole.wait_connections(2, 10), "nothing tried to reach the endpoint"
     for n in range(50):  # the sender hangs on the endpoint: the queue fills to its cap
         test_logger.info("record %d", n)
+    assert isinstance(shipper.handler, CappedQueue)
     assert shipper.handler.queued() == 10
     assert shipper.handler.dropped == 40
     assert not shipper.ready.is_set()
     assert closes_within(shipper, 5)
+
+
+@runtime_checkable
+class CappedQueue(Protocol):
+    """What the shipper's handler adds to logging's: its bounded queue."""
+
+    dropped: int
+
+    def queued(self) -> int: ...
 
 
 class _Service:
@@ -117,7 +129,7 @@ class _Service:
 
 @pytest.mark.moto
 def test_with_log_shipping_attaches_for_the_service_lifetime(
-    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, clock: FrozenClock
 ) -> None:
     moto_server.start()
     monkeypatch.setenv(THING_NAME_ENV, "ghela-test-pi")  # as the nucleus sets it
@@ -128,14 +140,14 @@ def test_with_log_shipping_attaches_for_the_service_lifetime(
     config = MetricsConfig(
         log_group="/ghela/test-{component}", aws_endpoint_url=moto_server.url, log_shipping=FAST
     )
-    service = starter(None, config, None)
+    service = starter(None, config, clock)
     assert len(logging.getLogger().handlers) == len(before) + 1
     service.stop()
     assert inner.stopped and logging.getLogger().handlers == before
-    quiet = starter(None, MetricsConfig(), None)
+    quiet = starter(None, MetricsConfig(), clock)
     assert logging.getLogger().handlers == before
     quiet.stop()
     monkeypatch.delenv(THING_NAME_ENV)  # not under a nucleus: no guessed identity
     with pytest.raises(ConfigurationError, match=THING_NAME_ENV):
-        starter(None, config, None)
+        starter(None, config, clock)
     assert logging.getLogger().handlers == before

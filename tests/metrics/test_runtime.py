@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
@@ -50,7 +51,7 @@ def test_bad_messages_are_counted_and_metrics_keeps_running(moto_server, tmp_pat
 def test_metrics_ships_its_logs_to_its_log_group_and_stops_cleanly(moto_server, tmp_path) -> None:
     moto_server.start()
     thing = f"pi-{uuid.uuid4().hex[:8]}"
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         METRICS: {
             "awsEndpointUrl": moto_server.url,
             "bufferPath": str(tmp_path / "metrics.sqlite3"),
@@ -79,7 +80,7 @@ def test_hostile_ipc_messages_to_metrics_and_the_scheduler_are_counted_never_fat
     and a broken command with a usable id is answered REJECTED."""
     moto_server.start()
     device = f"pi-{uuid.uuid4().hex[:8]}"
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         METRICS: metrics_overrides(moto_server, device, tmp_path),
         SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")},
     }

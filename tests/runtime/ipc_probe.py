@@ -41,6 +41,20 @@ class Probe:
         self.operations: dict[int, Any] = {}
         self.next_sub = 0
 
+    @property
+    def connected_client(self) -> GreengrassCoreIPCClientV2:
+        """The client of the last ``connect``: a request before it gets an error line."""
+        if self.client is None:
+            raise RuntimeError("not connected: send connect first")
+        return self.client
+
+    @property
+    def connected_bus(self) -> IpcBus:
+        """The bus of the last ``bus_connect``: a request before it gets an error line."""
+        if self.bus is None:
+            raise RuntimeError("no bus: send bus_connect first")
+        return self.bus
+
     def _keep(self, operation: Any) -> dict[str, int]:
         self.next_sub += 1
         self.operations[self.next_sub] = operation
@@ -56,7 +70,7 @@ class Probe:
             message = PublishMessage(binary_message=BinaryMessage(message=base64.b64decode(binary_b64)))
         else:
             message = PublishMessage(json_message=JsonMessage(message=json_message))
-        self.client.publish_to_topic(topic=topic, publish_message=message)
+        self.connected_client.publish_to_topic(topic=topic, publish_message=message)
 
     def subscribe(self, topic: str, receive_mode: str | None = None) -> dict[str, int]:
         sub = self.next_sub + 1
@@ -72,7 +86,7 @@ class Probe:
                 )
             emit(line)
 
-        _, operation = self.client.subscribe_to_topic(
+        _, operation = self.connected_client.subscribe_to_topic(
             topic=topic, receive_mode=receive_mode, on_stream_event=on_event
         )
         return self._keep(operation)
@@ -81,7 +95,8 @@ class Probe:
         self.operations.pop(sub).close().result(5)
 
     def publish_iot(self, topic: str, payload_b64: str) -> None:
-        self.client.publish_to_iot_core(topic_name=topic, qos="1", payload=base64.b64decode(payload_b64))
+        payload = base64.b64decode(payload_b64)
+        self.connected_client.publish_to_iot_core(topic_name=topic, qos="1", payload=payload)
 
     def subscribe_iot(self, topic: str) -> dict[str, int]:
         sub = self.next_sub + 1
@@ -90,11 +105,13 @@ class Probe:
             payload = base64.b64encode(event.message.payload or b"").decode()
             emit({"event": "iot", "sub": sub, "topic": event.message.topic_name, "payload_b64": payload})
 
-        _, operation = self.client.subscribe_to_iot_core(topic_name=topic, qos="1", on_stream_event=on_event)
+        _, operation = self.connected_client.subscribe_to_iot_core(
+            topic_name=topic, qos="1", on_stream_event=on_event
+        )
         return self._keep(operation)
 
     def get_config(self, component: str | None = None, key_path: list[str] | None = None) -> dict[str, Any]:
-        response = self.client.get_configuration(component_name=component, key_path=key_path)
+        response = self.connected_client.get_configuration(component_name=component, key_path=key_path)
         return {"componentName": response.component_name, "value": response.value}
 
     def subscribe_config(
@@ -113,23 +130,23 @@ class Probe:
                 }
             )
 
-        _, operation = self.client.subscribe_to_configuration_update(
+        _, operation = self.connected_client.subscribe_to_configuration_update(
             component_name=component, key_path=key_path, on_stream_event=on_event
         )
         return self._keep(operation)
 
     def update_state(self, state: str) -> None:
-        self.client.update_state(state=state)
+        self.connected_client.update_state(state=state)
 
     def call(self, method: str) -> None:
         """Call any client method with no arguments (for the unsupported operations)."""
-        getattr(self.client, method)()
+        getattr(self.connected_client, method)()
 
     def ping(self) -> None:
-        self.client.client._connection.send_ping().result(5)
+        self.connected_client.client._connection.send_ping().result(5)
 
     def disconnect(self) -> None:
-        self.client.close()
+        self.connected_client.close()
         self.client = None
 
     # ----------------------------------------------------------------- IpcBus
@@ -150,33 +167,35 @@ class Probe:
                 result = CommandResult(
                     command_id=message.command_id, status=CommandStatus.APPLIED, revision=1
                 )
-                self.bus.publish(topics.COMMAND_RESULT, result)
+                self.connected_bus.publish(topics.COMMAND_RESULT, result)
 
-        self.bus.subscribe(topic, handler)
+        self.connected_bus.subscribe(topic, handler)
 
     def bus_publish(self, topic: str, message: dict[str, Any]) -> None:
-        self.bus.publish(topic, model_for(topic).model_validate(message))
+        self.connected_bus.publish(topic, model_for(topic).model_validate(message))
 
     def bus_subscribe_iot(self, topic: str) -> None:
         def handler(real_topic: str, payload: bytes) -> None:
             emit({"event": "bus_iot", "topic": real_topic, "payload": json.loads(payload)})
 
-        self.bus.subscribe_iot(topic, handler)
+        self.connected_bus.subscribe_iot(topic, handler)
 
     def bus_publish_iot(self, topic: str, payload: dict[str, Any]) -> None:
-        self.bus.publish_iot(topic, payload)
+        self.connected_bus.publish_iot(topic, payload)
 
     def bus_get_config(self) -> dict[str, Any]:
-        return self.bus.get_configuration()
+        return self.connected_bus.get_configuration()
 
     def bus_subscribe_config(self) -> None:
-        self.bus.subscribe_configuration(lambda config: emit({"event": "bus_config", "config": config}))
+        self.connected_bus.subscribe_configuration(
+            lambda config: emit({"event": "bus_config", "config": config})
+        )
 
     def bus_update_state(self, state: str) -> None:
-        self.bus.update_state(state)
+        self.connected_bus.update_state(state)
 
     def bus_connected(self) -> bool:
-        return self.bus.connected
+        return self.connected_bus.connected
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from ghela.core.backoff import Backoff
 from ghela.core.errors import TransientError
 from ghela.core.ipc import IpcBus
 from ghela.core.ipclink import IpcCallRefused, unix_socket_connector
-from ghela.core.messages import RevisionChanged
+from ghela.core.messages import Message, RevisionChanged
 from ghela_tools.runtime.ipcserver import IpcServer
 
 from tests.runtime.ipc_support import MQTTPROXY, PUBSUB, ProbeProcess, short_tempdir
@@ -287,7 +287,12 @@ def test_no_message_reaches_a_handler_after_its_subscription_closed(server: IpcS
     try:
         subscription = bus.subscribe(topics.STATE_CHANGED, slow_handler)
         marker = threading.Event()
-        bus.subscribe(topics.STATE_CHANGED, lambda m: marker.set() if m.revision == 2 else None)
+
+        def on_second(message: Message) -> None:
+            if isinstance(message, RevisionChanged) and message.revision == 2:
+                marker.set()
+
+        bus.subscribe(topics.STATE_CHANGED, on_second)
         bus.publish(topics.STATE_CHANGED, RevisionChanged(revision=1, at="2026-11-25T12:00:00Z"))
         assert in_handler.wait(5)
         bus.publish(topics.STATE_CHANGED, RevisionChanged(revision=2, at="2026-11-25T12:00:00Z"))

@@ -183,9 +183,12 @@ def test_a_publish_topic_with_a_glob_is_refused(h: Harness) -> None:
 def test_iot_core_messages_flow_both_ways_with_mqtt_wildcards(h: Harness) -> None:
     received: list[tuple[str, bytes]] = []
     arrived = threading.Event()
-    unsubscribe = h.server.iot_core.subscribe(
-        "dev/+/status", lambda topic, payload: (received.append((topic, payload)), arrived.set())
-    )
+
+    def on_status(topic: str, payload: bytes) -> None:
+        received.append((topic, payload))
+        arrived.set()
+
+    unsubscribe = h.server.iot_core.subscribe("dev/+/status", on_status)
     try:
         sub = h.a.ok("subscribe_iot", topic="dev/+/cmd")["sub"]
 

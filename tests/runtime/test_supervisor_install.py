@@ -12,6 +12,7 @@ its artifact's code. A second start finds the environment and skips the Install.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from pathlib import Path
@@ -59,14 +60,17 @@ def test_the_built_artifacts_install_offline_and_run_a_component(tmp_path: Path)
         "PYTHONPATH": "",
         "VIRTUAL_ENV": "",
     }
-    options = {
-        "recipe_dir": out / "recipes",  # the built recipes: {PYTHON_ENV_KEY} is filled in
-        "artifacts_dir": out / "artifacts",
-        "env": offline,
-        "config_overrides": {SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")}},
-    }
+    runtime_of_the_build = functools.partial(
+        LocalRuntime,
+        tmp_path,
+        [SCHEDULER],
+        recipe_dir=out / "recipes",  # the built recipes: {PYTHON_ENV_KEY} is filled in
+        artifacts_dir=out / "artifacts",
+        env=offline,
+        config_overrides={SCHEDULER: {"dbPath": str(tmp_path / "ghela.db")}},
+    )
     environment = tmp_path / "greengrass" / "work" / PYTHON_ENV / f"env-{lock_key()}"
-    with LocalRuntime(tmp_path, [SCHEDULER], **options) as runtime:
+    with runtime_of_the_build() as runtime:
         runtime.wait_for_state(PYTHON_ENV, "FINISHED", "BROKEN", timeout=600)
         log = runtime.log(PYTHON_ENV)
         assert runtime.state(PYTHON_ENV) == "FINISHED", log[-4000:]
@@ -86,7 +90,7 @@ def test_the_built_artifacts_install_offline_and_run_a_component(tmp_path: Path)
     print(f"\npython-env-x86_64.zip {artifact.stat().st_size / 1e6:.1f} MB; "
           f"installed environment {_size(environment) / 1e6:.1f} MB")  # fmt: skip
 
-    with LocalRuntime(tmp_path, [SCHEDULER], **options) as runtime:  # same root: installed already
+    with runtime_of_the_build() as runtime:  # same root: installed already
         runtime.wait_for_state(PYTHON_ENV, "FINISHED", timeout=60)
         assert "Install skipped (exists" in runtime.log(PYTHON_ENV)
         runtime.wait_for_state(SCHEDULER, "RUNNING", timeout=60)

@@ -13,6 +13,7 @@ import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ghela.core import topics
@@ -34,7 +35,7 @@ from tests.support.runtime import (
 pytestmark = pytest.mark.runtime
 
 OFFLINE = "http://127.0.0.1:9"  # nothing listens there: AWS is unreachable, as on a train
-LOCAL_CONFIG = {
+LOCAL_CONFIG: dict[str, dict[str, Any]] = {
     SCRAPER: {"sources": []},
     ALERT_LIGHT: {"pinFactory": "mock"},
     CLOUD_SYNC: {"awsEndpointUrl": OFFLINE},

@@ -86,7 +86,7 @@ class System:
 def system(tmp_path: Path) -> Iterator[System]:
     page = tmp_path / "wedstrijden.html"
     page.write_text(season_page([], "Kalender"), encoding="utf-8")
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         SCRAPER: {
             "sources": [{"name": "club", "kind": "html", "url": str(page)}],
             "intervalMinutes": 1440,

@@ -97,7 +97,7 @@ def sources(tmp_path: Path) -> Iterator[Sources]:
     page, feed = tmp_path / "wedstrijden.html", tmp_path / "thuis.ics"
     page.write_text(season_page([], "Kalender"), encoding="utf-8")
     feed.write_bytes(calendar_feed([]))
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         SCRAPER: {
             "sources": [
                 {"name": "club", "kind": "html", "url": str(page)},
