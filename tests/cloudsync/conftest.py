@@ -73,12 +73,17 @@ def counting_client(endpoint_url: str, calls: list[str]) -> Any:
 class Harness:
     bus: InMemoryBus
     scheduler: FakeScheduler
-    broker: FakeJobsBroker
+    jobs_broker: FakeJobsBroker | None
     """A fake IoT Jobs broker on the bus (absent when a real endpoint answers)."""
     service: CloudSyncService
     tables: Tables
     calls: list[str]
     state_path: Path
+
+    @property
+    def broker(self) -> FakeJobsBroker:
+        assert self.jobs_broker is not None, "this harness talks to a real IoT Jobs endpoint"
+        return self.jobs_broker
 
 
 ServiceMaker = Callable[..., Harness]
@@ -127,7 +132,7 @@ def make_service(tmp_path: Path) -> Iterator[ServiceMaker]:
             broker,
             service,
             tables,
-            calls,  # type: ignore[arg-type]
+            calls,
             tmp_path / "cloudsync.sqlite3",
         )
 

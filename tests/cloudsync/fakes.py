@@ -134,7 +134,7 @@ class FakeScheduler:
             )
         self.applied.append(request.command_id)
         self.revision += 1
-        target = event_id if event_id is not None else owners.get(alert_id)
+        target = event_id if event_id is not None or alert_id is None else owners[alert_id]
         if command.op == "delete_event" and target is not None:
             self.events.pop(target)
             self.deleted[target] = self.revision
@@ -234,6 +234,7 @@ class FakeJobsBroker:
             return
         job_id = topic.removeprefix(self._prefix).removesuffix("/update")
         body = json.loads(payload)
+        answer: dict[str, Any]
         with self._lock:
             if self.status.get(job_id) not in ("QUEUED", "IN_PROGRESS"):
                 verdict, answer = "rejected", {"code": "InvalidStateTransition"}

@@ -139,10 +139,11 @@ def test_ipc_away_for_a_while_delays_the_job_and_never_kills_its_thread(clock: F
     bus.failures = 1
     started = clock.now()
     outcome = executor.execute("job-9", {"operation": "snoozeAlert", "alertId": 30})
-    assert outcome.status is JobStatus.SUCCEEDED  # sent again after the failed try
+    assert outcome is not None and outcome.status is JobStatus.SUCCEEDED  # sent again after the failed try
     assert clock.now() - started == timedelta(seconds=1)  # ... at the first resend
     bus.failures = 1
     scrape = executor.execute("job-10", {"operation": "scrapeNow"})
+    assert scrape is not None
     assert scrape.status is JobStatus.FAILED and "could not ask the Scraper" in scrape.reason
 
 
@@ -237,7 +238,7 @@ def test_a_command_is_sent_again_until_a_late_scheduler_answers(clock: FrozenClo
     outcome = JobExecutor(bus, _commands(bus, clock, first_resend=0.02), timeout=5).execute(
         "job-late", {"operation": "snoozeAlert", "alertId": 30}
     )
-    assert outcome.status is JobStatus.SUCCEEDED and outcome.reason == "applied"
+    assert outcome is not None and outcome.status is JobStatus.SUCCEEDED and outcome.reason == "applied"
     assert len(seen) == 2 and scheduler.applied == ["job-late"]
 
 

@@ -9,6 +9,7 @@ wire, the runtime's IoT Jobs endpoint on moto's control plane):
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterator
@@ -142,7 +143,8 @@ def test_a_refused_job_update_is_set_aside_once_and_later_jobs_still_report(setu
         timeout=30,
         what="the jobs table to say the outcome never reached IoT",
     )
-    assert "UnauthorizedError" in setup.tables.job(forged, setup.thing)["undelivered"]["S"]
+    forged_job = setup.tables.job(forged, setup.thing)
+    assert forged_job is not None and "UnauthorizedError" in forged_job["undelivered"]["S"]
 
     job_id = setup.create_job({"operation": "scrapeNow"})  # not blocked behind the refused one
     wait_for(lambda: setup.finished(job_id), timeout=30, what="a later job reported")
@@ -167,7 +169,7 @@ def test_a_poison_job_is_rejected_once_and_the_next_snooze_succeeds(setup: Setup
     deep = setup.create_job('{"operation": "createEvent", "x": ' + hostile.deep_json() + "}")
     snooze = setup.create_job({"operation": "snoozeAlert", "alertId": alert_id, "minutes": 30})
     for job_id in (poison, deep, snooze):
-        wait_for(lambda job_id=job_id: setup.finished(job_id), timeout=60, what=f"job {job_id} finished")
+        wait_for(functools.partial(setup.finished, job_id), timeout=60, what=f"job {job_id} finished")
 
     assert setup.execution(snooze).status == "SUCCEEDED", setup.runtime.log(CLOUD_SYNC)[-3000:]
     rejected = setup.execution(poison)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from ghela.cli import main
+from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.outbox import Outbox
 from ghela.cloudsync.status import StatusReporter
@@ -176,19 +177,19 @@ def test_sync_commands_show_state_and_ask_for_a_resync(tmp_path: Path, capsys: p
 def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
     updates: list[dict] = []
 
-    class RecordingDb:
+    class RecordingDb(DynamoDb):  # records the update instead of calling AWS
         def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
             updates.append(
                 {names[k]: v for k, v in ((n, values[":" + n[1:].replace("a", "v")]) for n in names)}
             )
 
     reporter = StatusReporter(
-        RecordingDb(),
+        RecordingDb(client=None),
         "t",
         "pi",
         clock,
         interval=300,
-        min_gap=5,  # type: ignore[arg-type]
+        min_gap=5,
         software_version="1",
         revision=lambda: 3,
     )
@@ -206,12 +207,19 @@ def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
 def test_the_status_item_carries_each_sources_last_scrape(clock: FrozenClock) -> None:
     written: list[dict] = []
 
-    class RecordingDb:
+    class RecordingDb(DynamoDb):  # records the update instead of calling AWS
         def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
             written.append({names[k]: values[":" + k[1:].replace("a", "v")] for k in names})
 
     reporter = StatusReporter(
-        RecordingDb(), "t", "pi", clock, interval=300, min_gap=5, software_version="1", revision=lambda: 3
+        RecordingDb(client=None),
+        "t",
+        "pi",
+        clock,
+        interval=300,
+        min_gap=5,
+        software_version="1",
+        revision=lambda: 3,
     )
     reporter.work()
     assert "scrapes" not in written[0]  # none seen yet: the item says nothing about scrapes
