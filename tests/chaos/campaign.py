@@ -280,7 +280,11 @@ class Campaign:
         for name in COMPONENTS:
             rt.wait_for_state(name, "RUNNING", timeout=60)
         for name in COMPONENTS:
-            wait_for(lambda name=name: self.ready.lives(name) >= 1, timeout=60, what=f"{name} started")
+
+            def started(name: str = name) -> bool:
+                return self.ready.lives(name) >= 1
+
+            wait_for(started, timeout=60, what=f"{name} started")
         self.bus = rt.probe(
             "test.Chaos",
             publish=[topics.COMMAND],

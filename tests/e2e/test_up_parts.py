@@ -132,7 +132,7 @@ def test_a_crashed_runs_children_and_components_are_stopped(tmp_path):
         cleared = clear_stale(tmp_path, runtime_status, grace=5.0)
         assert any(line.startswith("moto") for line in cleared)
         assert any(line.startswith("Scheduler") for line in cleared)
-        assert child.process.wait(timeout=5) is not None
+        assert child.process is not None and child.process.wait(timeout=5) is not None
         assert component.wait(timeout=5) is not None
         assert not state.path.exists()
     finally:

@@ -4,6 +4,7 @@ Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -77,7 +78,7 @@ def test_a_second_run_after_a_crash_starts_clean_and_ctrl_c_stops_everything(tmp
             (["sync", "status"], "cloudsync-state.sqlite3"),
         ):
             wait_for(
-                lambda args=args, shows=shows: _shows(second, args, shows),
+                functools.partial(_shows, second, args, shows),
                 timeout=60,
                 what=f"`ghela {' '.join(args)}` without paths to show {shows!r}",
             )

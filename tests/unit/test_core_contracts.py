@@ -123,7 +123,7 @@ def test_job_documents_round_trip_and_accept_the_original_shape() -> None:
 )
 def test_bad_job_documents_give_a_readable_reason(document: object, reason: str) -> None:
     with pytest.raises(InvalidInput, match=reason):
-        parse_job_document(document)  # type: ignore[arg-type]
+        parse_job_document(document)
 
 
 def test_configuration_errors_name_the_key() -> None:

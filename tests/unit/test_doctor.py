@@ -8,7 +8,7 @@ import json
 import os
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -86,21 +86,31 @@ def test_a_healthy_pi_is_ok_on_every_line(pi: Path) -> None:
     assert "passed the integrity check" in findings["database"].detail
 
 
+def rewrite_config(**changes: Any) -> Callable[[Path, Host], Host]:
+    """A problem made by rewriting the nucleus's config (``write_config``'s arguments)."""
+
+    def change(root: Path, host: Host) -> Host:
+        write_config(root, **changes)
+        return host
+
+    return change
+
+
 @pytest.mark.parametrize(
     ("change", "check", "fix"),
     [
         (lambda r, h: replace(h, machine=lambda: "armv7l"), "python", "install 64-bit Raspberry Pi OS"),
         (lambda r, h: replace(h, run=answers(python3="3.13.5\n")), "python", "bookworm"),
-        (lambda r, h: (write_config(r, interpolate=False), h)[1], "nucleus", "ghela gdk deployment"),
-        (lambda r, h: (write_config(r, version="2.5.6"), h)[1], "nucleus", "deployment document"),
+        (rewrite_config(interpolate=False), "nucleus", "ghela gdk deployment"),
+        (rewrite_config(version="2.5.6"), "nucleus", "deployment document"),
         (lambda r, h: replace(h, group_members=lambda g: {"pi"}), "gpio group", "usermod -aG gpio ggc_user"),
-        (lambda r, h: (write_config(r, pin=27), h)[1], "relay pin", "free it or choose another pin"),
-        (lambda r, h: (write_config(r, buttonPin=17), h)[1], "relay pin", "another GPIO"),
+        (rewrite_config(pin=27), "relay pin", "free it or choose another pin"),
+        (rewrite_config(buttonPin=17), "relay pin", "another GPIO"),
         (lambda r, h: ((r / "ipc.socket").unlink(), h)[1], "IPC socket", "systemctl restart greengrass"),
         (lambda r, h: replace(h, run=answers(timedatectl="no\n")), "clock", "set-ntp true"),
         (lambda r, h: replace(h, run=answers(timedatectl=None)), "clock", "systemd-timesyncd"),
         (lambda r, h: replace(h, free_bytes=lambda _r: 10**8), "disk", "free at least"),
-        (lambda r, h: (write_config(r, maxOnMinutes=10), h)[1], "light vs refresh", "redeploy"),
+        (rewrite_config(maxOnMinutes=10), "light vs refresh", "redeploy"),
     ],
 )
 def test_each_problem_is_one_line_with_its_fix(pi: Path, change: Any, check: str, fix: str) -> None:

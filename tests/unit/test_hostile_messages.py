@@ -210,7 +210,7 @@ def test_the_in_memory_bus_counts_every_invalid_message_and_never_calls_the_hand
 
 # --------------------------------------------------------------------------- job documents
 
-DOCUMENTS = {
+DOCUMENTS: dict[str, dict[str, Any]] = {
     "createEvent": {"operation": "createEvent", "title": "Concert", "start": "2026-12-01T20:00:00+01:00"},
     "snoozeAlert": {"operation": "snoozeAlert", "alertId": 31, "minutes": 30},
     "updateAlert": {"operation": "updateAlert", "alertId": 31, "at": "2026-12-01T18:00:00Z"},
