@@ -372,7 +372,8 @@ def test_a_correction_of_a_game_names_who_and_following_the_source_is_a_job(seed
     command = parse_job_document(seeded.iot_job(body["jobId"])["document"])
     assert command == FollowSource(event_id=12, field=OverrideField.START, by=document["by"])
     status, body = call(with_body(load_event("update_event"), {"followSource": True}))
-    assert parse_job_document(seeded.iot_job(body["jobId"])["document"]).field is None  # type: ignore[union-attr]
+    command = parse_job_document(seeded.iot_job(body["jobId"])["document"])
+    assert isinstance(command, FollowSource) and command.field is None
 
 
 def test_a_game_is_cancelled_never_deleted(seeded: Device) -> None:

@@ -37,7 +37,8 @@ def test_next_names_the_first_alert_to_light_in_venue_time(device: Device) -> No
         "emptyBy": "2026-12-05T16:30:00+00:00",
     }
     stored = [event_view(item) for item in device.services.events.list_events(device.name)]
-    assert next_up([v for v in stored if v is not None], device.services.clock.now()).alert_id == 40  # type: ignore[union-attr]
+    up = next_up([v for v in stored if v is not None], device.services.clock.now())
+    assert up is not None and up.alert_id == 40
 
 
 def test_next_is_written_in_the_configured_zone(device: Device) -> None:

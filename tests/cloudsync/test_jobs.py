@@ -55,7 +55,9 @@ def test_a_job_is_applied_reported_succeeded_and_recorded(h: Harness) -> None:
     assert isinstance(outcomes[0], JobOutcome) and outcomes[0].status is JobStatus.SUCCEEDED
     # ... and its effect reaches the read copy.
     wait_for(lambda: (h.tables.item("event#0000000003") or {}).get("revision") == {"N": "2"}, what="effect")
-    alert = h.tables.item("event#0000000003")["alerts"]["L"][0]["M"]  # type: ignore[index]
+    item = h.tables.item("event#0000000003")
+    assert item is not None
+    alert = item["alerts"]["L"][0]["M"]
     assert alert["silenced"] == {"BOOL": True}
 
 

@@ -76,16 +76,19 @@ def test_a_lit_alert_is_what_is_next_until_it_ends() -> None:
         next_line(up, during, BRUSSELS) == "Now: light on — KAA Gent–RSC Anderlecht, parking empty by 17:45"
     )
     after_first = KICKOFF - timedelta(hours=5)
-    assert next_up([ANDERLECHT], after_first).alert_id == 2  # type: ignore[union-attr]
+    later = next_up([ANDERLECHT], after_first)
+    assert later is not None and later.alert_id == 2
 
 
 def test_snoozed_silenced_and_cancelled_follow_the_schedulers_rule() -> None:
     now = KICKOFF - timedelta(days=1)
     snoozed_until = KICKOFF - timedelta(hours=5, minutes=30)
     snoozed = event(1, [alert(1, -6, LightPattern.BLINK, snoozed_until=snoozed_until)])
-    assert next_up([snoozed], now).light_at == snoozed_until  # type: ignore[union-attr]
+    up = next_up([snoozed], now)
+    assert up is not None and up.light_at == snoozed_until
     silenced = event(1, [alert(1, -6, LightPattern.BLINK, silenced=True), alert(2, -4, LightPattern.STEADY)])
-    assert next_up([silenced], now).alert_id == 2  # type: ignore[union-attr]
+    up = next_up([silenced], now)
+    assert up is not None and up.alert_id == 2
     cancelled = ANDERLECHT.model_copy(update={"state": EventState.CANCELLED})
     assert next_up([cancelled], now) is None
     assert next_line(None, now, BRUSSELS) == NONE_LINE
@@ -106,6 +109,7 @@ def test_the_device_answers_what_its_outlook_says(store: Store, handler: Command
     assert up.light_at == outlook(store, clock.now()).next_alert_at
     assert next_line(up, clock.now(), BRUSSELS).endswith("KAA Gent–RSC Anderlecht, parking empty by 17:45")
     run(handler, SnoozeAlert(alert_id=first.id or 0), clock)
-    assert next_alert(store, clock.now()).alert_id == final.id  # type: ignore[union-attr]
+    after_snooze = next_alert(store, clock.now())
+    assert after_snooze is not None and after_snooze.alert_id == final.id
     run(handler, CancelEvent(event_id=up.event_id), clock)
     assert next_alert(store, clock.now()) is None

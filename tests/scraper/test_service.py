@@ -40,10 +40,10 @@ class Running:
         self.service = service
 
     def results(self) -> list[ScrapeResult]:
-        return [m for t, m in self.bus.published if t == topics.SCRAPE_RESULT]  # type: ignore[misc]
+        return [m for t, m in self.bus.published if t == topics.SCRAPE_RESULT and isinstance(m, ScrapeResult)]
 
     def activities(self) -> list[Activity]:
-        return [m for t, m in self.bus.published if t == topics.ACTIVITY]  # type: ignore[misc]
+        return [m for t, m in self.bus.published if t == topics.ACTIVITY and isinstance(m, Activity)]
 
 
 @pytest.fixture
