@@ -124,8 +124,14 @@ def test_bad_documents_end_with_a_reason_and_never_restart_cloudsync(setup: Setu
     execution = setup.execution(job_id)
     assert execution.status in ("REJECTED", "FAILED", "SUCCEEDED")  # scrapeNow with noise may pass
     assert execution.status_details["reason"]
-    wait_for(lambda: setup.tables.job(job_id, setup.thing) is not None, timeout=20, what="the jobs table row")
-    assert (setup.tables.job(job_id, setup.thing) or {})["status"] == {"S": execution.status}
+    # Wait for the status itself, not for the row: moto's UpdateItem on a new key puts a
+    # key-only item first and applies the SET after it (moto/dynamodb/models/__init__.py,
+    # update_item), so a read in between sees a row with no status. DynamoDB is atomic here.
+    wait_for(
+        lambda: (setup.tables.job(job_id, setup.thing) or {}).get("status") == {"S": execution.status},
+        timeout=20,
+        what=f"the jobs table row to say {execution.status}",
+    )
     assert setup.runtime.record(CLOUD_SYNC).restarts == 0
 
 
