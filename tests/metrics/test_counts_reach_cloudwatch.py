@@ -69,7 +69,7 @@ def test_the_first_scrape_and_a_cli_snooze_are_counted_though_metrics_starts_las
     device = f"pi-{uuid.uuid4().hex[:8]}"
     db = tmp_path / "ghela.db"
     bus = InMemoryBus()
-    counted = CountedBus(bus, CountOutbox(tmp_path / "scheduler-outbox.sqlite3", "Scheduler"), clock)
+    counted = CountedBus(bus, CountOutbox(tmp_path / "scheduler-outbox.sqlite3", "Scheduler"), clock).start()
     scheduler = SchedulerService(counted, SchedulerConfig(db_path=str(db), db_check_seconds=1), clock).start()
     metrics = None
     try:
