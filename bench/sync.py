@@ -48,6 +48,7 @@ from ghela.core.clock import SystemClock  # noqa: E402
 from ghela.core.messages import Fixture, Message, RevisionChanged, ScrapeResult  # noqa: E402
 from ghela.scheduler.config import SchedulerConfig  # noqa: E402
 from ghela.scheduler.service import SchedulerService  # noqa: E402
+from ghela.scheduler.store import Store  # noqa: E402
 from ghela_cloud.names import events_table_spec, jobs_table_spec  # noqa: E402
 
 EVENT_WRITES = {"PutItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
@@ -88,7 +89,8 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
     clock = SystemClock()
     revisions: list[int] = []
     bus.subscribe(topics.STATE_CHANGED, lambda m: revisions.append(_revision(m)))
-    scheduler = SchedulerService(bus, SchedulerConfig(db_path=str(work / "ghela.db")), clock).start()
+    scheduler_config = SchedulerConfig(db_path=str(work / "ghela.db"))
+    scheduler = SchedulerService(bus, scheduler_config, clock, Store(scheduler_config.db_path)).start()
     calls: list[str] = []
     dynamodb = dynamodb_client(server.url)
     dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))

@@ -70,7 +70,8 @@ def test_the_first_scrape_and_a_cli_snooze_are_counted_though_metrics_starts_las
     db = tmp_path / "ghela.db"
     bus = InMemoryBus()
     counted = CountedBus(bus, CountOutbox(tmp_path / "scheduler-outbox.sqlite3", "Scheduler"), clock).start()
-    scheduler = SchedulerService(counted, SchedulerConfig(db_path=str(db), db_check_seconds=1), clock).start()
+    config = SchedulerConfig(db_path=str(db), db_check_seconds=1)
+    scheduler = SchedulerService(counted, config, clock, Store(config.db_path)).start()
     metrics = None
     try:
         kickoffs = [NOW + timedelta(days=d, hours=6) for d in (3, 10, 17, 24)]

@@ -50,7 +50,7 @@ class Harness:
         self.service: SchedulerService | None = None
 
     def start(self) -> SchedulerService:
-        self.service = SchedulerService(self.bus, self.config, self.clock).start()
+        self.service = SchedulerService(self.bus, self.config, self.clock, Store(self.config.db_path)).start()
         return self.service
 
     def stop(self) -> None:
