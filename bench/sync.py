@@ -42,6 +42,7 @@ use_dummy_aws_credentials()  # only ever moto: no real account can be touched
 from ghela.cloudsync.aws import DynamoDb, dynamodb_client  # noqa: E402
 from ghela.cloudsync.config import CloudSyncConfig  # noqa: E402
 from ghela.cloudsync.service import CloudSyncService  # noqa: E402
+from ghela.cloudsync.store import StateStore  # noqa: E402
 from ghela.core import topics  # noqa: E402
 from ghela.core.bus import InMemoryBus  # noqa: E402
 from ghela.core.clock import SystemClock  # noqa: E402
@@ -102,7 +103,8 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
         state_path=str(work / "cloudsync.sqlite3"),
         status_interval_seconds=3600,
     )
-    cloudsync = CloudSyncService(bus, config, clock, DynamoDb(dynamodb)).start()
+    store = StateStore(config.state_path)
+    cloudsync = CloudSyncService(bus, config, clock, db=DynamoDb(dynamodb), store=store).start()
     base = (SystemClock().now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
 
     def scrape(shifted: int) -> list[str]:
