@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from ghela_cloud.names import DEFAULT_REGION
+
 from ghela_tools.packaging.validation import PackagingError
 from ghela_tools.packaging.wheels import ARCHITECTURES
 from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, load_recipe
@@ -57,7 +59,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     deployment.add_argument(
         "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
     )
-    deployment.add_argument("--region", default="eu-west-1", help="its region (default: eu-west-1)")
+    deployment.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"its region (default: {DEFAULT_REGION})"
+    )
     deployment.add_argument("--account", help="the AWS account id (default: asked of STS)")
     deployment.add_argument(
         "--overrides",

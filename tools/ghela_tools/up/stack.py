@@ -29,6 +29,7 @@ from ghela.core.componentnames import CLOUD_SYNC, SCHEDULER
 from ghela.core.errors import ConfigurationError
 from ghela.core.ipc import IpcBus, unix_socket_connector
 from ghela.locator import System, write_locator
+from ghela_cloud import names
 from ghela_cloud.local.aws import MOTO_STRICT_SETTINGS, local_client, local_session
 from ghela_cloud.local.provision import provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -53,7 +54,7 @@ from ghela_tools.up.progress import Progress
 from ghela_tools.up.stale import StateFile, clear_stale
 
 THING_NAME = "ghela-local-pi"
-REGION = "eu-west-1"
+REGION = names.DEFAULT_REGION
 JOBS_POLL_SECONDS = 30.0
 """The jobs endpoint hears of the API's jobs at once (:meth:`LocalApi.on_job_created`); its
 poll of moto only finds jobs made elsewhere (``aws iot create-job`` against moto)."""
