@@ -24,7 +24,7 @@ from ghela.locator import System, locate, write_locator
 from ghela_cloud.names import DEFAULT_REGION
 
 from ghela_tools.runtime.deployment import read_deployment
-from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
+from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, RECIPES_FOLDER, RecipeError, load_recipes
 from ghela_tools.runtime.status import format_status, read_status
 
 DEFAULT_ROOT = Path(".ghela/runtime")
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     run = commands.add_parser("run", help="run every recipe in a folder until stopped")
     run.add_argument(
-        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+        "--recipes", type=Path, default=RECIPES_FOLDER, help=f"recipe folder (default: {RECIPES_FOLDER}/)"
     )
     run.add_argument(
         "--deployment",

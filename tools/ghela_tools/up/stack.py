@@ -43,7 +43,7 @@ from ghela_tools.runtime.deployment import parse_deployment
 from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
 from ghela_tools.runtime.lifecycle import BROKEN, FINISHED, RUNNING
 from ghela_tools.runtime.nucleus import LocalNucleus
-from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.runtime.recipes import RECIPES_FOLDER, load_recipes
 from ghela_tools.runtime.supervisor import Settings
 from ghela_tools.up.demo import first_alert, scheduler_config, write_demo
 from ghela_tools.up.lightwatch import PROBE_NAME, LightWatch, probe_access_control
@@ -72,7 +72,7 @@ class UpOptions:
     port: int = 8080
     demo: bool = False
     demo_lead: timedelta = timedelta(seconds=120)
-    recipes: Path = Path("recipes")
+    recipes: Path = RECIPES_FOLDER
     thing_name: str = THING_NAME
     region: str = REGION
 
