@@ -99,10 +99,10 @@ class CloudSyncService:
             config.events_table,
             self.thing,
             clock,
-            config.status_interval_seconds,
-            config.status_min_gap_seconds,
-            __version__,
-            lambda: self.store.synced_revision,
+            interval=config.status_interval_seconds,
+            min_gap=config.status_min_gap_seconds,
+            software_version=__version__,
+            revision=lambda: self.store.synced_revision,
         )
         self.status_worker = Worker("status", clock, self.status.work, backoff())
         self.status.on_change = self.status_worker.wake
