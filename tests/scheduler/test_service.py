@@ -79,6 +79,16 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     harness.stop()
 
 
+def test_an_assembled_scheduler_asks_nothing_and_stops_quietly(tmp_path: Path) -> None:
+    """Assembling subscribes, publishes and starts nothing (start() does); stopping it is safe."""
+    bus = InMemoryBus()
+    config = SchedulerConfig(db_path=str(tmp_path / "ghela.db"))
+    service = SchedulerService(bus, config, FrozenClock(NOW), Store(config.db_path))
+    bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())  # nobody answers yet
+    assert [topic for topic, _ in bus.published] == [topics.LIGHT_SET_REQUEST]
+    service.stop()
+
+
 def test_starts_off_on_an_empty_database(harness: Harness) -> None:
     harness.start()
     [light] = harness.lights()
