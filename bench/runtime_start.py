@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ghela.core.backoff import Backoff
-from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCHEDULER, SCRAPER
+from ghela.core.componentnames import ALERT_LIGHT, CLOUD_SYNC, METRICS, RUNNING, SCHEDULER, SCRAPER
 from ghela.core.layout import Layout
 from ghela_tools.packaging.deployment import deployment_document
 from ghela_tools.runtime.deployment import parse_deployment
@@ -32,7 +32,7 @@ from ghela_tools.runtime.recipes import load_recipes
 from ghela_tools.runtime.supervisor import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-COMPONENTS = [SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS]
+COMPONENTS = list(RUNNING)
 OFFLINE = "http://127.0.0.1:9"
 OVERRIDES: dict[str, dict[str, Any]] = {
     SCRAPER: {"merge": {"sources": []}},

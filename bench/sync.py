@@ -42,12 +42,14 @@ use_dummy_aws_credentials()  # only ever moto: no real account can be touched
 from ghela.cloudsync.aws import DynamoDb, dynamodb_client  # noqa: E402
 from ghela.cloudsync.config import CloudSyncConfig  # noqa: E402
 from ghela.cloudsync.service import CloudSyncService  # noqa: E402
+from ghela.cloudsync.store import StateStore  # noqa: E402
 from ghela.core import topics  # noqa: E402
 from ghela.core.bus import InMemoryBus  # noqa: E402
 from ghela.core.clock import SystemClock  # noqa: E402
 from ghela.core.messages import Fixture, Message, RevisionChanged, ScrapeResult  # noqa: E402
 from ghela.scheduler.config import SchedulerConfig  # noqa: E402
 from ghela.scheduler.service import SchedulerService  # noqa: E402
+from ghela.scheduler.store import Store  # noqa: E402
 from ghela_cloud.names import events_table_spec, jobs_table_spec  # noqa: E402
 
 EVENT_WRITES = {"PutItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
@@ -88,7 +90,8 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
     clock = SystemClock()
     revisions: list[int] = []
     bus.subscribe(topics.STATE_CHANGED, lambda m: revisions.append(_revision(m)))
-    scheduler = SchedulerService(bus, SchedulerConfig(db_path=str(work / "ghela.db")), clock).start()
+    scheduler_config = SchedulerConfig(db_path=str(work / "ghela.db"))
+    scheduler = SchedulerService(bus, scheduler_config, clock, Store(scheduler_config.db_path)).start()
     calls: list[str] = []
     dynamodb = dynamodb_client(server.url)
     dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
@@ -100,7 +103,8 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
         state_path=str(work / "cloudsync.sqlite3"),
         status_interval_seconds=3600,
     )
-    cloudsync = CloudSyncService(bus, config, clock, DynamoDb(dynamodb)).start()
+    store = StateStore(config.state_path)
+    cloudsync = CloudSyncService(bus, config, clock, db=DynamoDb(dynamodb), store=store).start()
     base = (SystemClock().now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
 
     def scrape(shifted: int) -> list[str]:

@@ -103,6 +103,7 @@ def device_role_policy(
     partition: str,
     region: str,
     account: str,
+    *,
     events_table_arn: str,
     jobs_table_arn: str,
     artifacts_bucket_arn: str,

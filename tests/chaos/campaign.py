@@ -55,10 +55,10 @@ from ghela_tools.runtime.leftovers import alive
 
 from tests.cloudsync.conftest import Tables, create_tables
 from tests.support.moto import MotoServer
-from tests.support.runtime import ALERT_LIGHT, CLOUD_SYNC, METRICS, SCHEDULER, SCRAPER, LocalRuntime
+from tests.support.runtime import ALERT_LIGHT, CLOUD_SYNC, METRICS, RUNNING, SCHEDULER, SCRAPER, LocalRuntime
 from tests.support.waiting import wait_for
 
-COMPONENTS = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS)
+COMPONENTS = RUNNING
 ALERT_SECONDS = 60  # the shortest alert a command can make
 DARK_SECONDS = 12  # between two alerts: the light must stay off through kills there too
 GRACE = 1.0  # the light must be right this long after a restart or an alert's edge

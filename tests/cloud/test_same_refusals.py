@@ -25,6 +25,7 @@ from ghela.core.clock import FrozenClock
 from ghela.core.messages import CommandResult, CommandStatus
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService
+from ghela.scheduler.store import Store
 from ghela_cloud.local.lambda_events import LocalLambdaContext, match_route
 
 from tests.cloud.conftest import Device, concert, game, load_event
@@ -123,8 +124,8 @@ def database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 @pytest.fixture
 def scheduler(tmp_path: Path) -> Iterator[InMemoryBus]:
     bus = InMemoryBus()
-    service = SchedulerService(bus, SchedulerConfig(db_path=str(tmp_path / "ghela.db")), FrozenClock(NOW))
-    service.start()
+    config = SchedulerConfig(db_path=str(tmp_path / "ghela.db"))
+    service = SchedulerService(bus, config, FrozenClock(NOW), Store(config.db_path)).start()
     yield bus
     service.stop()
 

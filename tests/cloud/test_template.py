@@ -99,9 +99,9 @@ def test_device_role_policy_is_the_one_in_code(template: dict[str, Any], render:
         "aws",
         REGION,
         ACCOUNT,
-        render.render({"Fn::GetAtt": ["EventsTable", "Arn"]}),
-        render.render({"Fn::GetAtt": ["JobsTable", "Arn"]}),
-        render.render({"Fn::GetAtt": ["ArtifactsBucket", "Arn"]}),
+        events_table_arn=render.render({"Fn::GetAtt": ["EventsTable", "Arn"]}),
+        jobs_table_arn=render.render({"Fn::GetAtt": ["JobsTable", "Arn"]}),
+        artifacts_bucket_arn=render.render({"Fn::GetAtt": ["ArtifactsBucket", "Arn"]}),
     )
     assert rendered == expected
     alias = names.ResourceNames("ghela", "dev").role_alias

@@ -12,6 +12,7 @@ import pytest
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.service import CloudSyncService
+from ghela.cloudsync.store import StateStore
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import Clock, SystemClock
 from ghela_cloud.names import events_table_spec, jobs_table_spec
@@ -124,7 +125,7 @@ def make_service(tmp_path: Path) -> Iterator[ServiceMaker]:
         config = CloudSyncConfig.model_validate(settings)
         calls: list[str] = []
         db = DynamoDb(counting_client(tables.endpoint_url, calls))
-        service = CloudSyncService(bus, config, clock, db).start()
+        service = CloudSyncService(bus, config, clock, db=db, store=StateStore(config.state_path)).start()
         started.append(service)
         return Harness(
             bus,

@@ -11,9 +11,11 @@ from ghela.cli import main
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.config import CloudSyncConfig
 from ghela.cloudsync.outbox import Outbox
+from ghela.cloudsync.service import CloudSyncService
 from ghela.cloudsync.status import StatusReporter
 from ghela.cloudsync.store import StateStore
 from ghela.core.backoff import Backoff
+from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, PermanentError, TransientError
@@ -239,3 +241,13 @@ def test_the_status_item_carries_each_sources_last_scrape(clock: FrozenClock) ->
     verdicts = json.loads(written[-1]["scrapes"]["S"])
     assert [(v["source"], v["healthy"]) for v in verdicts] == [("fixtur.es", False), ("kaagent.be", False)]
     assert verdicts[1]["reasons"] == ["HTTP 503 after 3 retries"] and verdicts[1]["fixtures"] == 0
+
+
+def test_an_assembled_cloudsync_asks_nothing_and_stops_quietly(tmp_path: Path) -> None:
+    """Assembling asks nothing and starts no thread; stopping one never started is safe."""
+    bus = InMemoryBus()
+    config = CloudSyncConfig(thing_name="pi", state_path=str(tmp_path / "s.db"))
+    clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+    service = CloudSyncService(bus, config, clock, db=DynamoDb(None), store=StateStore(config.state_path))
+    assert bus.published == []  # start() asks the light for its state
+    service.stop()

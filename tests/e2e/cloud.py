@@ -11,10 +11,11 @@ import dataclasses
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
 from ghela.core.clock import SystemClock
-from ghela.core.messages import EventSnapshot, LightState, ScrapeVerdict
+from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, ScrapeVerdict
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -116,3 +117,19 @@ class LocalCloud:
         plain = TypeDeserializer()
         rows = self.client("dynamodb").scan(TableName=self.resources.jobs_table)["Items"]
         return [{k: plain.deserialize(v) for k, v in row.items()} for row in rows]
+
+
+def alert_snapshot(
+    alert_id: int, kickoff: datetime, offset: int, pattern: str = "steady", **extra: Any
+) -> AlertSnapshot:
+    """An hour-long alert ``offset`` minutes from ``kickoff``, labelled as the standard plan does."""
+    starts = kickoff + timedelta(minutes=offset)
+    return AlertSnapshot(
+        alert_id=alert_id,
+        label="final call" if offset == -240 else "early warning",
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=60),
+        pattern=pattern,
+        offset_minutes=offset,
+        **extra,
+    )

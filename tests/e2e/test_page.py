@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.core.clock import SystemClock
-from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState
+from ghela.core.messages import EventSnapshot, LightState
 from ghela_cloud.local.provision import generate_password
 from playwright.sync_api import expect
 
+from tests.e2e.cloud import alert_snapshot
 from tests.e2e.conftest import PHONE, artifact, new_context
 from tests.e2e.pages import alert_row, create_event, event_card, job_row, sign_in, venue_day
 from tests.support.cloudwatch import put_counts
@@ -21,19 +22,6 @@ from tests.support.cloudwatch import put_counts
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def _alert(alert_id: int, kickoff: datetime, offset: int, pattern: str, **extra) -> AlertSnapshot:
-    starts = kickoff + timedelta(minutes=offset)
-    return AlertSnapshot(
-        alert_id=alert_id,
-        label="final call" if offset == -240 else "early warning",
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=60),
-        pattern=pattern,
-        offset_minutes=offset,
-        **extra,
-    )
 
 
 def _sign_in(page, cloud, route: str = "") -> None:
@@ -60,8 +48,8 @@ def seeded(cloud):
             state="scheduled",
             revision=5,
             alerts=[
-                _alert(101, kickoff, -360, "blink"),
-                _alert(102, kickoff, -240, "steady", snoozed_until=kickoff - timedelta(minutes=200)),
+                alert_snapshot(101, kickoff, -360, "blink"),
+                alert_snapshot(102, kickoff, -240, "steady", snoozed_until=kickoff - timedelta(minutes=200)),
             ],
         ),
         EventSnapshot(
@@ -84,7 +72,7 @@ def seeded(cloud):
             start=concert,
             state="scheduled",
             revision=6,
-            alerts=[_alert(103, concert, -240, "steady", custom=False)],
+            alerts=[alert_snapshot(103, concert, -240, "steady", custom=False)],
         ),
     ]
     cloud.put_events(events, now)

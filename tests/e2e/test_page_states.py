@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from ghela.core.clock import SystemClock
 from ghela.core.jobdocs import OPERATIONS
-from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
+from ghela.core.messages import EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
 from ghela.core.metricnames import HEARTBEAT, METRIC_NAMES
 from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
+from tests.e2e.cloud import alert_snapshot
 from tests.e2e.conftest import DESK, artifact
 from tests.e2e.pages import alert_row, event_card
 from tests.support.cloudwatch import put_counts
@@ -85,18 +86,6 @@ CASES = [
 ]
 
 
-def _alert(alert_id: int, kickoff, offset: int, pattern: str = "steady") -> AlertSnapshot:
-    starts = kickoff + timedelta(minutes=offset)
-    return AlertSnapshot(
-        alert_id=alert_id,
-        label="final call" if offset == -240 else "early warning",
-        starts_at=starts,
-        ends_at=starts + timedelta(minutes=60),
-        pattern=pattern,
-        offset_minutes=offset,
-    )
-
-
 def _game(event_id: int, away: str, kickoff, state: str, **extra) -> EventSnapshot:
     return EventSnapshot(
         event_id=event_id,
@@ -110,7 +99,10 @@ def _game(event_id: int, away: str, kickoff, state: str, **extra) -> EventSnapsh
         start=kickoff,
         state=state,
         revision=7,
-        alerts=[_alert(event_id * 10 + 1, kickoff, -360, "blink"), _alert(event_id * 10 + 2, kickoff, -240)],
+        alerts=[
+            alert_snapshot(event_id * 10 + 1, kickoff, -360, "blink"),
+            alert_snapshot(event_id * 10 + 2, kickoff, -240),
+        ],
         **extra,
     )
 
@@ -177,7 +169,7 @@ def offices(cloud):
                 start=party,
                 state="scheduled",
                 revision=2,
-                alerts=[_alert(51, party, -240)],
+                alerts=[alert_snapshot(51, party, -240)],
             )
         ],
         now,

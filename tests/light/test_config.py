@@ -7,8 +7,10 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError
 from ghela.light.config import LightConfig
-from ghela.light.relay import make_pin_factory
-from ghela.light.service import start
+from ghela.light.relay import Relay, make_pin_factory
+from ghela.light.service import LightService, start
+from gpiozero import Button as GpioButton
+from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
 
@@ -50,3 +52,21 @@ def test_the_starter_runs_on_the_mock_factory_and_stops_off(clock) -> None:
     finally:
         service.stop()
     assert service.driver.state().on is False
+
+
+def test_an_assembled_light_holds_no_button_pin_and_stops_quietly(clock) -> None:
+    """Assembling asks nothing and claims no button pin (start() does); stopping it is safe."""
+    factory = MockFactory()
+    bus = InMemoryBus()
+    config = LightConfig(pin_factory="mock", pin=5, button_pin=6)
+    service = LightService(bus, config, clock, Relay(config.pin, config.active_high, factory), factory)
+    GpioButton(6, pin_factory=factory).close()  # the pin is free: another device may take it
+    assert bus.published == [] and service.button is None
+    service.stop()
+    relay = Relay(config.pin, config.active_high, factory)
+    service = LightService(bus, config, clock, relay, factory).start()
+    try:
+        with pytest.raises(GPIOPinInUse):
+            GpioButton(6, pin_factory=factory)
+    finally:
+        service.stop()

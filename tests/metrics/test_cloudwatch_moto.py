@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from ghela.metrics.counters import METRIC_NAMES
 from ghela.metrics.service import MetricsService, start
 
 from tests.metrics.conftest import at
+from tests.support.cloudwatch import metric_points
 from tests.support.moto import MotoServer, free_port
 
 pytestmark = pytest.mark.moto
@@ -45,23 +46,7 @@ def count(bus: InMemoryBus, clock: FrozenClock, kind: ActivityKind, n: int = 1) 
 
 def read(moto: MotoServer, device: str, metric: str, stat: str = "Sum") -> dict[datetime, float]:
     """The metric's per-period statistic as moto's CloudWatch reports it, by period start."""
-    result = moto.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[{
-            "Id": "q",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": NAMESPACE,
-                    "MetricName": metric,
-                    "Dimensions": [{"Name": "Device", "Value": device}],
-                },
-                "Period": 300,
-                "Stat": stat,
-            },
-        }],
-        StartTime=at(-60),
-        EndTime=at(60),
-    )["MetricDataResults"][0]
-    return {t.astimezone(UTC): v for t, v in zip(result["Timestamps"], result["Values"], strict=True)}
+    return metric_points(moto, device, metric, at(-60), at(60), period=300, stat=stat)
 
 
 def test_metrics_arrive_with_names_values_dimension_and_timestamp(moto, clock, tmp_path) -> None:

@@ -27,8 +27,8 @@ from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService
 from ghela.scheduler.store import Store
 
-from tests.metrics.test_cloudwatch_moto import NAMESPACE
 from tests.scheduler.helpers import alerts, events, game, scrape
+from tests.support.cloudwatch import metric_points
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.moto
@@ -40,25 +40,9 @@ NOW = datetime.fromtimestamp(int(time.time()) // 300 * 300, UTC)
 
 def total(moto, device: str, metric: str) -> float:
     """The metric's sum in moto's CloudWatch over the hour around NOW."""
-    result = moto.client("cloudwatch").get_metric_data(
-        MetricDataQueries=[
-            {
-                "Id": "q",
-                "MetricStat": {
-                    "Metric": {
-                        "Namespace": NAMESPACE,
-                        "MetricName": metric,
-                        "Dimensions": [{"Name": "Device", "Value": device}],
-                    },
-                    "Period": 300,
-                    "Stat": "Sum",
-                },
-            }
-        ],
-        StartTime=NOW - timedelta(hours=1),
-        EndTime=NOW + timedelta(hours=1),
-    )["MetricDataResults"][0]
-    return float(sum(result["Values"]))
+    hour = timedelta(hours=1)
+    points = metric_points(moto, device, metric, NOW - hour, NOW + hour, period=300)
+    return float(sum(points.values()))
 
 
 def test_the_first_scrape_and_a_cli_snooze_are_counted_though_metrics_starts_last(
@@ -69,8 +53,9 @@ def test_the_first_scrape_and_a_cli_snooze_are_counted_though_metrics_starts_las
     device = f"pi-{uuid.uuid4().hex[:8]}"
     db = tmp_path / "ghela.db"
     bus = InMemoryBus()
-    counted = CountedBus(bus, CountOutbox(tmp_path / "scheduler-outbox.sqlite3", "Scheduler"), clock)
-    scheduler = SchedulerService(counted, SchedulerConfig(db_path=str(db), db_check_seconds=1), clock).start()
+    counted = CountedBus(bus, CountOutbox(tmp_path / "scheduler-outbox.sqlite3", "Scheduler"), clock).start()
+    config = SchedulerConfig(db_path=str(db), db_check_seconds=1)
+    scheduler = SchedulerService(counted, config, clock, Store(config.db_path)).start()
     metrics = None
     try:
         kickoffs = [NOW + timedelta(days=d, hours=6) for d in (3, 10, 17, 24)]

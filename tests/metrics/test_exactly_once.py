@@ -14,7 +14,7 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.countedbus import CountedBus
 from ghela.core.countoutbox import CountOutbox
-from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
+from ghela.core.messages import Activity, ActivityKind, Counted, JobOutcome, JobStatus
 
 from tests.metrics.conftest import MetricsRig
 from tests.support.waiting import wait_for
@@ -28,7 +28,7 @@ def test_what_is_published_while_metrics_is_down_is_counted_once_when_it_starts(
     clock: FrozenClock, tmp_path: Path, fake_cloudwatch
 ) -> None:
     bus = InMemoryBus()
-    publisher = CountedBus(bus, CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler"), clock)
+    publisher = CountedBus(bus, CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler"), clock).start()
     rig: MetricsRig | None = None
     try:
         for _ in range(3):
@@ -114,3 +114,24 @@ def test_a_damaged_outbox_is_set_aside_and_a_new_sender_starts(clock: FrozenCloc
         assert list(tmp_path.glob("outbox.sqlite3.damaged-*"))
     finally:
         outbox.close()
+
+
+def test_a_counted_bus_resends_only_once_started_and_stops_quietly_if_never_started(
+    clock: FrozenClock, tmp_path: Path
+) -> None:
+    left = CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler")
+    left.append(topics.ACTIVITY, _activity(clock))  # an earlier life's unconfirmed count
+    left.close()
+    bus = InMemoryBus()
+    assembled = CountedBus(bus, CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler"), clock)
+    bus.publish(topics.COUNTED, Counted())  # a starting Metrics asks: nobody is listening yet
+    assert bus.published == [(topics.COUNTED, Counted())]
+    assembled.close()  # never started: nothing to stop
+
+    again = InMemoryBus()
+    started = CountedBus(again, CountOutbox(tmp_path / "outbox.sqlite3", "Scheduler"), clock).start()
+    try:
+        resent = lambda: any(topic == topics.ACTIVITY for topic, _ in again.published)  # noqa: E731
+        wait_for(resent, timeout=5, what="the resend")
+    finally:
+        started.close()

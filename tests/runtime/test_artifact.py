@@ -21,9 +21,9 @@ import pytest
 from ghela.cli import main
 from ghela_tools.packaging.build import build
 
-from tests.support.runtime import ALERT_LIGHT, CLOUD_SYNC, METRICS, RECIPES, REPO, SCHEDULER, SCRAPER
+from tests.support.runtime import METRICS, RECIPES, REPO, RUNNING, SCHEDULER
 
-COMPONENTS = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS)
+COMPONENTS = RUNNING
 DEVICE_PACKAGE = REPO / "components" / "ghela"
 PACKAGE_DATA = (".py", ".yaml", ".json", ".ics", ".html")
 NOT_ON_A_PI = ("ghela_tools", "ghela_cloud", "runtime", "up", "packaging")

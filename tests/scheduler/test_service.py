@@ -65,7 +65,7 @@ class Harness:
         self.service: SchedulerService | None = None
 
     def start(self) -> SchedulerService:
-        self.service = SchedulerService(self.bus, self.config, self.clock).start()
+        self.service = SchedulerService(self.bus, self.config, self.clock, Store(self.config.db_path)).start()
         return self.service
 
     def stop(self) -> None:
@@ -95,6 +95,16 @@ def harness(tmp_path: Path) -> Iterator[Harness]:
     harness = Harness(tmp_path)
     yield harness
     harness.stop()
+
+
+def test_an_assembled_scheduler_asks_nothing_and_stops_quietly(tmp_path: Path) -> None:
+    """Assembling subscribes, publishes and starts nothing (start() does); stopping it is safe."""
+    bus = InMemoryBus()
+    config = SchedulerConfig(db_path=str(tmp_path / "ghela.db"))
+    service = SchedulerService(bus, config, FrozenClock(NOW), Store(config.db_path))
+    bus.publish(topics.LIGHT_SET_REQUEST, LightCommandRequest())  # nobody answers yet
+    assert [topic for topic, _ in bus.published] == [topics.LIGHT_SET_REQUEST]
+    service.stop()
 
 
 def test_starts_off_on_an_empty_database(harness: Harness) -> None:

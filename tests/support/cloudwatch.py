@@ -30,8 +30,17 @@ def put_counts(cloudwatch: Any, device: str, points: Iterable[tuple[str, datetim
     )
 
 
-def metric_sum(moto: MotoServer, device: str, name: str, around: datetime) -> float:
-    """The sum of ``name`` for ``device`` from five minutes before ``around`` to ten after."""
+def metric_points(
+    moto: MotoServer,
+    device: str,
+    name: str,
+    start: datetime,
+    end: datetime,
+    *,
+    period: int = 60,
+    stat: str = "Sum",
+) -> dict[datetime, float]:
+    """``name``'s per-period statistic for ``device`` as moto's CloudWatch reports it, by period start."""
     result = moto.client("cloudwatch").get_metric_data(
         MetricDataQueries=[{
             "Id": "q",
@@ -41,14 +50,20 @@ def metric_sum(moto: MotoServer, device: str, name: str, around: datetime) -> fl
                     "MetricName": name,
                     "Dimensions": [{"Name": DIMENSION, "Value": device}],
                 },
-                "Period": 60,
-                "Stat": "Sum",
+                "Period": period,
+                "Stat": stat,
             },
         }],
-        StartTime=around - timedelta(minutes=5),
-        EndTime=around + timedelta(minutes=10),
+        StartTime=start,
+        EndTime=end,
     )["MetricDataResults"][0]
-    return sum(result["Values"])
+    return {t.astimezone(UTC): v for t, v in zip(result["Timestamps"], result["Values"], strict=True)}
+
+
+def metric_sum(moto: MotoServer, device: str, name: str, around: datetime) -> float:
+    """The sum of ``name`` for ``device`` from five minutes before ``around`` to ten after."""
+    points = metric_points(moto, device, name, around - timedelta(minutes=5), around + timedelta(minutes=10))
+    return sum(points.values())
 
 
 def wait_for_metric(

@@ -76,6 +76,7 @@ from ghela.core.componentnames import (  # noqa: F401 (the runtime tests import 
     ALERT_LIGHT,
     CLOUD_SYNC,
     METRICS,
+    RUNNING,
     SCHEDULER,
     SCRAPER,
     SUITE,

@@ -67,7 +67,7 @@ def test_publishing_the_wrong_model_is_a_type_error() -> None:
 
 def test_a_reconnect_reaches_callbacks_through_the_counted_bus(clock: FrozenClock, tmp_path: Path) -> None:
     inner = InMemoryBus()
-    bus = CountedBus(inner, CountOutbox(tmp_path / "outbox.sqlite3", "CloudSync"), clock)
+    bus = CountedBus(inner, CountOutbox(tmp_path / "outbox.sqlite3", "CloudSync"), clock).start()
     try:
         reconnects: list[str] = []
         registration = bus.on_reconnect(lambda: reconnects.append("back"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from ghela.core.errors import ConfigurationError, GhelaError
 
+from ghela_cloud import names
 from ghela_cloud.deploy import sam
 from ghela_cloud.deploy.package import CLOUD_DIR, REPO_DIR, STAGE_DIR, stage_lambda_source
 from ghela_cloud.deploy.web import WEB_DIR, invalidate, upload_web, web_config
@@ -58,7 +59,7 @@ class Runner:
 class DeployOptions:
     stage: str = "dev"
     name_prefix: str = "ghela"
-    region: str = "eu-west-1"
+    region: str = names.DEFAULT_REGION
     stack_name: str = ""
     alarm_email: str = ""
     devices: tuple[str, ...] = ("ghela-office-pi",)

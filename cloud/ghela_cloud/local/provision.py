@@ -102,9 +102,9 @@ def provision(
         "aws",
         region,
         account,
-        f"{table_arn}/{rn.events_table}",
-        f"{table_arn}/{rn.jobs_table}",
-        f"arn:aws:s3:::{rn.artifacts_bucket(account)}",
+        events_table_arn=f"{table_arn}/{rn.events_table}",
+        jobs_table_arn=f"{table_arn}/{rn.jobs_table}",
+        artifacts_bucket_arn=f"arn:aws:s3:::{rn.artifacts_bucket(account)}",
     )
     iam.put_role_policy(
         RoleName=rn.device_role, PolicyName="ghela-device", PolicyDocument=json.dumps(role_policy)

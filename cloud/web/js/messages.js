@@ -625,7 +625,7 @@ export const REASONS = [
   [/^event (?<id>\d+) (?:does not exist|not found)/, "reason.eventMissing"],
   [/^alert (?<id>\d+) has already ended/, "reason.alertEnded"],
   [/^(?<field>\w+) must be in the future/, "reason.future"],
-  [/^end must be after (?:the event's )?start/, "reason.endAfterStart"],
+  [/^end must be after start/, "reason.endAfterStart"],
   [/^String should have at most (?<n>\d+) characters?/, "reason.maxLength"],
   [/^Field required/, "reason.required"],
   [/^Incorrect (?:username|e-mail address) or password\.?$/, "reason.credentials"],

@@ -56,6 +56,37 @@ export function showErrors(fields, formError, errors, fallback = "") {
   (first ?? (formError.textContent ? formError : null))?.focus?.();
 }
 
+/**
+ * A six-digit one-time-code field (an authenticator app's code), its form-level error slot
+ * and submit button, for signing in and for turning two-step sign-in on. On submit the
+ * code (spaces ignored) must be six digits, else the field says so; then ``attempt(code)``
+ * runs with the button busy, and a failure is shown in the error slot as
+ * ``explain(failure)``. Returns {code, error, submit, listen}: the caller lays the parts out
+ * in its form and calls ``listen(form)``.
+ */
+export function codeForm(labelText, submitText, attempt, explain, hint = "") {
+  const code = field(labelText, h("input", {
+    type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6", required: true,
+  }), hint);
+  const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
+  const submit = h("button", { type: "submit", class: "primary" }, submitText);
+  const listen = (form) => form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = code.control.value.replace(/\s+/g, "");
+    code.setError(/^[0-9]{6}$/.test(value) ? "" : t("signin.needCode"));
+    if (!/^[0-9]{6}$/.test(value)) return code.control.focus();
+    busy(submit, async () => {
+      try {
+        await attempt(value);
+      } catch (failure) {
+        error.textContent = explain(failure);
+        error.focus();
+      }
+    });
+  });
+  return { code, error, submit, listen };
+}
+
 /** Run ``action`` with the button disabled and marked busy. */
 export async function busy(button, action) {
   button.disabled = true;

@@ -41,6 +41,7 @@ class Outbox:
         deliverers: dict[str, Deliverer],
         clock: Clock,
         backoff: Callable[[], Backoff],
+        *,
         on_delivered: Callable[[str, dict[str, Any]], None] | None = None,
         on_dead: Callable[[str, dict[str, Any], str], None] | None = None,
     ) -> None:

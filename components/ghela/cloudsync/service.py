@@ -41,15 +41,17 @@ log = logging.getLogger(__name__)
 
 class CloudSyncService:
     def __init__(
-        self, bus: Bus, config: CloudSyncConfig, clock: Clock, db: DynamoDb, store: StateStore | None = None
+        self, bus: Bus, config: CloudSyncConfig, clock: Clock, *, db: DynamoDb, store: StateStore
     ) -> None:
+        """Assemble only: the caller opens ``store`` (the service owns it and closes it in
+        :meth:`stop`); subscribing and the threads happen in :meth:`start`."""
         self.thing = config.resolved_thing_name()
         self._bus = bus
         self._config = config
         self._clock = clock
         self._db = db
         self.stopping = StopSignal()
-        self.store = store or StateStore(config.state_path)
+        self.store = store
 
         def backoff() -> Backoff:
             return Backoff(config.retry_initial_seconds, config.retry_max_seconds)
@@ -97,10 +99,10 @@ class CloudSyncService:
             config.events_table,
             self.thing,
             clock,
-            config.status_interval_seconds,
-            config.status_min_gap_seconds,
-            __version__,
-            lambda: self.store.synced_revision,
+            interval=config.status_interval_seconds,
+            min_gap=config.status_min_gap_seconds,
+            software_version=__version__,
+            revision=lambda: self.store.synced_revision,
         )
         self.status_worker = Worker("status", clock, self.status.work, backoff())
         self.status.on_change = self.status_worker.wake
@@ -180,4 +182,4 @@ class CloudSyncService:
 def start(bus: Bus, config: CloudSyncConfig, clock: Clock) -> CloudSyncService:
     """The component's entry (see :func:`ghela.core.component.run_component`)."""
     db = DynamoDb(dynamodb_client(config.aws_endpoint_url))
-    return CloudSyncService(bus, config, clock, db).start()
+    return CloudSyncService(bus, config, clock, db=db, store=StateStore(config.state_path)).start()

@@ -25,6 +25,7 @@ class StatusReporter:
         table: str,
         device: str,
         clock: Clock,
+        *,
         interval: float,
         min_gap: float,
         software_version: str,

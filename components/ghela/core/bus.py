@@ -256,7 +256,12 @@ class InMemoryBus:
 
 
 def topic_matches(topic_filter: str, topic: str) -> bool:
-    """MQTT topic matching with ``+`` (one level) and ``#`` (the rest, last level only)."""
+    """MQTT topic matching with ``+`` (one level) and ``#`` (the rest, last level only).
+
+    ``topic`` may be a filter itself (an authorization's requested one): then True only if
+    every topic it matches is matched by ``topic_filter`` (``a/#`` covers ``a/+/c``, not
+    the reverse).
+    """
     filter_levels = topic_filter.split("/")
     topic_levels = topic.split("/")
     for index, level in enumerate(filter_levels):
@@ -264,6 +269,9 @@ def topic_matches(topic_filter: str, topic: str) -> bool:
             return index == len(filter_levels) - 1
         if index >= len(topic_levels):
             return False
-        if level != "+" and level != topic_levels[index]:
+        wanted = topic_levels[index]
+        if wanted == "#":
+            return False
+        if level != "+" and level != wanted:
             return False
     return len(filter_levels) == len(topic_levels)

@@ -157,7 +157,7 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
 
     # Counted messages go through an outbox in the work folder until Metrics confirms them.
     ipc = IpcBus.from_environment(on_invalid=count_invalid)
-    bus = CountedBus(ipc, CountOutbox(OUTBOX_FILE, name), clock)
+    bus = CountedBus(ipc, CountOutbox(OUTBOX_FILE, name), clock).start()
     host = ComponentHost(name, config_model, start, bus, clock)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())

@@ -18,4 +18,6 @@ METRICS = PREFIX + "Metrics"
 PYTHON_ENV = PREFIX + "PythonEnv"
 SUITE = PREFIX + "Suite"
 
-ALL = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS, PYTHON_ENV, SUITE)
+RUNNING = (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS)
+"""The five components that run as processes (PythonEnv only installs, the Suite only depends)."""
+ALL = (*RUNNING, PYTHON_ENV, SUITE)

@@ -63,6 +63,7 @@ class CountedBus:
     """A :class:`~ghela.core.bus.Bus` whose counted messages go through an outbox."""
 
     def __init__(self, inner: Bus, outbox: CountOutbox, clock: Clock) -> None:
+        """Assemble only: :meth:`start` hears confirmations and starts the resend thread."""
         self._inner = inner
         self.outbox = outbox
         self._clock = clock
@@ -73,8 +74,13 @@ class CountedBus:
         self._stopping = threading.Event()
         self._resend_at: datetime | None = clock.now()  # what an earlier life left, at once
         self._thread = threading.Thread(target=self._run, name="counted-resend", daemon=True)
-        self._subscription = inner.subscribe(topics.COUNTED, self._on_counted)
+        self._subscription: Subscription | None = None
+
+    def start(self) -> CountedBus:
+        """Hear Metrics' confirmations and resend what an earlier life left unconfirmed."""
+        self._subscription = self._inner.subscribe(topics.COUNTED, self._on_counted)
         self._thread.start()
+        return self
 
     # ------------------------------------------------------------------ Bus
 
@@ -121,7 +127,8 @@ class CountedBus:
     def close(self) -> None:
         self._stopping.set()
         self._wake.set()
-        self._subscription.close()
+        if self._subscription is not None:
+            self._subscription.close()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(5.0)
         self._inner.close()

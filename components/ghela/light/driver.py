@@ -182,7 +182,10 @@ class StateReporter:
         self._publish = publish
         self._queue: queue.Queue[LightState | None] = queue.Queue(capacity)
         self._thread = threading.Thread(target=self._run, name="light-reporter", daemon=True)
+
+    def start(self) -> StateReporter:
         self._thread.start()
+        return self
 
     def report(self, state: LightState) -> None:
         self._put(state)
@@ -205,5 +208,7 @@ class StateReporter:
 
     def close(self, timeout: float = 2.0) -> None:
         """Publish what is queued (waiting at most ``timeout``), then end the thread."""
+        if not self._thread.is_alive():
+            return  # never started (or already ended): nothing to publish from
         self._put(None)
         self._thread.join(timeout)

@@ -76,6 +76,7 @@ class Button:
         pin: int,
         on_press: Callable[[], None],
         on_hold: Callable[[], None],
+        *,
         bounce_ms: int = 50,
         hold_seconds: float = 2.0,
         pin_factory: Any | None = None,

@@ -36,6 +36,8 @@ class LightService:
     def __init__(
         self, bus: Bus, config: LightConfig, clock: Clock, relay: Relay, pin_factory: Any | None = None
     ) -> None:
+        """Assemble only: the reporter's thread, the button's pin and the subscriptions
+        start in :meth:`start` (the relay is opened by the caller)."""
         self._bus = bus
         self._config = config
         self._relay = relay
@@ -43,20 +45,22 @@ class LightService:
         self._reporter = StateReporter(lambda state: bus.publish(topics.LIGHT_STATE, state))
         max_on = timedelta(minutes=config.max_on_minutes)
         self.driver = LightDriver(relay, clock, max_on, self._reporter.report)
+        self._pin_factory = pin_factory
         self.button: Button | None = None
-        if config.button_pin is not None:
-            self.button = Button(
-                config.button_pin,
-                on_press=self.snooze,
-                on_hold=self.driver.show_next_alert,
-                bounce_ms=config.button_bounce_ms,
-                hold_seconds=config.hold_seconds,
-                pin_factory=pin_factory,
-            )
         self._subscriptions: list[Subscription] = []
 
     def start(self) -> LightService:
         """Listen for commands, ask for the one that holds now, and start the driver."""
+        self._reporter.start()
+        if self._config.button_pin is not None:
+            self.button = Button(
+                self._config.button_pin,
+                on_press=self.snooze,
+                on_hold=self.driver.show_next_alert,
+                bounce_ms=self._config.button_bounce_ms,
+                hold_seconds=self._config.hold_seconds,
+                pin_factory=self._pin_factory,
+            )
         self._subscriptions = [
             self._bus.subscribe(topics.LIGHT_SET, self._on_command),
             self._bus.subscribe(topics.LIGHT_STATE_REQUEST, self._on_state_request),

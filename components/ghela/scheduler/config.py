@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 from ghela.core.config import ComponentConfig
 from ghela.core.eventtime import DEFAULT_EVENT_MINUTES
 from ghela.core.messages import LightPattern, LitPattern
+from ghela.core.rules import END_AFTER_START
 
 MAX_ALERT_MINUTES = 7 * 24 * 60
 """No alert lasts longer; the "active now" query relies on this bound."""
@@ -96,7 +97,7 @@ class OfficeHours(_Section):
     @model_validator(mode="after")
     def _start_before_end(self) -> OfficeHours:
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise ValueError(END_AFTER_START)
         if len(set(self.days)) != len(self.days):
             raise ValueError("days must not repeat")
         return self

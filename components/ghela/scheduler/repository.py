@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, delete, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ghela.core.messages import EventState
 from ghela.scheduler.config import MAX_ALERT_MINUTES
@@ -30,6 +31,7 @@ from ghela.scheduler.tables import (
 REVISION_KEY = "revision"
 LIVE_STATES = (EventState.SCHEDULED.value, EventState.UPDATED.value)
 MAX_ALERT = timedelta(minutes=MAX_ALERT_MINUTES)
+R = TypeVar("R", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -216,22 +218,8 @@ class Repository:
     def changes_since(self, since: int, limit: int) -> ChangePage:
         """Oldest changes first, in whole revisions (a page never splits one revision)."""
         current = self.revision()
-        events = list(
-            self.session.exec(
-                select(EventRow)
-                .where(col(EventRow.revision) > since)
-                .order_by(col(EventRow.revision), col(EventRow.id))
-                .limit(limit + 1)
-            )
-        )
-        deleted = list(
-            self.session.exec(
-                select(Tombstone)
-                .where(col(Tombstone.revision) > since)
-                .order_by(col(Tombstone.revision), col(Tombstone.event_id))
-                .limit(limit + 1)
-            )
-        )
+        events = self._after(EventRow, EventRow.revision, EventRow.id, since, limit + 1)
+        deleted = self._after(Tombstone, Tombstone.revision, Tombstone.event_id, since, limit + 1)
         merged = sorted(
             [(row.revision, 0, row.id or 0, row) for row in events]
             + [(row.revision, 1, row.event_id, row) for row in deleted],
@@ -258,6 +246,11 @@ class Repository:
             revision=last,
             more=True,
         )
+
+    def _after(self, table: type[R], revision: Any, key: Any, since: int, limit: int) -> list[R]:
+        """Up to ``limit`` rows of ``table`` changed after revision ``since``, oldest first."""
+        query = select(table).where(col(revision) > since).order_by(col(revision), col(key)).limit(limit)
+        return list(self.session.exec(query))
 
     def _whole_revision(self, revision: int) -> ChangePage:
         events = self.session.exec(

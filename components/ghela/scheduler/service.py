@@ -55,11 +55,13 @@ COMPONENT = "Scheduler"
 
 
 class SchedulerService:
-    def __init__(self, bus: Bus, config: SchedulerConfig, clock: Clock, store: Store | None = None) -> None:
+    def __init__(self, bus: Bus, config: SchedulerConfig, clock: Clock, store: Store) -> None:
+        """Assemble only: the caller opens ``store`` (the service owns it and closes it in
+        :meth:`stop`); subscribing, the first tick and the threads happen in :meth:`start`."""
         self.bus = bus
         self.config = config
         self.clock = clock
-        self.store = store or Store(config.db_path)
+        self.store = store
         self.handler = CommandHandler(self.store, config)
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -342,4 +344,4 @@ class SchedulerService:
 
 def start(bus: Bus, config: SchedulerConfig, clock: Clock) -> SchedulerService:
     """The component's entry point for :func:`ghela.core.component.run_component`."""
-    return SchedulerService(bus, config, clock).start()
+    return SchedulerService(bus, config, clock, Store(config.db_path)).start()

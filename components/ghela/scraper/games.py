@@ -67,7 +67,7 @@ class ParseOutcome:
 
 
 def game_from_when(
-    home: str, away: str, competition: str, when: When, zone: ZoneInfo, source_id: str | None = None
+    home: str, away: str, competition: str, when: When, *, zone: ZoneInfo, source_id: str | None = None
 ) -> Game:
     """A game from a local date and (maybe) local kick-off time in the venue's zone."""
     kickoff = None

@@ -66,7 +66,14 @@ def parse_ics(
             outcome.rows_found += 1
             index = outcome.rows_found
             try:
-                game = _game(event, zone, floating_zone, club, venues, default_competition)
+                game = _game(
+                    event,
+                    zone,
+                    floating_zone=floating_zone,
+                    club=club,
+                    venues=venues,
+                    competition=default_competition,
+                )
             except Exception as exc:  # whatever one event holds, it loses that row only
                 outcome.fail_row(index, str(exc)[:300] or type(exc).__name__)
                 continue
@@ -97,7 +104,13 @@ def _one(event: Component, name: str) -> Any:
 
 
 def _game(
-    event: Component, zone: ZoneInfo, floating_zone: ZoneInfo, club: Club, venues: set[str], competition: str
+    event: Component,
+    zone: ZoneInfo,
+    *,
+    floating_zone: ZoneInfo,
+    club: Club,
+    venues: set[str],
+    competition: str,
 ) -> Game:
     summary = " ".join(str(_one(event, "SUMMARY") or "").split())
     for prop, error in event.errors:

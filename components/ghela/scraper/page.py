@@ -85,7 +85,9 @@ def parse_html(
         competition = item.competition or default_competition
         try:
             when = parse_when(item.when, item.time, reference)
-            game = game_from_when(item.home, item.away, competition, when, zone, item.source_id or None)
+            game = game_from_when(
+                item.home, item.away, competition, when, zone=zone, source_id=item.source_id or None
+            )
         except WhenError as exc:
             outcome.fail_row(item.index, f"{item.home} - {item.away}: {exc}")
             continue

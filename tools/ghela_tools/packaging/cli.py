@@ -10,9 +10,11 @@ import json
 import sys
 from pathlib import Path
 
+from ghela_cloud.names import DEFAULT_REGION
+
 from ghela_tools.packaging.validation import PackagingError
 from ghela_tools.packaging.wheels import ARCHITECTURES
-from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, load_recipe
+from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, RECIPES_FOLDER, load_recipe
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     build = commands.add_parser("build", help="recipes and zipped artifacts into greengrass-build/")
     build.add_argument(
-        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+        "--recipes", type=Path, default=RECIPES_FOLDER, help=f"recipe folder (default: {RECIPES_FOLDER}/)"
     )
     build.add_argument(
         "--out", type=Path, default=Path("greengrass-build"), help="default: greengrass-build/"
@@ -55,9 +57,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     deployment.add_argument("--thing-group", required=True, help="the target thing group's name")
     deployment.add_argument("--out", type=Path, help="write it here (default: standard output)")
     deployment.add_argument(
-        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+        "--recipes", type=Path, default=RECIPES_FOLDER, help=f"recipe folder (default: {RECIPES_FOLDER}/)"
     )
-    deployment.add_argument("--region", default="eu-west-1", help="its region (default: eu-west-1)")
+    deployment.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"its region (default: {DEFAULT_REGION})"
+    )
     deployment.add_argument("--account", help="the AWS account id (default: asked of STS)")
     deployment.add_argument(
         "--overrides",

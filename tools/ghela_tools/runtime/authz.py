@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from ghela.core.bus import topic_matches
+
 from ghela_tools.runtime.ipcerrors import UnauthorizedError
 
 log = logging.getLogger(__name__)
@@ -75,26 +77,9 @@ def resource_covers(service: str, allowed: str, requested: str) -> bool:
         return True
     if "*" in allowed and _glob(allowed).fullmatch(requested):
         return True
-    return service == MQTTPROXY and filter_covers(allowed, requested)
+    return service == MQTTPROXY and topic_matches(allowed, requested)
 
 
 @lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
-
-
-def filter_covers(allowed: str, requested: str) -> bool:
-    """True if every topic ``requested`` (a topic or an MQTT filter) matches is matched by ``allowed``."""
-    allowed_levels = allowed.split("/")
-    requested_levels = requested.split("/")
-    for index, level in enumerate(allowed_levels):
-        if level == "#":
-            return index == len(allowed_levels) - 1
-        if index >= len(requested_levels):
-            return False
-        wanted = requested_levels[index]
-        if wanted == "#":
-            return False
-        if level != "+" and level != wanted:
-            return False
-    return len(allowed_levels) == len(requested_levels)

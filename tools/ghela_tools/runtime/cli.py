@@ -21,9 +21,10 @@ from ghela.core.component import thread_died
 from ghela.core.errors import ConfigurationError
 from ghela.core.layout import Layout
 from ghela.locator import System, locate, write_locator
+from ghela_cloud.names import DEFAULT_REGION
 
 from ghela_tools.runtime.deployment import read_deployment
-from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, RecipeError, load_recipes
+from ghela_tools.runtime.recipes import RECIPE_SUFFIXES, RECIPES_FOLDER, RecipeError, load_recipes
 from ghela_tools.runtime.status import format_status, read_status
 
 DEFAULT_ROOT = Path(".ghela/runtime")
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     run = commands.add_parser("run", help="run every recipe in a folder until stopped")
     run.add_argument(
-        "--recipes", type=Path, default=Path("recipes"), help="recipe folder (default: recipes/)"
+        "--recipes", type=Path, default=RECIPES_FOLDER, help=f"recipe folder (default: {RECIPES_FOLDER}/)"
     )
     run.add_argument(
         "--deployment",
@@ -55,7 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument(
         "--thing-name", default="ghela-local-pi", help="AWS_IOT_THING_NAME (default: ghela-local-pi)"
     )
-    run.add_argument("--region", default="eu-west-1", help="AWS_REGION for components (default: eu-west-1)")
+    run.add_argument(
+        "--region", default=DEFAULT_REGION, help=f"AWS_REGION for components (default: {DEFAULT_REGION})"
+    )
     run.add_argument(
         "--aws-endpoint-url",
         help="serve IoT Jobs on the local IoT Core from the IoT control plane at this URL "

@@ -68,6 +68,7 @@ class LocalJobsEndpoint:
         iot_client: Any,
         thing_names: Iterable[str],
         clock: Clock,
+        *,
         poll_seconds: float = 1.0,
         state_path: str | Path | None = None,
     ) -> None:

@@ -104,6 +104,7 @@ class ManagedComponent:
         name: str,
         steps: Mapping[str, ResolvedStep],
         work_dir: Path,
+        *,
         log: ComponentLog,
         clock: Clock,
         backoff: Backoff,

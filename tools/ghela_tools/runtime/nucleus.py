@@ -42,6 +42,7 @@ class LocalNucleus:
         recipes: Mapping[str, Recipe],
         settings: Settings,
         deployment: Deployment | None = None,
+        *,
         clock: Clock | None = None,
         credentials: dict[str, str] | None = None,
         aws_endpoint_url: str | None = None,

@@ -22,6 +22,8 @@ import yaml
 from ghela.core.errors import ConfigurationError
 
 RECIPE_SUFFIXES = (".yaml", ".yml", ".json")
+RECIPES_FOLDER = Path("recipes")
+"""Where the tools look for recipes by default (relative to the working folder)."""
 STEP_NAMES = ("bootstrap", "install", "startup", "run", "shutdown", "recover")
 
 

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from ghela.core.backoff import Backoff
 from ghela.core.clock import Clock, SystemClock
 from ghela.core.layout import Layout
+from ghela_cloud.names import DEFAULT_REGION
 
 from ghela_tools.packaging.build import as_built
 from ghela_tools.runtime.artifacts import link_environment, stage_artifacts
@@ -78,7 +79,7 @@ class Settings:
 
     root: Path
     thing_name: str = "ghela-local-pi"
-    region: str = "eu-west-1"
+    region: str = DEFAULT_REGION
     artifacts_dir: Path | None = None
     python_env: Path | None = None
     backoff: Backoff = field(default_factory=restart_backoff)
@@ -149,6 +150,7 @@ class Supervisor:
         recipes: Mapping[str, Recipe],
         settings: Settings,
         deployment: Deployment | None = None,
+        *,
         ipc: IpcHost | None = None,
         credentials: Mapping[str, str] | None = None,
         clock: Clock | None = None,
@@ -219,9 +221,9 @@ class Supervisor:
             name,
             steps,
             work_dir,
-            log,
-            self._clock,
-            self.settings.backoff,
+            log=log,
+            clock=self._clock,
+            backoff=self.settings.backoff,
             on_change=lambda component: self._on_change(recipe.version, component),
             wait_for_dependencies=lambda stopping: self._wait_for_dependencies(recipe, stopping),
             kill_grace=grace,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ghela.core.clock import venue_zone
 from ghela.locator import System
 
+from ghela_tools.runtime.recipes import RECIPES_FOLDER
 from ghela_tools.up.progress import Progress, summary
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         port=args.port,
         demo=args.demo,
         demo_lead=timedelta(seconds=max(0.0, args.demo_lead)),
-        recipes=args.recipes or (REPO_RECIPES if REPO_RECIPES.is_dir() else Path("recipes")),
+        recipes=args.recipes or (REPO_RECIPES if REPO_RECIPES.is_dir() else RECIPES_FOLDER),
     )
     progress = Progress(total=STEPS if args.demo else STEPS - 1)
     # Ctrl-C even when started in the background (where SIGINT may arrive ignored).

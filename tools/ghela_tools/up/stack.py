@@ -29,6 +29,7 @@ from ghela.core.componentnames import CLOUD_SYNC, SCHEDULER
 from ghela.core.errors import ConfigurationError
 from ghela.core.ipc import IpcBus, unix_socket_connector
 from ghela.locator import System, write_locator
+from ghela_cloud import names
 from ghela_cloud.local.aws import MOTO_STRICT_SETTINGS, local_client, local_session
 from ghela_cloud.local.provision import provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -42,7 +43,7 @@ from ghela_tools.runtime.deployment import parse_deployment
 from ghela_tools.runtime.iotjobs import LocalJobsEndpoint
 from ghela_tools.runtime.lifecycle import BROKEN, FINISHED, RUNNING
 from ghela_tools.runtime.nucleus import LocalNucleus
-from ghela_tools.runtime.recipes import load_recipes
+from ghela_tools.runtime.recipes import RECIPES_FOLDER, load_recipes
 from ghela_tools.runtime.supervisor import Settings
 from ghela_tools.up.demo import first_alert, scheduler_config, write_demo
 from ghela_tools.up.lightwatch import PROBE_NAME, LightWatch, probe_access_control
@@ -53,7 +54,7 @@ from ghela_tools.up.progress import Progress
 from ghela_tools.up.stale import StateFile, clear_stale
 
 THING_NAME = "ghela-local-pi"
-REGION = "eu-west-1"
+REGION = names.DEFAULT_REGION
 JOBS_POLL_SECONDS = 30.0
 """The jobs endpoint hears of the API's jobs at once (:meth:`LocalApi.on_job_created`); its
 poll of moto only finds jobs made elsewhere (``aws iot create-job`` against moto)."""
@@ -71,7 +72,7 @@ class UpOptions:
     port: int = 8080
     demo: bool = False
     demo_lead: timedelta = timedelta(seconds=120)
-    recipes: Path = Path("recipes")
+    recipes: Path = RECIPES_FOLDER
     thing_name: str = THING_NAME
     region: str = REGION
 

@@ -20,6 +20,7 @@ from ghela.core.messages import (
     ScrapeRequest,
     UpdateEvent,
 )
+from ghela.core.rules import END_AFTER_START
 
 from ghela_cloud.api.auth import CallerDep, require_admin, require_admin_for_games
 from ghela_cloud.api.commands import submit
@@ -92,7 +93,7 @@ def update_event(
         changes = body.changes()
         start = changes.start or event.start
         if changes.end is not None and start is not None and changes.end <= start:
-            raise InvalidInput("end must be after the event's start", field="end")
+            raise InvalidInput(END_AFTER_START, field="end")  # the Scheduler's rule and words
         command = UpdateEvent(event_id=event_id, **changes.model_dump(), by=caller.name[:200])
     return submit(command, thing, caller, services), 202
 

@@ -7,7 +7,8 @@ and is never returned (the answer says only whether one is set).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ForbiddenError
@@ -16,7 +17,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.models import ApiModel
 from ghela_cloud.api.params import ServicesDep
-from ghela_cloud.notify.prefs import AlertChoice, Channel, PreferencesBody, PushSubscription, WebhookBody
+from ghela_cloud.notify.prefs import (
+    AlertChoice,
+    Channel,
+    Preferences,
+    PreferencesBody,
+    PushSubscription,
+    WebhookBody,
+)
 from ghela_cloud.notify.secrets import application_server_key
 
 router = Router()
@@ -55,6 +63,16 @@ def _view(caller: CallerDep, services: ServicesDep) -> PreferencesView:
     )
 
 
+def _change(
+    caller: CallerDep, services: ServicesDep, update: Callable[[Preferences], dict[str, Any]]
+) -> PreferencesView:
+    """Read the caller's preferences, store them with ``update(current)`` applied, answer the view."""
+    store = services.notify.prefs
+    current = store.get(caller.subject)
+    store.put(caller.subject, current.model_copy(update=update(current)))
+    return _view(caller, services)
+
+
 def _email(name: str) -> str:
     return name if "@" in name and len(name) <= 320 else ""
 
@@ -68,24 +86,23 @@ def get_preferences(caller: CallerDep, services: ServicesDep) -> PreferencesView
 def put_preferences(
     body: Annotated[PreferencesBody, Body()], caller: CallerDep, services: ServicesDep
 ) -> PreferencesView:
-    store = services.notify.prefs
-    current = store.get(caller.subject)
-    updated = current.model_copy(
-        update={**body.model_dump(by_alias=False), "email": _email(caller.name) or current.email}
+    return _change(
+        caller,
+        services,
+        lambda current: {**body.model_dump(by_alias=False), "email": _email(caller.name) or current.email},
     )
-    store.put(caller.subject, updated)
-    return _view(caller, services)
 
 
 @router.post("/notify/push-subscriptions", summary="Add this browser's Web Push subscription")
 def add_push_subscription(
     body: Annotated[PushSubscription, Body()], caller: CallerDep, services: ServicesDep
 ) -> PreferencesView:
-    store = services.notify.prefs
-    current = store.get(caller.subject)
-    others = [s for s in current.push_subscriptions if s.endpoint != body.endpoint]
-    store.put(caller.subject, current.model_copy(update={"push_subscriptions": [*others, body][-5:]}))
-    return _view(caller, services)
+
+    def keep_last_five(current: Preferences) -> dict[str, Any]:
+        others = [s for s in current.push_subscriptions if s.endpoint != body.endpoint]
+        return {"push_subscriptions": [*others, body][-5:]}
+
+    return _change(caller, services, keep_last_five)
 
 
 @router.put("/notify/webhook", summary="Set or remove the team's Teams/Slack incoming webhook (admins)")

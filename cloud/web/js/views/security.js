@@ -8,7 +8,7 @@
 import { encode } from "../../vendor/uqr/index.mjs";
 import { h, replace, s } from "../dom.js";
 import { reason, t } from "../i18n.js";
-import { busy, field, toast } from "../ui.js";
+import { busy, codeForm, toast } from "../ui.js";
 
 const ISSUER = "Ghelamco Alert";
 
@@ -74,11 +74,11 @@ async function show(app, status, body) {
 }
 
 function setUp(app, status, body, secret) {
-  const code = field(t("security.code"), h("input", {
-    type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6", required: true,
-  }));
-  const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
-  const submit = h("button", { type: "submit", class: "primary" }, t("security.turnOn"));
+  const { code, error, submit, listen } = codeForm(t("security.code"), t("security.turnOn"), async (value) => {
+    await app.auth.confirmTotp(value);
+    toast(t("security.nowOn"), "ok");
+    show(app, status, body);
+  }, (failure) => reason(failure.message));
   const form = h("form", { novalidate: true },
     h("ol", {},
       h("li", {}, t("security.scan")),
@@ -86,22 +86,7 @@ function setUp(app, status, body, secret) {
       h("li", {}, t("security.enterDigits"))),
     qrSvg(otpauthUri(app.auth.user, secret)),
     error, code.field, submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = code.control.value.replace(/\s+/g, "");
-    code.setError(/^[0-9]{6}$/.test(value) ? "" : t("signin.needCode"));
-    if (!/^[0-9]{6}$/.test(value)) return code.control.focus();
-    busy(submit, async () => {
-      try {
-        await app.auth.confirmTotp(value);
-        toast(t("security.nowOn"), "ok");
-        show(app, status, body);
-      } catch (failure) {
-        error.textContent = reason(failure.message);
-        error.focus();
-      }
-    });
-  });
+  listen(form);
   replace(body, form);
   code.control.focus();
 }

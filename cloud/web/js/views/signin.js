@@ -6,7 +6,7 @@
 
 import { h, replace } from "../dom.js";
 import { reason, t } from "../i18n.js";
-import { busy, field } from "../ui.js";
+import { busy, codeForm, field } from "../ui.js";
 
 export function render(app, main, done) {
   const expired = sessionStorage.getItem("ghela.expired");
@@ -86,31 +86,16 @@ function newPassword(app, main, challenge, done) {
 }
 
 function mfaCode(app, main, challenge, done) {
-  const code = field(t("signin.code"), h("input", {
-    type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: "6", required: true,
-  }), t("signin.codeHint"));
-  const error = h("div", { class: "form-error", role: "alert", tabindex: "-1" });
-  const submit = h("button", { type: "submit", class: "primary" }, t("signin.verify"));
+  const { code, error, submit, listen } = codeForm(t("signin.code"), t("signin.verify"), async (value) => {
+    const again = await app.auth.answerMfa(challenge, value);
+    if (again) throw new Error(t("signin.codeRefused"));
+    done();
+  }, (failure) => (failure.code === "NotAuthorizedException" ? t("signin.tooLong") : reason(failure.message)),
+  t("signin.codeHint"));
   const form = h("form", { class: "card", novalidate: true },
     h("h1", {}, t("signin.twoStep")),
     error, code.field, submit);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = code.control.value.replace(/\s+/g, "");
-    code.setError(/^[0-9]{6}$/.test(value) ? "" : t("signin.needCode"));
-    if (!/^[0-9]{6}$/.test(value)) return code.control.focus();
-    busy(submit, async () => {
-      try {
-        const again = await app.auth.answerMfa(challenge, value);
-        if (again) throw new Error(t("signin.codeRefused"));
-        done();
-      } catch (failure) {
-        error.textContent = failure.code === "NotAuthorizedException"
-          ? t("signin.tooLong") : reason(failure.message);
-        error.focus();
-      }
-    });
-  });
+  listen(form);
   replace(main, h("section", { class: "signin" }, form));
   code.control.focus();
 }
