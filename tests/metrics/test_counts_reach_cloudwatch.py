@@ -71,10 +71,10 @@ def test_the_first_scrape_and_a_cli_snooze_are_counted_though_metrics_starts_las
         clock.advance(seconds=2)  # the Scheduler's dbCheckSeconds: it notices the other writer
         wait_for(lambda: len(counted.outbox.pending()) >= 2, 10.0, "both counts kept in the outbox")
 
-        config = MetricsConfig(
+        metrics_config = MetricsConfig(
             device=device, aws_endpoint_url=moto_server.url, buffer_path=str(tmp_path / "buf")
         )
-        metrics = start(bus, config, clock)  # last: it asks every sender to send again
+        metrics = start(bus, metrics_config, clock)  # last: it asks every sender to send again
         wait_for(lambda: counted.outbox.pending() == [], 10.0, "Metrics to confirm every count")
         clock.advance(seconds=300)
         assert metrics.pusher.wait_until(lambda: len(metrics.buffer) == 0 and metrics.pusher.sent > 0, 20.0)
