@@ -142,6 +142,7 @@ def measure(stack: Stack, snoozes: int) -> tuple[list[float], str]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=ViewportSize(width=DESK["width"], height=DESK["height"]))
         page.set_default_timeout(90_000)
+        page.add_init_script("localStorage.setItem('ghela.lang', 'en')")  # the page defaults to Dutch
         page.goto(running.web_url)
         page.get_by_label("E-mail address").fill(running.demo_email)
         page.get_by_label("Password").fill(running.demo_password)

@@ -11,6 +11,11 @@ there. Whether a module's package is installed is decided by
 module that is installed but fails to import is a bug and says so). A subcommand whose
 package is missing is still listed, and calling it says in one line that it is a
 developer tool not installed here and how to get it (exit 1).
+
+A command imports only the module that adds it (:func:`owner`): ``ghela alert snooze``
+loads the Scheduler's commands, not the scraper, the runtime or the cloud tools, so a
+change made on the Pi reaches the light sooner (``bench/e2e.py`` times it). Anything else
+(``ghela --help``, a name not in the table) builds the whole table.
 """
 
 from __future__ import annotations
@@ -60,13 +65,24 @@ COMMANDS = (
 """Every subcommand of ``ghela``, in the order ``ghela --help`` lists them."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def owner(argv: Sequence[str]) -> Subcommands | None:
+    """The table's entry adding the subcommand ``argv`` calls, if ``argv`` names one.
+
+    The first argument not starting with ``-`` is the subcommand: the only options before
+    it are ``--help`` and ``--version``, which take no value.
+    """
+    command = next((argument for argument in argv if not argument.startswith("-")), None)
+    return next((entry for entry in COMMANDS if command in entry.names), None)
+
+
+def build_parser(entries: Sequence[Subcommands] | None = None) -> argparse.ArgumentParser:
+    """The parser with the subcommands of ``entries`` (default: the whole table)."""
     parser = argparse.ArgumentParser(
         prog="ghela", description="Ghelamco Alert: the stadium-event warning light."
     )
     parser.add_argument("--version", action="version", version=f"ghela {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for entry in COMMANDS:
+    for entry in COMMANDS if entries is None else entries:
         if entry.installed():
             importlib.import_module(entry.module).register(subparsers)
         else:
@@ -89,8 +105,10 @@ def _register_missing(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    called = owner(arguments)
+    parser = build_parser(None if called is None else (called,))
+    args, unknown = parser.parse_known_args(arguments)
     package = getattr(args, "missing_package", None)
     if package is not None:
         print(

@@ -9,9 +9,12 @@ installed here (a Pi itself is simulated in ``tests/runtime/test_artifact.py``).
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import importlib.util
 import re
+import subprocess
+import sys
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 
@@ -122,3 +125,27 @@ def test_a_module_missing_inside_an_installed_part_is_still_an_error(
     monkeypatch.setattr(cli, "COMMANDS", (cli.Subcommands("ghela_half_installed.cli", ("half",)),))
     with pytest.raises(ModuleNotFoundError, match="ghela_dependency_that_is_missing"):
         cli.build_parser()
+
+
+def test_a_device_command_imports_only_the_module_that_adds_it() -> None:
+    # `ghela alert snooze` on a Pi must start fast (bench/e2e.py times CLI -> light): the
+    # other subcommands' modules, the scraper, the runtime and the cloud tools are not loaded.
+    code = (
+        "import sys; from ghela import cli\n"
+        "try:\n    cli.main(['alert', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(ast.literal_eval(out.stdout.strip().splitlines()[-1]))
+    assert "ghela.scheduler.cli" in loaded
+    others = {entry.module for entry in cli.COMMANDS} - {"ghela.scheduler.cli"}
+    assert not others & loaded
+    unneeded = ("ghela_tools", "ghela_cloud", "ghela.scraper", "scrapy", "lxml")
+    assert not {name for name in loaded if name.startswith(unneeded)}
+
+
+def test_owner_is_the_entry_adding_the_called_subcommand() -> None:
+    assert cli.owner(["alert", "snooze", "3"]) == cli.COMMANDS[0]
+    assert cli.owner(["--version"]) is None
+    assert cli.owner(["no-such-command"]) is None
+    assert cli.owner([]) is None

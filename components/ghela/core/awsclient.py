@@ -1,13 +1,15 @@
-"""The device's one boto3 client factory: one client per service, made on first use.
+"""The device's one AWS client factory: one client per service, made on first use.
 
-boto3 costs a component about 40 MiB (``bench/footprint.py`` prints it), so no module
+botocore costs a component about 30 MiB (``bench/footprint.py`` prints it), so no module
 imports it at import time: a component that never calls AWS (Scraper, Scheduler,
 AlertLight) never loads it, and one that does (CloudSync, Metrics, log shipping) loads it
-when it makes its first client. Each client is made once per process and shared by every
+when it makes its first client. The client is botocore's own (``boto3.client`` is a thin
+wrapper over the same ``create_client``): boto3's session and resource layer would add
+about 2.5 MiB for nothing. Each client is made once per process and shared by every
 caller asking for the same service, endpoint and settings (botocore clients are
 thread-safe; making one is not, hence the lock).
 
-Region from ``AWS_REGION`` (the nucleus sets it), credentials from boto3's default chain
+Region from ``AWS_REGION`` (the nucleus sets it), credentials from botocore's default chain
 (the Token Exchange Service on a Pi), ``endpoint_url`` "" meaning the real AWS endpoint.
 """
 
@@ -45,7 +47,7 @@ def aws_client(
 
 def _make(service: str, endpoint_url: str, connect_timeout: float, read_timeout: float, attempts: int) -> Any:
     without_pyopenssl()
-    import boto3
+    import botocore.session
     from botocore.config import Config
 
     config = Config(
@@ -54,7 +56,9 @@ def _make(service: str, endpoint_url: str, connect_timeout: float, read_timeout:
         retries={"max_attempts": attempts, "mode": "standard"},
     )
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return boto3.client(service, endpoint_url=endpoint_url or None, region_name=region, config=config)
+    session = botocore.session.get_session()
+    endpoint = endpoint_url or None
+    return session.create_client(service, endpoint_url=endpoint, region_name=region, config=config)
 
 
 def without_pyopenssl() -> None:
@@ -66,7 +70,7 @@ def without_pyopenssl() -> None:
     ``urllib3.util.ssl_.SSLContext``, the same class, when that import fails. Marking the
     module absent before botocore is first imported picks the fallback; TLS is unchanged.
     Nothing is done when botocore or pyOpenSSL is already loaded (a test process). Call it
-    before any late ``import boto3``.
+    before any late ``import botocore``.
     """
     if "botocore.httpsession" not in sys.modules:
         sys.modules.setdefault("urllib3.contrib.pyopenssl", None)  # type: ignore[arg-type]

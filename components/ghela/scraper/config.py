@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from ghela import __version__
 from ghela.core.config import ComponentConfig
+from ghela.scraper.xpathcheck import xpath_errors
 
 Selector = Annotated[str, Field(min_length=1, max_length=500)]
 MAX_BASELINE_AGREE_SCRAPES = 48
@@ -64,13 +64,16 @@ class HtmlSelectors(_Section):
     def _valid_xpath(self) -> HtmlSelectors:
         if self.datetime is None and self.date is None:
             raise ValueError("selectors need either 'datetime' or 'date'")
-        for name, expression in self:
-            if expression is None:
-                continue
-            try:
-                etree.XPath(expression)
-            except etree.XPathSyntaxError as exc:
-                raise ValueError(f"selector {name!r} is not valid XPath: {expression!r} ({exc})") from None
+        # The defaults are known to compile (tests/scraper/test_xpathcheck.py): only the
+        # selectors a configuration sets are checked, so the defaults cost no child process.
+        fields = type(self).model_fields
+        chosen = {
+            name: expression
+            for name, expression in self
+            if expression is not None and expression != fields[name].default
+        }
+        for name, reason in xpath_errors(chosen).items():
+            raise ValueError(f"selector {name!r} is not valid XPath: {chosen[name]!r} ({reason})")
         return self
 
 
