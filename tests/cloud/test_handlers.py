@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -232,6 +232,28 @@ def test_get_device_online_from_a_recent_heartbeat_with_light_state(seeded: Devi
         "since": (now - timedelta(minutes=20)).isoformat(),
     }
     assert body["revision"] == 9 and body["softwareVersion"] == "0.1.0"
+
+
+def test_get_device_dates_a_beat_sent_each_minute_to_its_minute_not_its_five_minute_bucket(
+    seeded: Device, clock
+) -> None:
+    now = clock.now()
+    minute = now.replace(second=0, microsecond=0)
+    # As the demo's Metrics sends them: one beat per closed 1-minute interval, stamped with its start.
+    beats = [("Heartbeat", minute - timedelta(minutes=n), 1.0) for n in range(1, 8)]
+    put_counts(seeded.client("cloudwatch"), seeded.name, beats)
+
+    status, body = call(load_event("get_device"))
+
+    assert status == 200
+    assert datetime.fromisoformat(body["lastHeartbeat"]) == minute - timedelta(minutes=1)
+
+
+def test_get_device_finds_an_older_beat_within_the_day(seeded: Device, clock) -> None:
+    three_hours_ago = clock.now() - timedelta(hours=3)
+    put_counts(seeded.client("cloudwatch"), seeded.name, [("Heartbeat", three_hours_ago, 1.0)])
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["lastHeartbeat"] is not None and body["online"] is False
 
 
 def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_list(
