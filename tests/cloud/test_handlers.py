@@ -275,6 +275,34 @@ def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_l
     assert status == 200 and body["scrapes"] == [] and body["lastSeen"] is not None
 
 
+COMPONENT_REPORT = {
+    "component": "Scheduler",
+    "state": "RUNNING",
+    "starts": 3,
+    "started_at": "2026-11-25T11:00:00+00:00",
+    "at": "2026-11-25T11:30:00+00:00",
+}
+
+
+def test_get_device_shows_each_components_state_and_restarts_beside_hostile_rows(seeded: Device) -> None:
+    rows = [
+        COMPONENT_REPORT,
+        {**COMPONENT_REPORT, "component": "AlertLight", "state": "ERRORED", "starts": 1},
+        {**COMPONENT_REPORT, "component": "Metrics", "starts": 10**12},
+        {**COMPONENT_REPORT, "component": "Scraper", "state": "BROKEN"},
+        "[" * 200,
+        {**COMPONENT_REPORT, "component": "x" * 5000},
+    ]
+    seeded.put_status(last_seen=COMPONENT_REPORT["at"], components=json.dumps(rows))
+    status, body = call(load_event("get_device"))
+    assert status == 200
+    assert [(c["component"], c["state"], c["restarts"]) for c in body["components"]] == [
+        ("Scheduler", "RUNNING", 2),
+        ("AlertLight", "ERRORED", 0),
+    ]
+    assert body["components"][0]["startedAt"] == COMPONENT_REPORT["started_at"]
+
+
 def test_list_devices_names_every_device_with_status_venue_and_next_alert(seeded: Device, clock) -> None:
     now = clock.now()
     seeded.put_status(light_on=False, last_seen=now.isoformat(), software_version="0.1.0")
@@ -308,6 +336,7 @@ def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
         "revision": None,
         "softwareVersion": None,
         "scrapes": [],
+        "components": [],
     }
 
 

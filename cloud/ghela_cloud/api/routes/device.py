@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.models import (
+    ComponentHealthView,
     DeviceList,
     DeviceSummary,
     DeviceView,
@@ -44,6 +45,9 @@ the device's own interval, not by the start of a 5-minute bucket (which read a b
 minute as "3-4 minutes ago")."""
 _INSTANT = TypeAdapter(UtcDatetime)
 _VERDICTS = TypeAdapter(list[ScrapeVerdictView])
+_REPORTS = TypeAdapter(list[Any])
+MAX_COMPONENTS = 20
+"""More entries than a device has components is not a report: the rest are ignored."""
 
 
 @router.get("/device", summary="The device's status: online, last heartbeat, light")
@@ -92,6 +96,7 @@ def _status(thing: str, services: Services) -> DeviceView:
         revision=status.get("revision") if isinstance(status.get("revision"), int) else None,
         software_version=_text(status.get("software_version")),
         scrapes=_scrapes(status.get("scrapes")),
+        components=_components(status.get("components")),
     )
 
 
@@ -123,6 +128,25 @@ def _scrapes(value: Any) -> list[ScrapeVerdictView]:
     except InvalidInput as exc:
         log.warning("ignoring unreadable scrape verdicts in the status item: %s", exc)
         return []
+
+
+def _components(value: Any) -> list[ComponentHealthView]:
+    """The status item's component reports (a JSON list CloudSync wrote), each checked on its
+    own: an unreadable entry is left out (logged), the others still show."""
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        entries = validate(_REPORTS, read_json(value, "stored components"), "stored components")
+    except InvalidInput as exc:
+        log.warning("ignoring unreadable component reports in the status item: %s", exc)
+        return []
+    reports: list[ComponentHealthView] = []
+    for index, entry in enumerate(entries[:MAX_COMPONENTS]):
+        try:
+            reports.append(validate(ComponentHealthView, entry, f"stored components[{index}]"))
+        except InvalidInput as exc:
+            log.warning("ignoring an unreadable component report in the status item: %s", exc)
+    return reports
 
 
 def _instant(value: Any) -> datetime | None:
