@@ -65,6 +65,7 @@ WORDS = {
         "restarts_2": "2 restarts",
         "errored": "errored",
         "running": "running",
+        "early": "early warning",
     },
     "nl": {
         "email": "E-mailadres",
@@ -89,6 +90,7 @@ WORDS = {
         "restarts_2": "2 herstarts",
         "errored": "in fout",
         "running": "actief",
+        "early": "eerste waarschuwing",
     },
 }
 CASES = [
@@ -230,6 +232,9 @@ def test_the_dashboard_tells_what_is_next_cancelled_and_moved(page, cloud, offic
     light_on = (offices["planned"] - timedelta(hours=6)).astimezone(BRUSSELS)
     expect(first).to_contain_text(f"{words['next']} ")
     expect(first).to_contain_text(f"{light_on:%H:%M} — KAA Gent–Club Brugge")
+
+    # The default plan's alert label reads in the page's language.
+    expect(alert_row(page, 211).locator("[data-label]")).to_have_text(words["early"])
 
     # A cancelled game reads cancelled: no snooze or change on its alerts; the admin may un-cancel.
     cancelled = event_card(page, "KAA Gent – RSC Anderlecht")

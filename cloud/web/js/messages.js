@@ -728,6 +728,13 @@ const nl = {
 export const MESSAGES = { en, nl };
 
 /**
+ * The alert labels of the Scheduler's default plan (ghela/scheduler/config.py, default_plan();
+ * a browser test checks they match) → a message key. A label set in a device's own plan
+ * or typed by a person is shown as written.
+ */
+export const DEFAULT_LABELS = { "early warning": "label.earlyWarning", "final call": "label.finalCall" };
+
+/**
  * Known English reasons (API error bodies, job reasons from the device, Cognito) → a message
  * key; named groups fill its placeholders. The first pattern that matches wins.
  */
