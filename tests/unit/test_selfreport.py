@@ -60,3 +60,16 @@ def test_the_reporter_says_running_answers_a_request_and_says_how_it_ended(clock
         (ComponentState.ERRORED, 4, started),
     ]
     assert heard[0].at == started and heard[1].at == clock.now()
+
+
+def test_a_refused_subscription_and_a_refused_publish_leave_the_component_running(clock: FrozenClock) -> None:
+    class RefusingBus(InMemoryBus):
+        def subscribe(self, topic, handler, *, on_invalid=None):  # type: ignore[no-untyped-def]
+            raise PermissionError(f"not authorized to subscribe to {topic}")
+
+        def publish(self, topic, message):  # type: ignore[no-untyped-def]
+            raise PermissionError(f"not authorized to publish to {topic}")
+
+    reporter = HealthReporter(RefusingBus(), "Scraper", clock, starts=1, started_at=clock.now()).start()
+    reporter.report(ComponentState.STOPPING)
+    reporter.close()

@@ -74,8 +74,15 @@ class HealthReporter:
         self._subscription: Subscription | None = None
 
     def start(self) -> HealthReporter:
-        """Answer requests from now on and report RUNNING."""
-        self._subscription = self._bus.subscribe(topics.HEALTH_REQUEST, self._on_request)
+        """Answer requests from now on and report RUNNING.
+
+        A subscription the nucleus refuses (a recipe without the topic) only costs the answers
+        to CloudSync's request: the component runs on, and still reports its own changes.
+        """
+        try:
+            self._subscription = self._bus.subscribe(topics.HEALTH_REQUEST, self._on_request)
+        except Exception as exc:
+            log.warning("%s will not answer health requests: %s", self._component, exc)
         self.report(ComponentState.RUNNING)
         return self
 
