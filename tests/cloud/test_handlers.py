@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -234,6 +234,28 @@ def test_get_device_online_from_a_recent_heartbeat_with_light_state(seeded: Devi
     assert body["revision"] == 9 and body["softwareVersion"] == "0.1.0"
 
 
+def test_get_device_dates_a_beat_sent_each_minute_to_its_minute_not_its_five_minute_bucket(
+    seeded: Device, clock
+) -> None:
+    now = clock.now()
+    minute = now.replace(second=0, microsecond=0)
+    # As the demo's Metrics sends them: one beat per closed 1-minute interval, stamped with its start.
+    beats = [("Heartbeat", minute - timedelta(minutes=n), 1.0) for n in range(1, 8)]
+    put_counts(seeded.client("cloudwatch"), seeded.name, beats)
+
+    status, body = call(load_event("get_device"))
+
+    assert status == 200
+    assert datetime.fromisoformat(body["lastHeartbeat"]) == minute - timedelta(minutes=1)
+
+
+def test_get_device_finds_an_older_beat_within_the_day(seeded: Device, clock) -> None:
+    three_hours_ago = clock.now() - timedelta(hours=3)
+    put_counts(seeded.client("cloudwatch"), seeded.name, [("Heartbeat", three_hours_ago, 1.0)])
+    status, body = call(load_event("get_device"))
+    assert status == 200 and body["lastHeartbeat"] is not None and body["online"] is False
+
+
 def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_list(
     seeded: Device, clock
 ) -> None:
@@ -251,6 +273,34 @@ def test_get_device_reports_each_sources_last_scrape_and_ignores_an_unreadable_l
     seeded.put_status(last_seen=clock.now().isoformat(), scrapes="[" * 5000)
     status, body = call(load_event("get_device"))
     assert status == 200 and body["scrapes"] == [] and body["lastSeen"] is not None
+
+
+COMPONENT_REPORT = {
+    "component": "Scheduler",
+    "state": "RUNNING",
+    "starts": 3,
+    "started_at": "2026-11-25T11:00:00+00:00",
+    "at": "2026-11-25T11:30:00+00:00",
+}
+
+
+def test_get_device_shows_each_components_state_and_restarts_beside_hostile_rows(seeded: Device) -> None:
+    rows = [
+        COMPONENT_REPORT,
+        {**COMPONENT_REPORT, "component": "AlertLight", "state": "ERRORED", "starts": 1},
+        {**COMPONENT_REPORT, "component": "Metrics", "starts": 10**12},
+        {**COMPONENT_REPORT, "component": "Scraper", "state": "BROKEN"},
+        "[" * 200,
+        {**COMPONENT_REPORT, "component": "x" * 5000},
+    ]
+    seeded.put_status(last_seen=COMPONENT_REPORT["at"], components=json.dumps(rows))
+    status, body = call(load_event("get_device"))
+    assert status == 200
+    assert [(c["component"], c["state"], c["restarts"]) for c in body["components"]] == [
+        ("Scheduler", "RUNNING", 2),
+        ("AlertLight", "ERRORED", 0),
+    ]
+    assert body["components"][0]["startedAt"] == COMPONENT_REPORT["started_at"]
 
 
 def test_list_devices_names_every_device_with_status_venue_and_next_alert(seeded: Device, clock) -> None:
@@ -286,6 +336,7 @@ def test_get_device_offline_without_heartbeat_or_status(device: Device) -> None:
         "revision": None,
         "softwareVersion": None,
         "scrapes": [],
+        "components": [],
     }
 
 

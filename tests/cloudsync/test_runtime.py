@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from ghela.cloudsync.items import STATUS_SK
 from ghela.core.clock import SystemClock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -190,3 +191,32 @@ def test_a_poison_job_is_rejected_once_and_the_next_snooze_succeeds(setup: Setup
     )
     assert setup.runtime.record(CLOUD_SYNC).restarts == 0, setup.runtime.log(CLOUD_SYNC)[-3000:]
     assert setup.runtime.state(CLOUD_SYNC) == "RUNNING"
+
+
+def _components(setup: Setup) -> dict[str, dict[str, Any]]:
+    """The status item's ``components`` as CloudSync wrote it, by component."""
+    item = setup.tables.item(STATUS_SK, setup.thing) or {}
+    reported = json.loads(item["components"]["S"]) if "components" in item else []
+    return {entry["component"]: entry for entry in reported}
+
+
+def test_the_status_item_has_each_components_state_and_starts_and_a_kill_counts_a_restart(
+    setup: Setup,
+) -> None:
+    wait_for(
+        lambda: {"Scheduler", "CloudSync"} <= set(_components(setup)),
+        timeout=30,
+        what="Scheduler and CloudSync in the status item",
+    )
+    before = _components(setup)
+    assert before["Scheduler"]["state"] == before["CloudSync"]["state"] == "RUNNING"
+
+    setup.runtime.kill(SCHEDULER)  # a crash: the runtime restarts it, as the nucleus does
+    wait_for(
+        lambda: _components(setup)["Scheduler"]["starts"] == before["Scheduler"]["starts"] + 1,
+        timeout=60,
+        what="the Scheduler's restart counted in the status item",
+    )
+    after = _components(setup)["Scheduler"]
+    assert after["state"] == "RUNNING" and after["started_at"] > before["Scheduler"]["started_at"]
+    assert _components(setup)["CloudSync"]["starts"] == before["CloudSync"]["starts"]

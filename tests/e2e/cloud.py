@@ -15,7 +15,7 @@ from typing import Any
 
 from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
 from ghela.core.clock import SystemClock
-from ghela.core.messages import AlertSnapshot, EventSnapshot, LightState, ScrapeVerdict
+from ghela.core.messages import AlertSnapshot, ComponentHealth, EventSnapshot, LightState, ScrapeVerdict
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
@@ -73,6 +73,7 @@ class LocalCloud:
         revision: int = 1,
         device: str | None = None,
         scrapes: Sequence[ScrapeVerdict] = (),
+        components: Sequence[ComponentHealth] = (),
     ) -> None:
         update = status_update(
             device or self.device,
@@ -81,6 +82,7 @@ class LocalCloud:
             software_version="1.0.0",
             light=light,
             scrapes=scrapes,
+            components=components,
         )
         self.client("dynamodb").update_item(
             TableName=self.resources.events_table,

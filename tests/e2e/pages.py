@@ -13,12 +13,22 @@ def venue_day(days_ahead: int) -> date:
     return (SystemClock().now().astimezone(venue_zone()) + timedelta(days=days_ahead)).date()
 
 
-def sign_in(page: Page, base_url: str, email: str, password: str, route: str = "") -> None:
+SIGN_IN_WORDS = {
+    "en": ("E-mail address", "Password", "Sign in", "Sign out"),
+    "nl": ("E-mailadres", "Wachtwoord", "Aanmelden", "Afmelden"),
+}
+"""The sign-in form's label, label, button and the sign-out button, per page language."""
+
+
+def sign_in(
+    page: Page, base_url: str, email: str, password: str, route: str = "", language: str = "en"
+) -> None:
+    email_label, password_label, sign_in_button, sign_out_button = SIGN_IN_WORDS[language]
     page.goto(f"{base_url}/#/{route}")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_label(email_label).fill(email)
+    page.get_by_label(password_label).fill(password)
+    page.get_by_role("button", name=sign_in_button).click()
+    expect(page.get_by_role("button", name=sign_out_button)).to_be_visible()
 
 
 def create_event(page: Page, title: str, day: date, starts: str, ends: str = "") -> None:

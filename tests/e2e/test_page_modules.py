@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ghela.scheduler.config import default_plan
 from ghela_cloud.local.srp import Challenge, pad_hex
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
@@ -131,3 +132,18 @@ def test_the_countdown_runs_only_in_the_last_hour(module):
         f"return ['2026-12-05T13:42:05Z', '2026-12-05T13:59:59Z', '2026-12-05T14:00:00Z',"
         f" '2026-12-05T13:00:00Z', '2026-12-05T12:00:00Z', ''].map((v) => m.countdown(v, {now}));",
     ) == ["in 42:05", "in 59:59", "", "", "", ""]
+
+
+def test_the_default_plans_alert_labels_are_translated_and_a_custom_one_is_shown_as_written(module):
+    labels = module("messages.js", "return Object.keys(m.DEFAULT_LABELS);")
+    assert sorted(labels) == sorted(rule.label for rule in default_plan())  # the Scheduler's own
+    shown = """m.setLanguage('{lang}');
+        return ['early warning', 'final call', 'Doors open', 'Final Call'].map(m.alertLabel);"""
+    assert module("i18n.js", shown.format(lang="nl")) == [
+        "eerste waarschuwing",
+        "laatste oproep",
+        "Doors open",
+        "Final Call",
+    ]
+    english = module("i18n.js", shown.format(lang="en"))
+    assert english == ["early warning", "final call", "Doors open", "Final Call"]

@@ -33,11 +33,41 @@ from ghela_cloud.notify.secrets import application_server_key
 from ghela_cloud.notify.wiring import Notify
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import artifact
 from tests.e2e.pages import sign_in
 from tests.support.demogame import TITLE, demo_first_game
 from tests.support.webpush import Browser, verify_vapid
 
 pytestmark = [pytest.mark.browser, pytest.mark.moto]
+
+WORDS = {
+    "en": {
+        "email": "E-mail",
+        "push": "Push on this device",
+        "final": "Final calls only",
+        "save": "Save",
+        "saved": "Saved.",
+        "one_device": "1 device gets push.",
+        "heading": "Notifications",
+        "every": "Every alert",
+        "team": "Team channel (administrators)",
+        "webhook": "Incoming webhook URL",
+        "set_webhook": "Set the team's webhook",
+    },
+    "nl": {
+        "email": "E-mail",
+        "push": "Pushmelding op dit toestel",
+        "final": "Alleen laatste oproepen",
+        "save": "Opslaan",
+        "saved": "Opgeslagen.",
+        "one_device": "1 toestel krijgt pushmeldingen.",
+        "heading": "Meldingen",
+        "every": "Elke waarschuwing",
+        "team": "Teamkanaal (beheerders)",
+        "webhook": "URL van de inkomende webhook",
+        "set_webhook": "De webhook van het team instellen",
+    },
+}
 
 PUSH_SERVICE_STAND_IN = (Path(__file__).parent / "push_service_stand_in.js").read_text(encoding="utf-8")
 REAL_SUBSCRIBE = """(key) => navigator.serviceWorker.ready.then((registration) => Promise.race([
@@ -47,20 +77,23 @@ REAL_SUBSCRIBE = """(key) => navigator.serviceWorker.ready.then((registration) =
 ]))"""
 
 
-def test_push_and_email_for_final_calls_reach_the_local_push_endpoint(page, cloud):
+@pytest.mark.parametrize("language", ["nl"])  # the page's default; both: the test below
+def test_push_and_email_for_final_calls_reach_the_local_push_endpoint(page, cloud, language):
+    words = WORDS[language]
     push = Receiver("push", echo=False)
     try:
         endpoint = f"{push.url}/push/e2e"
         page.context.grant_permissions(["notifications"], origin=cloud.url)
         page.add_init_script(f"({PUSH_SERVICE_STAND_IN})({json.dumps(endpoint)})")
-        sign_in(
-            page, cloud.url, cloud.resources.demo_email, cloud.resources.demo_password, route="notifications"
-        )
-        page.get_by_label("E-mail").check()
-        page.get_by_label("Push on this device").check()
-        page.get_by_label("Final calls only").check()
-        page.get_by_role("button", name="Save").click()
-        expect(page.get_by_text("1 device get push")).to_be_visible()
+        admin = cloud.resources
+        sign_in(page, cloud.url, admin.demo_email, admin.demo_password, "notifications", language)
+        expect(page.get_by_role("heading", name=words["heading"], exact=True)).to_be_visible()
+        page.get_by_label(words["email"], exact=True).check()
+        page.get_by_label(words["push"]).check()
+        page.get_by_label(words["final"]).check()
+        page.get_by_role("button", name=words["save"]).click()
+        expect(page.get_by_text(words["saved"])).to_be_visible()
+        expect(page.get_by_text(words["one_device"])).to_be_visible()
 
         session = local_session(cloud.resources.region)
         now = datetime.now(UTC).replace(microsecond=0)
@@ -107,6 +140,24 @@ def test_push_and_email_for_final_calls_reach_the_local_push_endpoint(page, clou
         assert message["body"].startswith(f"{TITLE}: final call.")
     finally:
         push.stop()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_preferences_and_the_team_webhook_read_in_the_chosen_language(page, cloud, language):
+    words = WORDS[language]
+    admin = cloud.resources
+    sign_in(page, cloud.url, admin.demo_email, admin.demo_password, "notifications", language)
+    expect(page.get_by_role("heading", name=words["heading"], exact=True)).to_be_visible()
+    page.get_by_label(words["email"], exact=True).check()
+    page.get_by_label(words["push"]).uncheck()
+    page.get_by_label(words["every"]).check()
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_text(words["saved"])).to_be_visible()
+    expect(page.get_by_label(words["every"])).to_be_checked()  # shown again as stored
+    expect(page.get_by_role("heading", name=words["team"])).to_be_visible()
+    expect(page.get_by_label(words["webhook"])).to_be_visible()
+    expect(page.get_by_role("button", name=words["set_webhook"])).to_be_visible()
+    page.screenshot(path=str(artifact(f"notifications_{language}")), full_page=True)
 
 
 def _mails(ses) -> int:

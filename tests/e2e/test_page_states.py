@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from ghela.core.clock import SystemClock
 from ghela.core.jobdocs import OPERATIONS
-from ghela.core.messages import EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
+from ghela.core.messages import ComponentHealth, EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
 from ghela.core.metricnames import HEARTBEAT, METRIC_NAMES
 from playwright.sync_api import expect
 
@@ -56,6 +56,10 @@ WORDS = {
         "kickoff": "Kick-off",
         "save_game": "Save game",
         "scrape": "Scrape now",
+        "restarts_2": "2 restarts",
+        "errored": "errored",
+        "running": "running",
+        "early": "early warning",
     },
     "nl": {
         "email": "E-mailadres",
@@ -77,6 +81,10 @@ WORDS = {
         "kickoff": "Aftrap",
         "save_game": "Wedstrijd opslaan",
         "scrape": "Nu ophalen",
+        "restarts_2": "2 herstarts",
+        "errored": "in fout",
+        "running": "actief",
+        "early": "eerste waarschuwing",
     },
 }
 CASES = [
@@ -153,10 +161,16 @@ def offices(cloud):
             reasons=["HTTP 503 after 3 retries"],
         ),
     ]
+    started = now - timedelta(hours=3)
+    components = [
+        ComponentHealth(component="AlertLight", state="ERRORED", starts=1, started_at=started, at=now),
+        ComponentHealth(component="Scheduler", state="RUNNING", starts=3, started_at=started, at=now),
+    ]
     cloud.put_status(
         last_seen=now,
         light=LightState(on=False, pattern="off", since=now - timedelta(hours=1)),
         scrapes=scrapes,
+        components=components,
     )
     party = now + timedelta(days=4)
     cloud.put_events(
@@ -204,6 +218,9 @@ def test_the_dashboard_tells_what_is_next_cancelled_and_moved(page, cloud, offic
     expect(first).to_contain_text(f"{words['next']} ")
     expect(first).to_contain_text(f"{light_on:%H:%M} — KAA Gent–Club Brugge")
 
+    # The default plan's alert label reads in the page's language.
+    expect(alert_row(page, 211).locator("[data-label]")).to_have_text(words["early"])
+
     # A cancelled game reads cancelled: no snooze or change on its alerts; the admin may un-cancel.
     cancelled = event_card(page, "KAA Gent – RSC Anderlecht")
     expect(cancelled.locator(".event-head")).to_contain_text(words["cancelled"])
@@ -226,6 +243,14 @@ def test_the_dashboard_tells_what_is_next_cancelled_and_moved(page, cloud, offic
     expect(health.locator('[data-source="kaagent.be"]')).to_contain_text("17")
     expect(health.locator('[data-source="fixtur.es"]')).to_have_attribute("data-verdict", "bad")
     expect(health.locator('[data-source="fixtur.es"]')).to_contain_text("HTTP 503 after 3 retries")
+    # Each component's state and restarts, as it reported them itself.
+    scheduler = health.locator('[data-component="Scheduler"]')
+    expect(scheduler).to_have_attribute("data-state", "RUNNING")
+    expect(scheduler).to_contain_text(words["running"])
+    expect(scheduler.locator("[data-restarts]")).to_have_text(words["restarts_2"])
+    light = health.locator('[data-component="AlertLight"]')
+    expect(light).to_have_attribute("data-state", "ERRORED")
+    expect(light).to_contain_text(words["errored"])
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the page is {width}px wide on a {viewport['width']}px screen"
     _shot(page, "dashboard", language, viewport)

@@ -32,12 +32,15 @@ from ghela.core.messages import (
     CommandRequest,
     CommandResult,
     CommandStatus,
+    ComponentHealth,
+    ComponentState,
     Counted,
     CreateEvent,
     EventKind,
     EventSnapshot,
     EventState,
     Fixture,
+    HealthRequest,
     JobOutcome,
     JobStatus,
     LightCommand,
@@ -102,6 +105,10 @@ EXAMPLES: dict[str, Message] = {
     topics.JOB_OUTCOME: JobOutcome(job_id="j1", operation="snoozeAlert", status=JobStatus.SUCCEEDED, at=AT),
     topics.LIGHT_SET_REQUEST: LightCommandRequest(request_id="r2"),
     topics.COUNTED: Counted(sender="Scheduler", seq=7),
+    topics.COMPONENT_HEALTH: ComponentHealth(
+        component="Scheduler", state=ComponentState.RUNNING, starts=2, started_at=AT, at=AT
+    ),
+    topics.HEALTH_REQUEST: HealthRequest(request_id="r3"),
 }
 WIRE = {topic: message.model_dump(mode="json") for topic, message in EXAMPLES.items()}
 NESTED = {  # one nested part per topic that has one, to plant values deeper down

@@ -16,6 +16,7 @@ from ghela.core.messages import (
     AlertChanges,
     AlertSnapshot,
     AlertSpec,
+    ComponentHealth,
     EventChanges,
     EventSnapshot,
     Minutes,
@@ -24,7 +25,7 @@ from ghela.core.messages import (
     UtcDatetime,
 )
 from ghela.core.nextup import NextUp
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 from pydantic.alias_generators import to_camel
 
 _CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, extra="forbid")
@@ -172,6 +173,18 @@ class ScrapeVerdictView(ScrapeVerdict):
     model_config = _CAMEL | ConfigDict(frozen=True)
 
 
+class ComponentHealthView(ComponentHealth):
+    """A component's last report of itself (ghela.core.selfreport), restarts worked out."""
+
+    model_config = _CAMEL | ConfigDict(frozen=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def restarts(self) -> int:
+        """Process starts after the first in its work folder."""
+        return self.starts - 1
+
+
 class DeviceView(ApiModel):
     device: str
     online: bool
@@ -183,6 +196,8 @@ class DeviceView(ApiModel):
     software_version: str | None = None
     scrapes: list[ScrapeVerdictView] = []
     """Each source's last scrape as the device reported it, by source name."""
+    components: list[ComponentHealthView] = []
+    """Each component's last report of its state and starts, by component name."""
 
 
 class DeviceSummary(ApiModel):

@@ -100,6 +100,8 @@ class LocalApi:
         jwks_url = f"{resources.endpoint_url}/{resources.user_pool_id}/.well-known/jwks.json"
         self.verifier = verifier or JwtVerifier(resources.issuer, [resources.client_id], jwks_url)
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         self.services = Services(settings_for(resources), session=local_session(resources.region))
         self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
@@ -180,7 +182,10 @@ class LocalApi:
             route=route,
             authorizer=authorizer,
         )
-        with use_services(self.services):  # the handlers' dependencies: this server's moto resources
+        # As Lambda does, one invocation at a time per function: an execution environment never
+        # runs two at once, and the powertools resolver keeps the current request on itself
+        # (two threads in one resolver answered GET /next with the GET /events list).
+        with self._serial(route.function), use_services(self.services):
             result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))
         return _from_lambda(result)
 
@@ -195,6 +200,10 @@ class LocalApi:
         except InvalidToken as exc:
             log.info("401: %s", exc)
             return None
+
+    def _serial(self, function: Function) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(function.handler, threading.Lock())
 
     def _handler(self, function: Function) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if function.handler not in self._handlers:

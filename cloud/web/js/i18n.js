@@ -7,7 +7,7 @@
  * ``reason()`` shows the ones the catalogue knows in the chosen language.
  */
 
-import { MESSAGES, REASONS } from "./messages.js";
+import { DEFAULT_LABELS, MESSAGES, REASONS } from "./messages.js";
 
 export const LANGUAGES = { nl: { locale: "nl-BE", name: "Nederlands" }, en: { locale: "en-GB", name: "English" } };
 const DEFAULT = "nl";
@@ -62,6 +62,12 @@ export function reason(text) {
     if (match) return t(key, match.groups ?? {});
   }
   return english;
+}
+
+/** An alert's label: the default plan's in the chosen language, any other as written. */
+export function alertLabel(label) {
+  const text = String(label ?? "");
+  return Object.hasOwn(DEFAULT_LABELS, text) ? t(DEFAULT_LABELS[text]) : text;
 }
 
 /** Fill every [data-i18n] element of the static page (index.html) with its message. */

@@ -18,7 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ghela.core.awsclient import without_pyopenssl
-from ghela.core.messages import EventSnapshot, LightState, ScrapeVerdict
+from ghela.core.messages import ComponentHealth, EventSnapshot, LightState, Message, ScrapeVerdict
 
 Item = dict[str, Any]
 
@@ -95,21 +95,29 @@ def status_update(
     software_version: str,
     light: LightState | None,
     scrapes: Sequence[ScrapeVerdict] = (),
+    components: Sequence[ComponentHealth] = (),
 ) -> Update:
     """The device status item's fields; light fields only once the light has reported, the
-    last scrape per source (a JSON list) only once one was seen."""
+    last scrape per source and each component's last report of itself (JSON lists) only
+    once one was seen."""
     fields: dict[str, Any] = {
         "last_seen": last_seen.isoformat(),
         "revision": revision,
         "software_version": software_version,
     }
     if scrapes:
-        fields["scrapes"] = json.dumps([s.model_dump(mode="json") for s in scrapes], separators=(",", ":"))
+        fields["scrapes"] = _json_list(scrapes)
+    if components:
+        fields["components"] = _json_list(components)
     if light is not None:
         fields.update(
             light_on=light.on, light_pattern=light.pattern.value, light_since=light.since.isoformat()
         )
     return _set_update(to_attributes({"device": device, "sk": STATUS_SK}), fields, {})
+
+
+def _json_list(messages: Sequence[Message]) -> str:
+    return json.dumps([m.model_dump(mode="json") for m in messages], separators=(",", ":"))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from ghela.core.clock import Clock
 from ghela.core.messages import (
     ChangesResponse,
     CommandResult,
+    HealthRequest,
     LightStateRequest,
     Message,
     RevisionChanged,
@@ -115,6 +116,7 @@ class CloudSyncService:
             self._bus.subscribe(topics.STATE_CHANGED, self._on_state_changed),
             self._bus.subscribe(topics.LIGHT_STATE, self.status.light_changed),
             self._bus.subscribe(topics.SCRAPE_RESULT, self.status.scrape_seen),
+            self._bus.subscribe(topics.COMPONENT_HEALTH, self.status.component_seen),
         ]
         self.outbox.start()
         self.sync_worker.start()
@@ -124,6 +126,10 @@ class CloudSyncService:
             self._bus.publish(topics.LIGHT_STATE_REQUEST, LightStateRequest())
         except Exception as exc:
             log.warning("could not ask the light for its state: %s", exc)
+        try:  # components that started before CloudSync report again (ghela.core.selfreport)
+            self._bus.publish(topics.HEALTH_REQUEST, HealthRequest())
+        except Exception as exc:
+            log.warning("could not ask the components for their health: %s", exc)
         log.info("CloudSync running for thing %s", self.thing)
         return self
 

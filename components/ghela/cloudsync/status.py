@@ -1,5 +1,5 @@
 """The device status item (light state, last seen, synced revision, each source's last
-scrape), kept current, throttled.
+scrape, each component's own state and starts), kept current, throttled.
 
 Written when the light reports a change (at most once per ``min_gap``) and at least every
 ``interval`` as a "last seen" beat. Runs as the ``status`` worker; a failed write is
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.items import status_update
 from ghela.core.clock import Clock
-from ghela.core.messages import LightState, Message, ScrapeResult, ScrapeVerdict
+from ghela.core.messages import ComponentHealth, LightState, Message, ScrapeResult, ScrapeVerdict
 
 
 class StatusReporter:
@@ -42,6 +42,7 @@ class StatusReporter:
         self._lock = threading.Lock()
         self._light: LightState | None = None
         self._scrapes: dict[str, ScrapeVerdict] = {}
+        self._components: dict[str, ComponentHealth] = {}
         self._dirty = True
         self._last_write: datetime | None = None
         self.on_change: Callable[[], None] = lambda: None
@@ -66,11 +67,28 @@ class StatusReporter:
             self._dirty = True
         self.on_change()
 
+    def component_seen(self, message: Message) -> None:
+        """Keep each component's last report of itself (ghela.core.selfreport)."""
+        if not isinstance(message, ComponentHealth):
+            return
+        with self._lock:
+            if self._components.get(message.component) == message:
+                return
+            self._components[message.component] = message
+            self._dirty = True
+        self.on_change()
+
+    def _reported(self) -> tuple[list[ScrapeVerdict], list[ComponentHealth]]:
+        return (
+            [self._scrapes[name] for name in sorted(self._scrapes)],
+            [self._components[name] for name in sorted(self._components)],
+        )
+
     def work(self) -> datetime | None:
         now = self._clock.now()
         with self._lock:
             light, dirty, last = self._light, self._dirty, self._last_write
-            scrapes = [self._scrapes[name] for name in sorted(self._scrapes)]
+            reported = self._reported()
         if last is not None:
             if not dirty and now < last + self._interval:
                 return last + self._interval
@@ -82,10 +100,11 @@ class StatusReporter:
             revision=self._revision(),
             software_version=self._version,
             light=light,
-            scrapes=scrapes,
+            scrapes=reported[0],
+            components=reported[1],
         )
         self._db.update(self._table, update.key, update.expression, update.values, update.names)
         with self._lock:
             self._last_write = now
-            self._dirty = self._light != light or scrapes != [self._scrapes[n] for n in sorted(self._scrapes)]
+            self._dirty = self._light != light or reported != self._reported()
         return now + (self._min_gap if self._dirty else self._interval)

@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from ghela.core import topics
@@ -36,8 +37,9 @@ from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
-from ghela.core.messages import Activity, ActivityKind
+from ghela.core.messages import Activity, ActivityKind, ComponentState
 from ghela.core.nucleus import ERRORED, RUNNING
+from ghela.core.selfreport import STARTS_FILE, HealthReporter, count_start
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,8 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     ipc = IpcBus.from_environment(on_invalid=count_invalid)
     bus = CountedBus(ipc, CountOutbox(OUTBOX_FILE, name), clock).start()
     host = ComponentHost(name, config_model, start, bus, clock)
+    # Counted per process start in the work folder: the health card's restarts.
+    health = HealthReporter(bus, name, clock, count_start(Path(STARTS_FILE)), clock.now())
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stopped.set())
     # An exception that escapes any worker thread is a fault a restart may fix: the process
@@ -170,10 +174,13 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
         log.error("%s", exc)
         bus.close()
         sys.exit(EXIT_BAD_CONFIGURATION)
+    health.start()  # after the service: CloudSync's own subscription hears it too
     while not host.stopped.wait(1.0):
         pass
     if host.fatal is not None:
         bus.update_state(ERRORED)
+    health.report(ComponentState.ERRORED if host.fatal is not None else ComponentState.STOPPING)
+    health.close()
     host.stop()
     bus.close()
     sys.exit(EXIT_FATAL if host.fatal is not None else EXIT_STOPPED)

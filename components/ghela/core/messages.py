@@ -196,6 +196,39 @@ class ScrapeVerdict(Message):
         )
 
 
+# --------------------------------------------------------------------------- Every component
+
+
+class ComponentState(StrEnum):
+    """The Greengrass lifecycle states a component can say of itself (the nucleus's names)."""
+
+    RUNNING = "RUNNING"
+    STOPPING = "STOPPING"
+    ERRORED = "ERRORED"
+
+
+MAX_STARTS = 10**9
+
+
+class ComponentHealth(Message):
+    """A component's own account of itself (:mod:`ghela.core.selfreport`), for the health card."""
+
+    component: ShortText
+    state: ComponentState
+    starts: Annotated[int, Field(ge=1, le=MAX_STARTS)]
+    """How often its process has started in this work folder (restarts = starts - 1)."""
+    started_at: UtcDatetime
+    """When this process started."""
+    at: UtcDatetime
+    """When it said so."""
+
+
+class HealthRequest(Message):
+    """Ask every component for its ComponentHealth now (CloudSync does at start)."""
+
+    request_id: CommandId = Field(default_factory=new_id)
+
+
 class LightPattern(StrEnum):
     OFF = "off"
     STEADY = "steady"
@@ -653,5 +686,7 @@ TOPIC_MODELS: dict[str, type[Message]] = {
     topics.LIGHT_STATE_REQUEST: LightStateRequest,
     topics.LIGHT_SET_REQUEST: LightCommandRequest,
     topics.JOB_OUTCOME: JobOutcome,
+    topics.COMPONENT_HEALTH: ComponentHealth,
+    topics.HEALTH_REQUEST: HealthRequest,
     topics.COUNTED: Counted,
 }

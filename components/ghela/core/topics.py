@@ -30,6 +30,10 @@ LIGHT_SET_REQUEST = f"{PREFIX}/light/set/request"  # LightCommandRequest: a star
 # CloudSync
 JOB_OUTCOME = f"{PREFIX}/cloudsync/job"  # JobOutcome: a job finished (counted by Metrics)
 
+# Every component (ghela.core.selfreport)
+COMPONENT_HEALTH = f"{PREFIX}/component/health"  # ComponentHealth: a component's own state and starts
+HEALTH_REQUEST = f"{PREFIX}/component/health/request"  # HealthRequest: every component reports now
+
 # Metrics
 COUNTED = f"{PREFIX}/metrics/counted"  # Counted: what Metrics has stored, per sender (see countedbus)
 

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.models import (
+    ComponentHealthView,
     DeviceList,
     DeviceSummary,
     DeviceView,
@@ -37,8 +38,16 @@ router = Router()
 log = Logger(service="ghela-api", child=True)
 
 HEARTBEAT_LOOKBACK = timedelta(hours=24)
+RECENT_HEARTBEAT = timedelta(hours=1)
+RECENT_HEARTBEAT_PERIOD_SECONDS = 60
+"""CloudWatch's finest period for a standard-resolution metric: a beat is dated by the start of
+the device's own interval, not by the start of a 5-minute bucket (which read a beat sent each
+minute as "3-4 minutes ago")."""
 _INSTANT = TypeAdapter(UtcDatetime)
 _VERDICTS = TypeAdapter(list[ScrapeVerdictView])
+_REPORTS = TypeAdapter(list[Any])
+MAX_COMPONENTS = 20
+"""More entries than a device has components is not a report: the rest are ignored."""
 
 
 @router.get("/device", summary="The device's status: online, last heartbeat, light")
@@ -67,10 +76,7 @@ def list_devices(caller: CallerDep, services: ServicesDep) -> DeviceList:
 def _status(thing: str, services: Services) -> DeviceView:
     now = services.clock.now()
     status = services.events.get_status(thing) or {}
-    beats = services.metrics.series(
-        thing, (names.HEARTBEAT_METRIC,), now - HEARTBEAT_LOOKBACK, now, names.HEARTBEAT_PERIOD_SECONDS
-    )[names.HEARTBEAT_METRIC]
-    last_heartbeat = max((ts for ts, value in beats if value > 0), default=None)
+    last_heartbeat = _last_heartbeat(thing, services, now)
     last_seen = _instant(status.get("last_seen"))
     latest = max((t for t in (last_heartbeat, last_seen) if t is not None), default=None)
     online = latest is not None and now - latest <= timedelta(minutes=services.settings.online_within_minutes)
@@ -90,7 +96,25 @@ def _status(thing: str, services: Services) -> DeviceView:
         revision=status.get("revision") if isinstance(status.get("revision"), int) else None,
         software_version=_text(status.get("software_version")),
         scrapes=_scrapes(status.get("scrapes")),
+        components=_components(status.get("components")),
     )
+
+
+def _last_heartbeat(thing: str, services: Services, now: datetime) -> datetime | None:
+    """The newest heartbeat: per minute over the last hour, else per 5 minutes over a day.
+
+    A datapoint is stamped with the start of the Metrics interval it closes, so this is when
+    the device was last known alive to within one of its intervals (60 s in the demo).
+    """
+    for lookback, period in (
+        (RECENT_HEARTBEAT, RECENT_HEARTBEAT_PERIOD_SECONDS),
+        (HEARTBEAT_LOOKBACK, names.HEARTBEAT_PERIOD_SECONDS),
+    ):
+        beats = services.metrics.series(thing, (names.HEARTBEAT_METRIC,), now - lookback, now, period)
+        newest = max((ts for ts, value in beats[names.HEARTBEAT_METRIC] if value > 0), default=None)
+        if newest is not None:
+            return newest
+    return None
 
 
 def _scrapes(value: Any) -> list[ScrapeVerdictView]:
@@ -104,6 +128,25 @@ def _scrapes(value: Any) -> list[ScrapeVerdictView]:
     except InvalidInput as exc:
         log.warning("ignoring unreadable scrape verdicts in the status item: %s", exc)
         return []
+
+
+def _components(value: Any) -> list[ComponentHealthView]:
+    """The status item's component reports (a JSON list CloudSync wrote), each checked on its
+    own: an unreadable entry is left out (logged), the others still show."""
+    if not isinstance(value, str) or not value:
+        return []
+    try:
+        entries = validate(_REPORTS, read_json(value, "stored components"), "stored components")
+    except InvalidInput as exc:
+        log.warning("ignoring unreadable component reports in the status item: %s", exc)
+        return []
+    reports: list[ComponentHealthView] = []
+    for index, entry in enumerate(entries[:MAX_COMPONENTS]):
+        try:
+            reports.append(validate(ComponentHealthView, entry, f"stored components[{index}]"))
+        except InvalidInput as exc:
+            log.warning("ignoring an unreadable component report in the status item: %s", exc)
+    return reports
 
 
 def _instant(value: Any) -> datetime | None:

@@ -6,24 +6,22 @@
  */
 
 import { h, replace } from "../dom.js";
+import { reason, t } from "../i18n.js";
 import { busy, toast } from "../ui.js";
 import { formatDateTime } from "../time.js";
 
-const HOW_TO = [
-  ["Outlook", "Outlook on the web or new Outlook: Calendar → Add calendar → Subscribe from web, paste the address, name it, Import. Classic Outlook: Home → Add calendar → From Internet."],
-  ["Google Calendar", "On a computer: next to Other calendars, + → From URL, paste the address, Add calendar. Phones show it once it is added on the web; Google refreshes it every few hours."],
-  ["Apple Calendar", "Mac: File → New Calendar Subscription, paste the address, Subscribe. iPhone: Settings → Apps → Calendar → Calendar Accounts → Add Account → Other → Add Subscribed Calendar."],
-];
+/** Each calendar app (its own name, not translated) and the catalogue key of its steps. */
+const HOW_TO = [["Outlook", "calendar.outlook"], ["Google Calendar", "calendar.google"], ["Apple Calendar", "calendar.apple"]];
 
 export function render(app, main) {
-  const status = h("p", { class: "muted" }, "Checking…");
+  const status = h("p", { class: "muted" }, t("calendar.checking"));
   const body = h("div", {});
   replace(main, h("section", { class: "card calendar", "aria-labelledby": "calendar-title" },
-    h("h1", { id: "calendar-title" }, "Calendar"),
-    h("p", {}, "Every game and event with its alerts in your own calendar: “Parking empty by 17:45” from the deadline to kick-off, with a reminder when the light comes on. A moved game moves; a cancelled one disappears."),
+    h("h1", { id: "calendar-title" }, t("calendar.title")),
+    h("p", {}, t("calendar.intro")),
     status, body,
-    h("h2", {}, "Add it to your calendar"),
-    h("dl", { class: "howto" }, HOW_TO.map(([app, steps]) => [h("dt", {}, app), h("dd", {}, steps)]))));
+    h("h2", {}, t("calendar.howTo")),
+    h("dl", { class: "howto" }, HOW_TO.map(([name, steps]) => [h("dt", {}, name), h("dd", {}, t(steps))]))));
   show(app, status, body);
 }
 
@@ -32,40 +30,40 @@ async function show(app, status, body, made = null) {
   try {
     feed = made ?? (await app.api.calendarFeed());
   } catch (failure) {
-    status.textContent = failure.message;
+    status.textContent = reason(failure.message);
     return;
   }
   status.textContent = feed.active
-    ? `The calendar address was made ${feed.rotated_at ? formatDateTime(feed.rotated_at) : ""} by ${feed.rotated_by || "an administrator"}.`
-    : "There is no calendar address yet.";
+    ? t("calendar.madeBy", { when: feed.rotated_at ? formatDateTime(feed.rotated_at) : "", who: feed.rotated_by || t("calendar.anAdmin") })
+    : t("calendar.none");
   const parts = [];
   if (made) {
     const url = new URL(app.config.apiUrl + made.path, window.location.href).href;
-    const address = h("input", { type: "text", readonly: true, value: url, class: "feed-url", "aria-label": "Calendar address" });
-    const copy = h("button", { type: "button" }, "Copy");
+    const address = h("input", { type: "text", readonly: true, value: url, class: "feed-url", "aria-label": t("calendar.address") });
+    const copy = h("button", { type: "button" }, t("calendar.copy"));
     copy.addEventListener("click", async () => {
       address.select();
       try {
         await navigator.clipboard.writeText(url);
-        toast("Copied.", "ok");
+        toast(t("calendar.copied"), "ok");
       } catch {
-        toast("Select the address and copy it yourself.", "bad");
+        toast(t("calendar.copyYourself"), "bad");
       }
     });
-    parts.push(h("p", { role: "status" }, "Copy this address now and pass it on: it is shown only once."), h("div", { class: "feed-row" }, address, copy));
+    parts.push(h("p", { role: "status" }, t("calendar.shownOnce")), h("div", { class: "feed-row" }, address, copy));
   } else if (feed.active) {
-    parts.push(h("p", {}, "Ask an administrator for the address, or make a new one below (administrators)."));
+    parts.push(h("p", {}, t("calendar.askAdmin")));
   }
   if (feed.can_rotate) {
-    const rotate = h("button", { type: "button", class: feed.active ? "" : "primary" }, feed.active ? "Rotate: make a new address" : "Make the calendar address");
+    const rotate = h("button", { type: "button", class: feed.active ? "" : "primary" }, t(feed.active ? "calendar.rotate" : "calendar.make"));
     rotate.addEventListener("click", () => busy(rotate, async () => {
       try {
         show(app, status, body, await app.api.rotateCalendarFeed());
       } catch (failure) {
-        toast(failure.message, "bad");
+        toast(reason(failure.message), "bad");
       }
     }));
-    parts.push(feed.active ? h("p", { class: "hint" }, "A new address turns the old one off for everyone who added it.") : null, rotate);
+    parts.push(feed.active ? h("p", { class: "hint" }, t("calendar.rotateHint")) : null, rotate);
   }
   replace(body, ...parts);
 }

@@ -9,7 +9,7 @@
  */
 
 import { h, replace } from "../dom.js";
-import { reason, t } from "../i18n.js";
+import { alertLabel, reason, t } from "../i18n.js";
 import { alertStatus, deviceFrom, eventTitle, jobIdFrom, nextLine as nextText } from "../model.js";
 import {
   countdown, describeDuration, describeOffset, formatDateTime, formatDay, formatLocalDate, formatTime, relative,
@@ -280,7 +280,7 @@ export function render(app, main) {
       h("div", {},
         h("div", { class: "alert-when" }, whenText),
         h("div", { class: "alert-facts" },
-          alert.label ? h("span", {}, alert.label) : null,
+          alert.label ? h("span", { "data-label": "" }, alertLabel(alert.label)) : null,
           alert.offset_minutes !== null && alert.offset_minutes !== undefined ? h("span", {}, describeOffset(alert.offset_minutes)) : null,
           h("span", {}, describeDuration(Math.round((Date.parse(alert.ends_at) - Date.parse(alert.starts_at)) / 60000))),
           h("span", {}, t(alert.pattern === "blink" ? "pattern.blinking" : "pattern.steady")),

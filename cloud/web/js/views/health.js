@@ -2,11 +2,12 @@
  * The admin's device health card, from what the device syncs in its status item
  * (ghela/cloudsync/status.py): each source's last scrape with its verdict, the software
  * version, the revision of the read copy, and how long ago CloudSync last wrote (its
- * "last seen" beat). Component states and restarts are not reported by the device yet.
+ * "last seen" beat), and each component's state and restarts as the component itself last
+ * reported them (ghela/core/selfreport.py; "since" is when it said so).
  */
 
 import { h } from "../dom.js";
-import { reason, t } from "../i18n.js";
+import { has, reason, t } from "../i18n.js";
 import { formatDateTime, relative } from "../time.js";
 import { badge } from "../ui.js";
 
@@ -20,6 +21,23 @@ function verdict(scrape) {
     scrape.reasons?.length ? h("div", { class: "muted" }, scrape.reasons.map(reason).join(" · ")) : null);
 }
 
+const STATE_KIND = { RUNNING: "ok", STOPPING: "warn", ERRORED: "bad" };
+
+function component(report) {
+  const kind = STATE_KIND[report.state] ?? "warn";
+  const state = has(`health.state.${report.state}`) ? t(`health.state.${report.state}`) : String(report.state);
+  return h("li", { "data-component": report.component, "data-state": report.state },
+    h("strong", {}, report.component), " ", badge(state, kind), " · ",
+    h("span", { "data-restarts": String(report.restarts) }, t("health.restartCount", { count: report.restarts })),
+    " · ", t("health.reportedAt"), " ",
+    h("time", { datetime: report.at, title: formatDateTime(report.at) }, relative(report.at)));
+}
+
+function components(reports) {
+  return reports.length ? h("ul", { class: "scrapes components" }, reports.map(component))
+    : h("p", { class: "muted" }, t("health.noComponents"));
+}
+
 export function healthCard(device) {
   const synced = device.last_seen ?? null;
   const scrapes = device.scrapes ?? [];
@@ -27,6 +45,8 @@ export function healthCard(device) {
     h("h2", { id: "health-title" }, t("health.title")),
     h("h3", {}, t("health.scrapes")),
     scrapes.length ? h("ul", { class: "scrapes" }, scrapes.map(verdict)) : h("p", { class: "muted" }, t("health.noScrapes")),
+    h("h3", {}, t("health.components")),
+    components(device.components ?? []),
     h("dl", {},
       h("dt", {}, t("device.software")), h("dd", { "data-version": "" }, device.software_version || t("health.unknown")),
       h("dt", {}, t("health.lastSync")),

@@ -5,7 +5,7 @@
  */
 
 import { h, replace } from "../dom.js";
-import { has, reason, t } from "../i18n.js";
+import { alertLabel, has, reason, t } from "../i18n.js";
 import { FAILED_JOB, PENDING_JOB, eventTitle } from "../model.js";
 import { formatClock, formatDateTime, formatDay, formatTime, relative } from "../time.js";
 import { jobBadge } from "../ui.js";
@@ -32,7 +32,7 @@ function describe(job, known) {
     const event = found?.event ?? (doc?.event_id ? known.byEvent.get(doc.event_id) : null);
     if (found) {
       const { alert } = found;
-      detail = t("jobs.alertOf", { event: eventTitle(event), label: alert.label || t("jobs.alert"),
+      detail = t("jobs.alertOf", { event: eventTitle(event), label: alert.label ? alertLabel(alert.label) : t("jobs.alert"),
         when: `${formatDay(alert.starts_at)} ${formatTime(alert.starts_at)}` });
     } else if (event) detail = eventTitle(event);
     else detail = doc?.title ?? (doc?.alert_id ? t("jobs.alertId", { id: doc.alert_id })

@@ -7,6 +7,7 @@
  */
 
 import { h, replace } from "../dom.js";
+import { reason, t } from "../i18n.js";
 import { busy, field, toast } from "../ui.js";
 
 /** The VAPID key (base64url) as the bytes pushManager.subscribe wants. */
@@ -16,10 +17,10 @@ export function keyBytes(base64url) {
 }
 
 export function render(app, main) {
-  const body = h("div", {}, h("p", { class: "muted" }, "Loading…"));
+  const body = h("div", {}, h("p", { class: "muted" }, t("loading")));
   replace(main, h("section", { class: "card notifications", "aria-labelledby": "notify-title" },
-    h("h1", { id: "notify-title" }, "Notifications"),
-    h("p", {}, "A warning before the deadline, wherever you are: by e-mail, or on this phone or computer. They come from the cloud, so they arrive even when the light's Pi is offline."),
+    h("h1", { id: "notify-title" }, t("notify.title")),
+    h("p", {}, t("notify.intro")),
     body));
   show(app, body);
 }
@@ -29,7 +30,7 @@ async function show(app, body) {
   try {
     prefs = await app.api.request("GET", "/notify/preferences");
   } catch (failure) {
-    replace(body, h("p", { role: "alert" }, failure.message));
+    replace(body, h("p", { role: "alert" }, reason(failure.message)));
     return;
   }
   const email = h("input", { type: "checkbox", id: "notify-email", checked: prefs.channels.includes("email") });
@@ -38,16 +39,16 @@ async function show(app, body) {
   const every = h("input", { type: "radio", name: "notify-alerts", id: "notify-all", value: "all", checked: prefs.alerts === "all" });
   const late = h("input", { type: "checkbox", id: "notify-late", checked: prefs.late_changes });
   const status = h("p", { class: "muted", role: "status" },
-    `${prefs.push_devices} device${prefs.push_devices === 1 ? "" : "s"} get push. E-mail goes to ${prefs.email || "(no address)"}.`);
-  const save = h("button", { type: "submit", class: "primary" }, "Save");
+    `${t("notify.pushDevices", { count: prefs.push_devices })} ${t("notify.emailTo", { email: prefs.email || t("notify.noAddress") })}`);
+  const save = h("button", { type: "submit", class: "primary" }, t("notify.save"));
   const form = h("form", { novalidate: true },
-    h("fieldset", {}, h("legend", {}, "Channels"),
-      h("div", { class: "check" }, email, h("label", { for: "notify-email" }, "E-mail")),
-      h("div", { class: "check" }, push, h("label", { for: "notify-push" }, "Push on this device"))),
-    h("fieldset", {}, h("legend", {}, "Which alerts"),
-      h("div", { class: "check" }, finalCall, h("label", { for: "notify-final" }, "Final calls only")),
-      h("div", { class: "check" }, every, h("label", { for: "notify-all" }, "Every alert"))),
-    h("div", { class: "check" }, late, h("label", { for: "notify-late" }, "Late changes (a game moved or added within 7 days, a kick-off time announced)")),
+    h("fieldset", {}, h("legend", {}, t("notify.channels")),
+      h("div", { class: "check" }, email, h("label", { for: "notify-email" }, t("notify.email"))),
+      h("div", { class: "check" }, push, h("label", { for: "notify-push" }, t("notify.push")))),
+    h("fieldset", {}, h("legend", {}, t("notify.which")),
+      h("div", { class: "check" }, finalCall, h("label", { for: "notify-final" }, t("notify.finalOnly"))),
+      h("div", { class: "check" }, every, h("label", { for: "notify-all" }, t("notify.every")))),
+    h("div", { class: "check" }, late, h("label", { for: "notify-late" }, t("notify.late"))),
     status, save);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -56,10 +57,10 @@ async function show(app, body) {
         if (push.checked) await subscribe(app, prefs.vapid_public_key);
         const channels = [email.checked && "email", push.checked && "push"].filter(Boolean);
         await app.api.request("PUT", "/notify/preferences", { channels, alerts: every.checked ? "all" : "final-call", late_changes: late.checked });
-        toast("Saved.", "ok");
+        toast(t("notify.saved"), "ok");
         show(app, body);
       } catch (failure) {
-        toast(failure.message, "bad");
+        toast(reason(failure.message), "bad");
       }
     });
   });
@@ -68,27 +69,27 @@ async function show(app, body) {
 
 /** Register sw.js, ask for permission, subscribe with the VAPID key and hand the subscription to the API. */
 async function subscribe(app, vapidKey) {
-  if (!("serviceWorker" in navigator) || !("PushManager" in window)) throw new Error("This browser cannot receive push notifications.");
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) throw new Error(t("notify.noPush"));
   const registration = await navigator.serviceWorker.register("sw.js");
   await navigator.serviceWorker.ready;
-  if ((await Notification.requestPermission()) !== "granted") throw new Error("Notifications are blocked for this page in the browser's settings.");
+  if ((await Notification.requestPermission()) !== "granted") throw new Error(t("notify.blocked"));
   let subscription;
   try {
     subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(vapidKey) });
   } catch (failure) {
-    throw new Error(`The browser's push service refused to subscribe (${failure.name}).`);
+    throw new Error(t("notify.refused", { name: failure.name }));
   }
   await app.api.request("POST", "/notify/push-subscriptions", subscription.toJSON());
 }
 
 function webhookForm(app, prefs) {
-  const url = field("Incoming webhook URL", h("input", { type: "url", required: true, placeholder: "https://…webhook.office.com/…" }),
-    "Teams: channel ⋯ → Workflows or Connectors → Incoming Webhook; Slack: an app's Incoming Webhooks. Kept encrypted in SSM; never shown again.");
-  const kind = h("select", { id: "webhook-kind", "aria-label": "Webhook kind" }, h("option", { value: "teams" }, "Microsoft Teams"), h("option", { value: "slack" }, "Slack"));
-  const submit = h("button", { type: "submit" }, "Set the team's webhook");
+  const url = field(t("notify.webhookUrl"), h("input", { type: "url", required: true, placeholder: "https://…webhook.office.com/…" }),
+    t("notify.webhookHint"));
+  const kind = h("select", { id: "webhook-kind", "aria-label": t("notify.webhookKind") }, h("option", { value: "teams" }, "Microsoft Teams"), h("option", { value: "slack" }, "Slack"));
+  const submit = h("button", { type: "submit" }, t("notify.setWebhook"));
   const form = h("form", { novalidate: true, class: "webhook" },
-    h("h2", {}, "Team channel (administrators)"),
-    h("p", { class: "muted" }, prefs.webhook_set ? "A webhook is set." : "No webhook is set."),
+    h("h2", {}, t("notify.team")),
+    h("p", { class: "muted" }, t(prefs.webhook_set ? "notify.webhookSet" : "notify.noWebhook")),
     url.field, kind, submit);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -96,9 +97,9 @@ function webhookForm(app, prefs) {
       try {
         await app.api.request("PUT", "/notify/webhook", { url: url.control.value.trim(), kind: kind.value });
         url.setError("");
-        toast("The team's webhook is set.", "ok");
+        toast(t("notify.webhookDone"), "ok");
       } catch (failure) {
-        url.setError(failure.fields?.url ?? failure.message);
+        url.setError(reason(failure.fields?.url ?? failure.message));
       }
     });
   });
