@@ -14,6 +14,14 @@ CSP CloudFront sends in AWS): everything the page calls is under this origin, so
 ``connect-src`` is ``'self'`` alone. The server names no version (``Server:
 ghela-local-api``) and gives a client :data:`READ_TIMEOUT_SECONDS` to send each request:
 a Content-Length longer than the body cannot hold a thread.
+
+Handlers run one at a time (:data:`_INVOKING`), as in Lambda, where an execution environment
+"is busy and can't process other requests" while it handles one (AWS Lambda Developer
+Guide, lambda-concurrency.html, "Understanding and visualizing concurrency"). The handlers
+rely on it: powertools keeps the request being answered in ``BaseRouter.current_event`` (a
+class attribute shared by every resolver of the process) and in the resolver's
+``context``, so two requests answered at once read each other's event — the page's
+parallel GET /events and GET /next came back 422 "invalid request" or 500.
 """
 
 from __future__ import annotations
@@ -85,6 +93,10 @@ def settings_for(resources: LocalResources) -> Settings:
 
 CREATE_JOB = "CreateJob"
 """The IoT operation behind every change from the page (:class:`ghela_cloud.api.stores.JobQueue`)."""
+
+
+_INVOKING = threading.Lock()
+"""Held while a handler runs: one invocation at a time in this process, whichever server."""
 
 
 class LocalApi:
@@ -180,7 +192,7 @@ class LocalApi:
             route=route,
             authorizer=authorizer,
         )
-        with use_services(self.services):  # the handlers' dependencies: this server's moto resources
+        with _INVOKING, use_services(self.services):  # this server's moto resources
             result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))
         return _from_lambda(result)
 
