@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from ghela_cloud.api.app import build_app
+from ghela_cloud.api.models import ErrorBody
 
 
 def _get(path: str) -> dict[str, Any]:
@@ -39,3 +40,17 @@ def test_a_service_error_with_a_dict_message_is_its_status_in_the_error_shape() 
     answer = build_app(router).resolve(_get("/conflict"), LambdaContext())
     assert answer["statusCode"] == 409
     assert json.loads(answer["body"]) == {"statusCode": 409, "message": "Conflict", "errors": []}
+
+
+def test_an_answer_that_does_not_match_its_model_is_a_500_not_invalid_request() -> None:
+    # powertools reports a route's answer that fails its return model as a
+    # RequestValidationError: the client's request was fine, so it is not "invalid request".
+    router = Router()
+
+    @router.get("/answer")
+    def answer() -> ErrorBody:
+        return {"statusCode": "not a number"}  # type: ignore[return-value]
+
+    result = build_app(router).resolve(_get("/answer"), LambdaContext())
+    assert result["statusCode"] == 500
+    assert json.loads(result["body"])["message"] == "internal error; the details are in the function's log"

@@ -163,6 +163,18 @@ def test_list_events_gives_upcoming_events_sorted_and_skips_past_and_malformed(s
     assert body["events"][2]["date"] == "2027-01-10" and body["events"][2]["start"] is None
 
 
+def test_a_key_only_row_is_skipped_by_the_list_and_not_found_alone(seeded: Device) -> None:
+    # moto's UpdateItem on a new key stores the key before applying the SET (real DynamoDB is
+    # atomic): a reader in between sees this row. It must not fail the list, nor be a 422.
+    key = {"device": {"S": seeded.name}, "sk": {"S": names.event_sk(77)}}
+    seeded.client("dynamodb").put_item(TableName=seeded.resources.events_table, Item=key)
+
+    status, body = call(load_event("list_events"))
+    assert status == 200 and [e["eventId"] for e in body["events"]] == [14, 12]
+    status, body = call(with_path(load_event("get_event"), "/events/77"))
+    assert status == 404 and body["message"] == f"event 77 not found on {seeded.name}"
+
+
 def test_get_event(seeded: Device) -> None:
     status, body = call(load_event("get_event"))
     assert status == 200

@@ -149,6 +149,21 @@ def test_the_next_line_counts_down_in_its_last_hour(page, cloud, seeded):
     page.screenshot(path=str(artifact("dashboard_next_countdown")))
 
 
+def test_a_server_fault_on_the_events_list_says_so_and_the_next_load_shows_them(page, cloud, seeded):
+    # The e2e run's "Events could not be loaded: invalid request" was the local API's fault
+    # (two requests answered at once); a 5xx must read as the server's fault, not the page's.
+    fault = {"statusCode": 500, "message": "internal error; the details are in the function's log"}
+    events = re.compile(r"/events(\?|$)")
+    page.route(events, lambda route: route.fulfill(status=500, json=fault))
+    _sign_in(page, cloud)
+    expect(page.get_by_role("alert").filter(has_text="Events could not be loaded")).to_have_text(
+        "Events could not be loaded: The server could not answer just now; try again in a moment."
+    )
+    page.unroute(events)
+    page.reload()
+    expect(event_card(page, "KAA Gent – Club Brugge")).to_be_visible()
+
+
 def test_the_dashboard_fits_a_phone(browser, cloud, seeded):
     context = new_context(browser, PHONE)
     page = context.new_page()

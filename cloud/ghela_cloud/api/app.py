@@ -77,7 +77,14 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response[str]:
-        return error_response(422, "invalid request", field_errors(exc.errors()))
+        errors = exc.errors()
+        if _about_the_answer(errors):
+            # powertools raises RequestValidationError for an answer that does not match its
+            # route's model too (openapi_validation.py, _serialize_response_with_validation,
+            # unless response_validation_error_http_code is set): the API's fault, never "invalid request"
+            log.error("the answer does not match its route's model: %s", str(errors)[:2000])
+            return error_response(500, _INTERNAL)
+        return error_response(422, "invalid request", field_errors(errors))
 
     @app.exception_handler(ValidationError)
     def _invalid_command(exc: ValidationError) -> Response[str]:
@@ -106,9 +113,17 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[str]:
         log.exception("unexpected error")
-        return error_response(500, "internal error; the details are in the function's log")
+        return error_response(500, _INTERNAL)
 
     return app
+
+
+_INTERNAL = "internal error; the details are in the function's log"
+
+
+def _about_the_answer(errors: Any) -> bool:
+    """Whether validation errors are about the route's answer (``loc`` starts ``response``)."""
+    return any(tuple(error.get("loc", ()))[:1] == ("response",) for error in errors)
 
 
 def error_response(status: int, message: str, errors: list[FieldError] | None = None) -> Response[str]:

@@ -14,6 +14,14 @@ CSP CloudFront sends in AWS): everything the page calls is under this origin, so
 ``connect-src`` is ``'self'`` alone. The server names no version (``Server:
 ghela-local-api``) and gives a client :data:`READ_TIMEOUT_SECONDS` to send each request:
 a Content-Length longer than the body cannot hold a thread.
+
+Handlers run one at a time (:data:`_INVOKING`), as in Lambda, where an execution environment
+"is busy and can't process other requests" while it handles one (AWS Lambda Developer
+Guide, lambda-concurrency.html, "Understanding and visualizing concurrency"). The handlers
+rely on it: powertools keeps the request being answered in ``BaseRouter.current_event`` (a
+class attribute shared by every resolver of the process) and in the resolver's
+``context``, so two requests answered at once read each other's event — the page's
+parallel GET /events and GET /next came back 422 "invalid request" or 500.
 """
 
 from __future__ import annotations
@@ -87,6 +95,10 @@ CREATE_JOB = "CreateJob"
 """The IoT operation behind every change from the page (:class:`ghela_cloud.api.stores.JobQueue`)."""
 
 
+_INVOKING = threading.Lock()
+"""Held while a handler runs: one invocation at a time in this process, whichever server."""
+
+
 class LocalApi:
     def __init__(
         self,
@@ -100,8 +112,6 @@ class LocalApi:
         jwks_url = f"{resources.endpoint_url}/{resources.user_pool_id}/.well-known/jwks.json"
         self.verifier = verifier or JwtVerifier(resources.issuer, [resources.client_id], jwks_url)
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_lock = threading.Lock()
         self.services = Services(settings_for(resources), session=local_session(resources.region))
         self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
@@ -182,10 +192,7 @@ class LocalApi:
             route=route,
             authorizer=authorizer,
         )
-        # As Lambda does, one invocation at a time per function: an execution environment never
-        # runs two at once, and the powertools resolver keeps the current request on itself
-        # (two threads in one resolver answered GET /next with the GET /events list).
-        with self._serial(route.function), use_services(self.services):
+        with _INVOKING, use_services(self.services):  # this server's moto resources
             result = self._handler(route.function)(event, LocalLambdaContext(route.function.name))
         return _from_lambda(result)
 
@@ -200,10 +207,6 @@ class LocalApi:
         except InvalidToken as exc:
             log.info("401: %s", exc)
             return None
-
-    def _serial(self, function: Function) -> threading.Lock:
-        with self._locks_lock:
-            return self._locks.setdefault(function.handler, threading.Lock())
 
     def _handler(self, function: Function) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if function.handler not in self._handlers:

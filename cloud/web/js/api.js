@@ -63,6 +63,8 @@ export function fieldErrors(body) {
 }
 
 function errorMessage(status, body) {
+  // A 5xx is the server's fault, whatever its body says (its text is for the function's log).
+  if (status >= 500) return t("api.serverFault");
   const text = typeof body === "string" ? body : body?.message ?? body?.Message ?? body?.title
     ?? (typeof body?.detail === "string" ? body.detail : "");
   if (text) return String(text);

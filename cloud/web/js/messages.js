@@ -350,6 +350,7 @@ const en = {
   "api.notFound": "That item no longer exists.",
   "api.fields": "Some fields need attention.",
   "api.status": "The server answered HTTP {status}.",
+  "api.serverFault": "The server could not answer just now; try again in a moment.",
   "api.sessionEnded": "Your session has ended; sign in again.",
   "api.unreachable": "The API cannot be reached. Check the connection and try again.",
 
@@ -709,6 +710,7 @@ const nl = {
   "api.notFound": "Dat bestaat niet meer.",
   "api.fields": "Sommige velden vragen aandacht.",
   "api.status": "De server antwoordde HTTP {status}.",
+  "api.serverFault": "De server kon nu niet antwoorden; probeer het zo opnieuw.",
   "api.sessionEnded": "Je sessie is afgelopen; meld je opnieuw aan.",
   "api.unreachable": "De API is niet bereikbaar. Controleer de verbinding en probeer opnieuw.",
 
