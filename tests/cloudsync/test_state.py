@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ghela.cli import main
@@ -176,25 +177,27 @@ def test_sync_commands_show_state_and_ask_for_a_resync(tmp_path: Path, capsys: p
     assert main(["sync", "status", "--state", str(tmp_path / "missing.db")]) == 1
 
 
-def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
-    updates: list[dict] = []
+class RecordingDb(DynamoDb):
+    """Records each status-item update (attribute name → value) instead of calling AWS."""
 
-    class RecordingDb(DynamoDb):  # records the update instead of calling AWS
-        def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
-            updates.append(
-                {names[k]: v for k, v in ((n, values[":" + n[1:].replace("a", "v")]) for n in names)}
-            )
+    def __init__(self) -> None:
+        super().__init__(client=None)
+        self.written: list[dict[str, Any]] = []
 
-    reporter = StatusReporter(
-        RecordingDb(client=None),
-        "t",
-        "pi",
-        clock,
-        interval=300,
-        min_gap=5,
-        software_version="1",
-        revision=lambda: 3,
+    def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
+        self.written.append({names[k]: values[":" + k[1:].replace("a", "v")] for k in names})
+
+
+def status_reporter(db: RecordingDb, clock: FrozenClock) -> StatusReporter:
+    return StatusReporter(
+        db, "t", "pi", clock, interval=300, min_gap=5, software_version="1", revision=lambda: 3
     )
+
+
+def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
+    db = RecordingDb()
+    updates = db.written
+    reporter = status_reporter(db, clock)
     assert reporter.work() == clock.now() + timedelta(seconds=300)  # first write: last seen
     reporter.light_changed(LightState(on=True, pattern=LightPattern.STEADY, since=clock.now()))
     assert reporter.work() == clock.now() + timedelta(seconds=5)  # too soon: wait for the gap
@@ -207,22 +210,9 @@ def test_the_status_item_is_throttled(clock: FrozenClock) -> None:
 
 
 def test_the_status_item_carries_each_sources_last_scrape(clock: FrozenClock) -> None:
-    written: list[dict] = []
-
-    class RecordingDb(DynamoDb):  # records the update instead of calling AWS
-        def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
-            written.append({names[k]: values[":" + k[1:].replace("a", "v")] for k in names})
-
-    reporter = StatusReporter(
-        RecordingDb(client=None),
-        "t",
-        "pi",
-        clock,
-        interval=300,
-        min_gap=5,
-        software_version="1",
-        revision=lambda: 3,
-    )
+    db = RecordingDb()
+    written = db.written
+    reporter = status_reporter(db, clock)
     reporter.work()
     assert "scrapes" not in written[0]  # none seen yet: the item says nothing about scrapes
     for source, healthy in (("kaagent.be", True), ("fixtur.es", False), ("kaagent.be", False)):
