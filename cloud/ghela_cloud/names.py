@@ -7,6 +7,7 @@ parameters (``tests/cloud/test_template.py`` checks that the two agree), and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from ghela.core import metricnames
 
 DEFAULT_PREFIX = "ghela"
 DEFAULT_REGION = "eu-west-1"
+
 LOCAL_THING = "ghela-local-pi"
 ADMIN_GROUP = "admins"
 
@@ -177,3 +179,8 @@ def key_table_spec(name: str, key: str) -> dict[str, Any]:
 
 NOTIFY_PREFS_KEY = "user"
 NOTIFY_SENT_KEY = "key"
+
+
+def region_from(env: Mapping[str, str]) -> str:
+    """The function's region: Lambda sets ``AWS_REGION``; ``DEFAULT_REGION`` outside AWS."""
+    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION

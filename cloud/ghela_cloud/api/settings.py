@@ -55,7 +55,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or names.DEFAULT_REGION
+        region = names.region_from(env)
         devices = tuple(
             d.strip() for d in env.get("GHELA_DEVICES", names.LOCAL_THING).split(",") if d.strip()
         )

@@ -58,5 +58,5 @@ class NotifySettings:
             mail_from=env.get("GHELA_MAIL_FROM", cls.mail_from),
             ssm_prefix=env.get("GHELA_SSM_PREFIX", cls.ssm_prefix),
             aws_endpoint_url=env.get("GHELA_AWS_ENDPOINT_URL", ""),
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or names.DEFAULT_REGION,
+            region=names.region_from(env),
         )

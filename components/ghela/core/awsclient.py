@@ -20,6 +20,8 @@ import sys
 import threading
 from typing import Any
 
+from ghela.core.nucleusenv import DEFAULT_REGION_ENV, REGION_ENV
+
 _clients: dict[tuple[str, str, float, float, int], Any] = {}
 _lock = threading.Lock()
 
@@ -55,7 +57,7 @@ def _make(service: str, endpoint_url: str, connect_timeout: float, read_timeout:
         read_timeout=read_timeout,
         retries={"max_attempts": attempts, "mode": "standard"},
     )
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    region = os.environ.get(REGION_ENV) or os.environ.get(DEFAULT_REGION_ENV)
     session = botocore.session.get_session()
     endpoint = endpoint_url or None
     return session.create_client(service, endpoint_url=endpoint, region_name=region, config=config)

@@ -43,7 +43,7 @@ from ghela.core.messages import Message
 from ghela.core.nucleus import REPORTABLE_STATES
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
-__all__ = ["REPORTABLE_STATES", "IpcBus", "unix_socket_connector"]
+__all__ = ["IpcBus", "unix_socket_connector"]
 """The connector too: what a caller needs to connect a bus by hand (``ghela up``, tests)."""
 
 log = logging.getLogger(__name__)
