@@ -74,6 +74,8 @@ class SchedulerService:
         self._sent_at: datetime | None = None
         self._revision = 0
         self._data_version = 0
+        self._wake_at = clock.now()
+        """When the outlook next changes (set by every tick, whichever thread ran it)."""
         self._disputed: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ lifecycle
@@ -114,19 +116,18 @@ class SchedulerService:
         self.store.close()
 
     def _run(self) -> None:
-        with self._lock:
-            wake_at = self._tick()
-        check_at = self.clock.now() + self._check_every
         while not self._stopping.is_set():
-            woken = self.clock.wait(self._wake, min(wake_at, check_at))
-            self._wake.clear()
-            now = self.clock.now()
-            if not woken and now < wake_at and not self._changed_by_others():
-                check_at = now + self._check_every
-                continue
             with self._lock:
-                wake_at = self._tick()
-            check_at = now + self._check_every
+                now = self.clock.now()
+                if now >= self._wake_at or self._changed_by_others():
+                    self._tick()
+                # Both deadlines from the instant read before the tick: a clock that moves
+                # during the tick then makes the wait return at once, never skip a look.
+                deadline = min(self._wake_at, now + self._check_every)
+            self.clock.wait(self._wake, deadline)
+            # A wake means something was applied (its tick already ran): _wake_at is fresh,
+            # and the next round looks again; one that comes after this clear is not lost.
+            self._wake.clear()
 
     def _changed_by_others(self) -> bool:
         """Whether another connection (the CLI) committed since the last look."""
@@ -139,8 +140,8 @@ class SchedulerService:
 
     # ------------------------------------------------------------------ one wake
 
-    def _tick(self) -> datetime:
-        """Catch up with the database and the clock; returns when to wake next."""
+    def _tick(self) -> None:
+        """Catch up with the database and the clock, and note when to wake next."""
         now = self.clock.now()
         self.handler.finish_past(now)
         # Read the version after our own writes and before the outlook: a later commit by
@@ -151,7 +152,7 @@ class SchedulerService:
         self._report_disagreements(view)
         self._reconcile(view)
         self._send_activity()
-        return self._next_wake(view)
+        self._wake_at = self._next_wake(view)
 
     @property
     def _check_every(self) -> timedelta:
