@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import botocore.session
 import pytest
+from botocore.serialize import create_serializer
+from botocore.validate import ParamValidator
 from ghela.core.awsjson import CLOUDWATCH, AwsJsonClient
 from ghela.core.errors import TransientError
 from ghela.metrics.buffer import Datapoint
@@ -63,3 +66,45 @@ def test_a_value_json_cannot_carry_is_rejected_before_it_is_sent() -> None:
         with pytest.raises(RejectedDatapoints, match="JSON"):
             metrics.put([nan])
         assert server.asked == []
+
+
+def test_the_request_on_the_wire_is_what_botocore_s_model_and_json_serializer_make() -> None:
+    """CloudWatch declares ``json`` among its protocols (awsJson1_0, ``awsQueryCompatible``):
+    our body validates against PutMetricData's input shape and equals botocore's own JSON
+    serialization of the same datapoints, microseconds included."""
+    points = [
+        POINT,
+        Datapoint(
+            metric="ScrapeOk", device="pi", timestamp=POINT.timestamp.replace(microsecond=3691), value=7.0
+        ),
+    ]
+    with CannedServer() as server:
+        CloudWatchMetrics(AwsJsonClient(CLOUDWATCH, "eu-west-1", server.url), "GhelamcoAlert").put(points)
+    (asked,) = server.asked
+    model = botocore.session.get_session().get_service_model("cloudwatch")
+    assert "json" in model.metadata["protocols"]
+    operation = model.operation_model("PutMetricData")
+    sent = json.loads(asked.body)
+    report = ParamValidator().validate(sent, operation.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    params = {
+        "Namespace": "GhelamcoAlert",
+        "MetricData": [
+            {
+                "MetricName": p.metric,
+                "Dimensions": [{"Name": "Device", "Value": p.device}],
+                "Timestamp": p.timestamp,
+                "Value": p.value,
+                "Unit": "Count",
+            }
+            for p in points
+        ],
+    }
+    theirs = create_serializer("json").serialize_to_request(params, operation)
+    assert sent == json.loads(theirs["body"])
+    assert (
+        asked.headers["x-amz-target"]
+        == theirs["headers"]["X-Amz-Target"]
+        == "GraniteServiceVersion20100801.PutMetricData"
+    )
+    assert "/eu-west-1/monitoring/aws4_request" in asked.headers["authorization"]
