@@ -200,3 +200,22 @@ def test_the_request_on_the_wire_is_signed_for_dynamodb_in_the_region() -> None:
         "TableName": "events",
         "Item": {"device": {"S": THING}, "sk": {"S": "status"}},
     }
+
+
+def test_a_kept_connection_the_server_closed_is_opened_again_once() -> None:
+    with CannedServer(Answer(hang_up=True)) as server:
+        db = db_answered(server)
+        for sk in ("event#1", "event#2", "event#3"):
+            db.put("events", to_attributes({"device": THING, "sk": sk}))
+    assert [json.loads(asked.body)["Item"]["sk"]["S"] for asked in server.asked] == [
+        "event#1",
+        "event#2",
+        "event#3",
+    ]
+
+
+def test_an_endpoint_that_does_not_answer_in_the_read_timeout_is_transient() -> None:
+    with CannedServer(Answer(delay=0.6)) as server:
+        client = AwsJsonClient(DYNAMODB, "eu-west-1", server.url, read_timeout=0.2)
+        with pytest.raises(TransientError, match=r"unreachable.*timed out"):
+            DynamoDb(client).put("events", to_attributes({"device": THING}))

@@ -4,7 +4,9 @@ answer anything, hostile answers included."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +17,10 @@ class Answer:
     status: int = 200
     body: bytes = b"{}"
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (a hanging endpoint)."""
+    hang_up: bool = False
+    """Close the connection after answering without saying so (a server's idle timeout)."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,15 @@ class CannedServer:
                 )
                 server.asked.append(asked)
                 answer = server.answer(asked) if callable(server.answer) else server.answer
+                time.sleep(answer.delay)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer.body)))
                 self.end_headers()
-                self.wfile.write(answer.body)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
+                    self.wfile.write(answer.body)
+                self.close_connection = answer.hang_up
 
             do_GET = do_POST = _serve
 
