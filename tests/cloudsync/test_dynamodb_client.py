@@ -5,8 +5,10 @@ answer a transient or permanent error that names what was wrong."""
 from __future__ import annotations
 
 import json
+import subprocess
 import zlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -219,3 +221,20 @@ def test_an_endpoint_that_does_not_answer_in_the_read_timeout_is_transient() -> 
         client = AwsJsonClient(DYNAMODB, "eu-west-1", server.url, read_timeout=0.2)
         with pytest.raises(TransientError, match=r"unreachable.*timed out"):
             DynamoDb(client).put("events", to_attributes({"device": THING}))
+
+
+def test_an_https_endpoint_whose_certificate_does_not_verify_is_never_talked_to(tmp_path: Path) -> None:
+    """TLS as on the Pi: the system's CAs and the host name checked (a self-signed cert fails)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x"]
+    subprocess.run(
+        [*request, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    with CannedServer() as server:
+        server.wrap_tls(cert, key)
+        client = AwsJsonClient(DYNAMODB, "eu-west-1", server.url.replace("http://", "https://"))
+        with pytest.raises(TransientError, match="CERTIFICATE_VERIFY_FAILED"):
+            DynamoDb(client).put("events", to_attributes({"device": THING}))
+    assert server.asked == []

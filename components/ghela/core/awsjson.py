@@ -39,7 +39,6 @@ import re
 import ssl
 import threading
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -113,7 +112,6 @@ class AwsJsonClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 15.0,
         credentials: CredentialSource | None = None,
-        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.service = service
         self.region = region
@@ -127,7 +125,7 @@ class AwsJsonClient:
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self._credentials = credentials or CredentialSource()
-        self._now = now or (lambda: datetime.now(UTC))
+        self._tls: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self._connection: http.client.HTTPConnection | None = None
 
@@ -149,19 +147,13 @@ class AwsJsonClient:
             self._credentials.get(),
             self.region,
             self.service.endpoint_prefix,
-            self._now(),
+            datetime.now(UTC),  # the wall clock: AWS refuses a signature 5 minutes off
         )
         status, answer_headers, raw = self._post(operation, body, headers)
         if status >= 300:
             raise _error(operation, status, answer_headers, raw)
         _check_crc32(operation, answer_headers, raw)
         return _decoded(operation, raw)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
 
     def _post(
         self, operation: str, body: bytes, headers: dict[str, str]
@@ -198,9 +190,10 @@ class AwsJsonClient:
         host, port = self._parts.hostname or "", self._parts.port
         connection: http.client.HTTPConnection
         if self._parts.scheme == "https":
-            context = ssl.create_default_context()  # certificates and host name verified
+            if self._tls is None:
+                self._tls = ssl.create_default_context()  # certificates and host name verified
             connection = http.client.HTTPSConnection(
-                host, port, timeout=self._connect_timeout, context=context
+                host, port, timeout=self._connect_timeout, context=self._tls
             )
         else:
             connection = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
