@@ -126,6 +126,12 @@ def dynamodb_error(code: str, status: int = 400, **extra: Any) -> Answer:
         (dynamodb_error("SerializationException"), PermanentError, "SerializationException"),
         (dynamodb_error("ConditionalCheckFailedException"), ConditionFailed, "a newer item"),
         (Answer(503, b"<html>Service Unavailable</html>"), TransientError, "503.*Service Unavailable"),
+        (Answer(400, b'{"__type": ["x"], "message": {"a": 1}}'), TransientError, r"\['x'\]: \{'a': 1\}"),
+        (
+            Answer(429, b"", {"x-amzn-ErrorType": "ThrottlingException:http://internal"}),
+            TransientError,
+            "Throttling",
+        ),
         (Answer(200, b"<html>a captive portal</html>"), TransientError, "not JSON"),
         (Answer(200, b"[1, 2]"), TransientError, "a JSON list, not an object"),
         (Answer(200, deep_json().encode()), TransientError, "not JSON.*RecursionError"),
