@@ -109,7 +109,8 @@ def fetch_container_credentials(uri: str, auth_token: str | None) -> tuple[Crede
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.netloc, timeout=FETCH_TIMEOUT_SECONDS)
     try:
-        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", target, headers=headers)
         answer = connection.getresponse()
         raw = answer.read(MAX_ANSWER_BYTES + 1)
     except (OSError, http.client.HTTPException, ValueError) as exc:  # refused, DNS, timeout, broken
