@@ -5,7 +5,7 @@
 1. Requests per scrape: the real Scheduler and CloudSync in one process (an in-memory bus),
    DynamoDB on a moto server over HTTP. After an initial scrape of 60 home games, three
    scrapes change 0, 1 and 50 of them; every request CloudSync's DynamoDB client makes to
-   write events is counted with a boto3 event hook (status-item writes are not event
+   write events is counted by a counting client (status-item writes are not event
    writes and are listed apart). Expected: 0, 1 and ceil(50/25) = 2.
 2. Job latency through the local runtime (tests/support/runtime.py): the Scheduler and
    CloudSync as processes on the real IPC wire, the runtime's IoT Jobs endpoint on moto's
@@ -35,11 +35,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.awscalls import CountingClient  # noqa: E402
 from tests.support.moto import MotoServer, use_dummy_aws_credentials  # noqa: E402
 
 use_dummy_aws_credentials()  # only ever moto: no real account can be touched
 
-from ghela.cloudsync.aws import DynamoDb, dynamodb_client  # noqa: E402
+from ghela.cloudsync.aws import DynamoDb  # noqa: E402
 from ghela.cloudsync.config import CloudSyncConfig  # noqa: E402
 from ghela.cloudsync.service import CloudSyncService  # noqa: E402
 from ghela.cloudsync.store import StateStore  # noqa: E402
@@ -93,8 +94,7 @@ def requests_per_scrape(server: MotoServer, work: Path) -> list[tuple[int, int, 
     scheduler_config = SchedulerConfig(db_path=str(work / "ghela.db"))
     scheduler = SchedulerService(bus, scheduler_config, clock, Store(scheduler_config.db_path)).start()
     calls: list[str] = []
-    dynamodb = dynamodb_client(server.url)
-    dynamodb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    dynamodb = CountingClient(server.url, calls)
     config = CloudSyncConfig(
         thing_name=THING,
         events_table=events,

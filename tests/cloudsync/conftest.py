@@ -18,6 +18,7 @@ from ghela.core.clock import Clock, SystemClock
 from ghela_cloud.names import events_table_spec, jobs_table_spec
 
 from tests.cloudsync.fakes import FakeJobsBroker, FakeScheduler
+from tests.support.awscalls import CountingClient
 
 THING = "ghela-test-pi"
 
@@ -60,14 +61,10 @@ def tables(moto_server: Any) -> Tables:
     return create_tables(moto_server.client("dynamodb"), moto_server.url)
 
 
-def counting_client(endpoint_url: str, calls: list[str]) -> Any:
-    """A DynamoDB client of its own (not the process's shared one: the hook stays with it)
-    that records each request's operation name (a boto3 event hook)."""
-    import boto3
-
-    client = boto3.client("dynamodb", endpoint_url=endpoint_url, region_name="eu-west-1")
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
-    return client
+def counting_client(endpoint_url: str, calls: list[str]) -> CountingClient:
+    """A DynamoDB client of its own (not the process's shared one) that records each
+    request's operation name."""
+    return CountingClient(endpoint_url, calls)
 
 
 @dataclass

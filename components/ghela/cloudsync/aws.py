@@ -1,5 +1,5 @@
-"""A thin DynamoDB client CloudSync is handed (the boto3 client itself comes from
-:func:`ghela.core.awsclient.aws_client`).
+"""A thin DynamoDB client CloudSync is handed (the device's own AWS JSON client,
+:mod:`ghela.core.awsjson`: no botocore in this process).
 
 Everything else speaks in plain items (DynamoDB's typed JSON) and gets back plain results
 or project errors: :class:`~ghela.core.errors.TransientError` for anything a retry may fix
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
-
-from ghela.core.awsclient import aws_client
+from ghela.core.awsjson import DYNAMODB, AwsErrorAnswer, AwsJsonClient, AwsUnreadableAnswer, aws_json_client
 from ghela.core.errors import GhelaError, PermanentError, TransientError
 
 Item = dict[str, Any]
@@ -30,16 +28,16 @@ class ConditionFailed(GhelaError):
     """A conditional write was refused because the stored item is newer."""
 
 
-def dynamodb_client(endpoint_url: str = "") -> Any:
+def dynamodb_client(endpoint_url: str = "") -> AwsJsonClient:
     """CloudSync's DynamoDB client; ``endpoint_url`` empty means real AWS. A batch of 25
     conditional writes may take a while to answer: 15 s to read, 5 s to connect."""
-    return aws_client("dynamodb", endpoint_url, timeout_seconds=5.0, read_timeout_seconds=15.0, attempts=2)
+    return aws_json_client(DYNAMODB, endpoint_url, connect_timeout=5.0, read_timeout=15.0)
 
 
 class DynamoDb:
     """The few DynamoDB operations CloudSync uses, with errors made into project errors."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AwsJsonClient) -> None:
         self._client = client
 
     def put(
@@ -51,7 +49,7 @@ class DynamoDb:
         names: dict[str, str] | None = None,
     ) -> None:
         """PutItem; :class:`ConditionFailed` when ``condition`` does not hold."""
-        self._call("put_item", TableName=table, Item=item, **_condition(condition, values, names))
+        self._call("PutItem", TableName=table, Item=item, **_condition(condition, values, names))
 
     def delete(
         self,
@@ -61,11 +59,11 @@ class DynamoDb:
         values: Item | None = None,
         names: dict[str, str] | None = None,
     ) -> None:
-        self._call("delete_item", TableName=table, Key=key, **_condition(condition, values, names))
+        self._call("DeleteItem", TableName=table, Key=key, **_condition(condition, values, names))
 
     def update(self, table: str, key: Item, expression: str, values: Item, names: dict[str, str]) -> None:
         self._call(
-            "update_item",
+            "UpdateItem",
             TableName=table,
             Key=key,
             UpdateExpression=expression,
@@ -75,7 +73,7 @@ class DynamoDb:
 
     def transact(self, operations: list[dict[str, Any]]) -> None:
         """TransactWriteItems: all or nothing; :class:`ConditionFailed` if any condition fails."""
-        self._call("transact_write_items", TransactItems=operations)
+        self._call("TransactWriteItems", TransactItems=operations)
 
     def query_sort_keys(self, table: str, device: str, prefix: str) -> list[str]:
         """Every ``sk`` under ``device`` that starts with ``prefix`` (all pages)."""
@@ -88,34 +86,53 @@ class DynamoDb:
             "ProjectionExpression": "sk",
         }
         while True:
-            page = self._call("query", **request)
-            keys.extend(item["sk"]["S"] for item in page.get("Items", []))
+            page = self._call("Query", **request)
+            keys.extend(_sort_keys(page))
             if "LastEvaluatedKey" not in page:
                 return keys
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            last = page["LastEvaluatedKey"]
+            if not isinstance(last, dict) or not last:
+                raise AwsUnreadableAnswer(f"DynamoDB Query: LastEvaluatedKey is not a key: {str(last)[:80]}")
+            request["ExclusiveStartKey"] = last
 
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
         try:
-            return getattr(self._client, operation)(**kwargs)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = error.get("Code", "")
-            if code == "ConditionalCheckFailedException":
+            return self._client.call(operation, request)
+        except AwsErrorAnswer as exc:
+            if exc.code == "ConditionalCheckFailedException":
                 raise ConditionFailed(f"{operation}: a newer item is stored") from None
-            if code == "TransactionCanceledException":
-                reasons = exc.response.get("CancellationReasons", [])
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or (
-                    "ConditionalCheckFailed" in error.get("Message", "")
-                ):
-                    raise ConditionFailed(f"{operation}: a newer item is stored") from None
-            message = f"DynamoDB {operation} failed: {code}: {error.get('Message', '')}"
-            if code in REFUSED_REQUESTS:
+            if exc.code == "TransactionCanceledException" and _a_condition_failed(exc):
+                raise ConditionFailed(f"{operation}: a newer item is stored") from None
+            message = f"DynamoDB {operation} failed: {exc.code}: {exc.message}"
+            if exc.code in REFUSED_REQUESTS and exc.status < 500:
                 raise PermanentError(message) from exc
             raise TransientError(message) from exc
-        except ParamValidationError as exc:  # refused before it was sent
+        except ValueError as exc:  # refused before it was sent (not JSON)
             raise PermanentError(f"DynamoDB {operation} refused: {exc}") from exc
-        except BotoCoreError as exc:
-            raise TransientError(f"DynamoDB {operation} failed: {exc}") from exc
+
+
+def _sort_keys(page: dict[str, Any]) -> list[str]:
+    """The ``sk`` of each item of a Query page; an answer of another shape names what is wrong."""
+    items = page.get("Items", [])
+    if not isinstance(items, list):
+        raise AwsUnreadableAnswer(f"DynamoDB Query: Items is a {type(items).__name__}, not a list")
+    keys: list[str] = []
+    for index, item in enumerate(items):
+        sort_key = item.get("sk") if isinstance(item, dict) else None
+        value = sort_key.get("S") if isinstance(sort_key, dict) else None
+        if not isinstance(value, str):
+            raise AwsUnreadableAnswer(f"DynamoDB Query: Items[{index}].sk is not a string attribute")
+        keys.append(value)
+    return keys
+
+
+def _a_condition_failed(exc: AwsErrorAnswer) -> bool:
+    reasons = exc.body.get("CancellationReasons")
+    if isinstance(reasons, list) and any(
+        isinstance(reason, dict) and reason.get("Code") == "ConditionalCheckFailed" for reason in reasons
+    ):
+        return True
+    return "ConditionalCheckFailed" in exc.message
 
 
 def _condition(condition: str | None, values: Item | None, names: dict[str, str] | None) -> dict[str, Any]:

@@ -14,10 +14,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ghela.core.awsclient import without_pyopenssl
+from ghela.core.errors import InvalidInput
 from ghela.core.messages import ComponentHealth, EventSnapshot, LightState, Message, ScrapeVerdict
 
 Item = dict[str, Any]
@@ -27,23 +26,33 @@ STATUS_SK = "status"
 NOT_NEWER = "attribute_not_exists(sk) OR #revision <= :revision"
 """The guard on every event write: only replace an item whose revision is not newer."""
 
-if TYPE_CHECKING:
-    from boto3.dynamodb.types import TypeSerializer
-
-
-@cache
-def _serializer() -> TypeSerializer:
-    """boto3's serializer, imported when the first item is made (see ghela.core.awsclient)."""
-    without_pyopenssl()
-    from boto3.dynamodb.types import TypeSerializer
-
-    return TypeSerializer()
+MAX_NUMBER_DIGITS = 38
+"""DynamoDB keeps numbers to 38 digits of precision (boto3's ``DYNAMODB_CONTEXT``)."""
 
 
 def to_attributes(values: dict[str, Any]) -> Item:
-    """Plain JSON-ready values → DynamoDB typed JSON (None → NULL; ints → N)."""
-    serializer = _serializer()
-    return {name: serializer.serialize(value) for name, value in values.items()}
+    """Plain JSON-ready values → DynamoDB typed JSON, as boto3's ``TypeSerializer`` makes
+    them (None → NULL, bool → BOOL, int → N, str → S, list → L, dict → M); anything else
+    (a float, a number of more than 38 digits) is :class:`InvalidInput` naming the field."""
+    return {name: _typed(value, name) for name, value in values.items()}
+
+
+def _typed(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_NUMBER_DIGITS:
+            raise InvalidInput(f"{field}: a number of more than {MAX_NUMBER_DIGITS} digits", field=field)
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, list | tuple):
+        return {"L": [_typed(v, f"{field}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, dict):
+        return {"M": {str(k): _typed(v, f"{field}.{k}") for k, v in value.items()}}
+    raise InvalidInput(f"{field}: a {type(value).__name__} is not a DynamoDB value here", field=field)
 
 
 def event_sort_key(event_id: int) -> str:

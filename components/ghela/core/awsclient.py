@@ -1,13 +1,14 @@
-"""The device's one AWS client factory: one client per service, made on first use.
+"""The device's botocore client factory, for the one path that still needs botocore:
+shipping logs to CloudWatch Logs with watchtower (:mod:`ghela.core.logship`, only when a
+log group is configured). CloudSync's DynamoDB and Metrics' CloudWatch calls use the
+device's own small client instead (:mod:`ghela.core.awsjson`).
 
 botocore costs a component about 30 MiB (``bench/footprint.py`` prints it), so no module
-imports it at import time: a component that never calls AWS (Scraper, Scheduler,
-AlertLight) never loads it, and one that does (CloudSync, Metrics, log shipping) loads it
-when it makes its first client. The client is botocore's own (``boto3.client`` is a thin
-wrapper over the same ``create_client``): boto3's session and resource layer would add
-about 2.5 MiB for nothing. Each client is made once per process and shared by every
-caller asking for the same service, endpoint and settings (botocore clients are
-thread-safe; making one is not, hence the lock).
+imports it at import time: it is loaded when the first client is made. The client is
+botocore's own (``boto3.client`` is a thin wrapper over the same ``create_client``):
+boto3's session and resource layer would add about 2.5 MiB for nothing. Each client is
+made once per process and shared by every caller asking for the same service, endpoint
+and settings (botocore clients are thread-safe; making one is not, hence the lock).
 
 Region from ``AWS_REGION`` (the nucleus sets it), credentials from botocore's default chain
 (the Token Exchange Service on a Pi), ``endpoint_url`` "" meaning the real AWS endpoint.

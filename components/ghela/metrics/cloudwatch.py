@@ -1,5 +1,10 @@
 """The CloudWatch client behind a thin class: PutMetricData and what its failures mean.
 
+The request goes out in the AWS JSON 1.0 protocol through the device's own client
+(:mod:`ghela.core.awsjson`, no botocore in this process), with each datapoint's time as
+epoch seconds (JSON's ``unixTimestamp`` format, microseconds kept, as botocore's
+``Serializer._timestamp_unixtimestamp`` writes it).
+
 Failures split in two: :class:`RejectedDatapoints` means CloudWatch refused the datapoints
 themselves as invalid and will refuse them again, so keeping them would block the buffer
 forever; everything else (no network, timeouts, throttling, a 5xx, access denied, credentials
@@ -9,12 +14,11 @@ keep the datapoints and try again later.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-from ghela.core.awsclient import aws_client
+from ghela.core.awsjson import CLOUDWATCH, AwsErrorAnswer, AwsJsonClient, aws_json_client
 from ghela.core.errors import GhelaError, TransientError
 from ghela.core.metricnames import DIMENSION
 from ghela.metrics.buffer import Datapoint
@@ -41,7 +45,7 @@ class RejectedDatapoints(GhelaError, ValueError):
 class CloudWatchMetrics:
     """PutMetricData for one namespace with the ``Device`` dimension."""
 
-    def __init__(self, client: Any, namespace: str) -> None:
+    def __init__(self, client: AwsJsonClient, namespace: str) -> None:
         self._client = client
         self.namespace = namespace
 
@@ -49,7 +53,8 @@ class CloudWatchMetrics:
     def connect(cls, namespace: str, endpoint_url: str = "") -> CloudWatchMetrics:
         # One attempt with short timeouts: the pusher retries with its own back-off, and a
         # stop must not wait long on a hanging network.
-        return cls(aws_client("cloudwatch", endpoint_url, timeout_seconds=5.0, attempts=1), namespace)
+        client = aws_json_client(CLOUDWATCH, endpoint_url, connect_timeout=5.0, read_timeout=5.0)
+        return cls(client, namespace)
 
     def put(self, points: Sequence[Datapoint]) -> None:
         """Send up to :data:`MAX_DATAPOINTS_PER_REQUEST` datapoints in one request."""
@@ -59,22 +64,25 @@ class CloudWatchMetrics:
             {
                 "MetricName": p.metric,
                 "Dimensions": [{"Name": DIMENSION, "Value": p.device}],
-                "Timestamp": p.timestamp,
+                "Timestamp": epoch_seconds(p.timestamp),
                 "Value": p.value,
                 "Unit": "Count",
             }
             for p in points
         ]
         try:
-            self._client.put_metric_data(Namespace=self.namespace, MetricData=data)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code, reason = error.get("Code", ""), error.get("Message", "")
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if code in _REJECTION_CODES and status < 500:
-                raise RejectedDatapoints(f"CloudWatch refused the datapoints ({code}): {reason}") from exc
-            raise TransientError(f"CloudWatch PutMetricData failed ({code}): {reason}") from exc
-        except NoCredentialsError as exc:
-            raise TransientError(f"no AWS credentials yet: {exc}") from exc
-        except BotoCoreError as exc:  # connection refused, DNS, timeouts
-            raise TransientError(f"CloudWatch unreachable: {exc}") from exc
+            self._client.call("PutMetricData", {"Namespace": self.namespace, "MetricData": data})
+        except AwsErrorAnswer as exc:
+            if exc.code in _REJECTION_CODES and exc.status < 500:
+                raise RejectedDatapoints(
+                    f"CloudWatch refused the datapoints ({exc.code}): {exc.message}"
+                ) from exc
+            raise TransientError(f"CloudWatch PutMetricData failed ({exc.code}): {exc.message}") from exc
+        except ValueError as exc:  # a value JSON cannot carry (NaN, infinity): never accepted
+            raise RejectedDatapoints(f"CloudWatch refused the datapoints: {exc}") from exc
+
+
+def epoch_seconds(at: datetime) -> int | float:
+    """``at`` as JSON's epoch seconds: an int when whole, else microseconds added once."""
+    seconds = calendar.timegm(at.utctimetuple())
+    return (seconds * 10**6 + at.microsecond) / 10**6 if at.microsecond else seconds
