@@ -109,9 +109,15 @@ def new_id() -> str:
 
 
 class Message(BaseModel):
-    """Base of every message: strict about unknown fields, immutable once made."""
+    """Base of every message: strict about unknown fields, immutable once made.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    Each model's validator is built when the model is first used, not when this module is
+    imported (``defer_build``): every process loads this module and uses a few of its
+    models (``ghela alert snooze`` uses two), and building all of them cost the CLI's
+    start-up about 30 ms here (``bench/cli.py``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 # --------------------------------------------------------------------------- Scraper
