@@ -99,6 +99,10 @@ sys.exit(code)
 """
 
 
+heard_at = [0.0]
+"""When the listener last heard a nudge (``time.time()``), set from its thread."""
+
+
 def run(database: Path, verb: str, heard: threading.Event) -> dict[str, float]:
     """One harnessed CLI run: phase -> seconds, plus ``heard`` (start -> nudge) and ``total``."""
     heard.clear()
@@ -138,9 +142,6 @@ def _children_cpu() -> float:
     """User plus system CPU seconds of this process's ended children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-heard_at = [0.0]
 
 
 def main() -> int:
