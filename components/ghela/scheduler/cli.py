@@ -65,9 +65,11 @@ def database(args: argparse.Namespace, *, running: bool = True) -> Path:
         return Path(args.db)
     if env := os.environ.get("GHELA_DB"):
         return Path(env)
+    if not running:
+        return Path(DEFAULT_DB)
     from ghela.locator import locate  # reads the runtime's and CloudSync's configuration models
 
-    system = locate() if running else None
+    system = locate()
     return system.database if system is not None else Path(DEFAULT_DB)
 
 
