@@ -18,10 +18,10 @@ Then:
   first query), command (validate and apply), commit (flush and fsync), nudge, the rest of
   ``main`` and the interpreter's exit.
 
-Whether the ``ghela`` package's bytecode is cached changes the import figure: the Pi's
-artifact holds no ``__pycache__`` and its folder is not the user's to write, so every CLI
-run there compiles ``ghela`` from source; ``PYTHONDONTWRITEBYTECODE`` in the environment
-does the same here (the run prints which case it measured).
+Whether the ``ghela`` package's bytecode is cached changes the import figure (about 50 ms
+here): with ``PYTHONDONTWRITEBYTECODE`` set, every run compiles ``ghela`` from source. The
+Pi's artifact holds no ``__pycache__``; the CLI run there with ``sudo`` (README, "Check")
+writes one on its first run. The run prints which case it measured.
 
 Figures are printed beside the target, never asserted. The load average is printed too:
 on a busy machine the times are slower, so the CPU time the process used is printed as well.
@@ -167,9 +167,11 @@ def main() -> int:
         finally:
             listener.stop()
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    cached = "no (compiled from source each run, as on a Pi)" if os.environ.get(
-        "PYTHONDONTWRITEBYTECODE"
-    ) else "yes, if written by an earlier run"
+    cached = (
+        "no (PYTHONDONTWRITEBYTECODE: compiled from source each run)"
+        if os.environ.get("PYTHONDONTWRITEBYTECODE")
+        else "yes, once an earlier run wrote it"
+    )
     print(f"load average: {load} on {os.cpu_count()} cores; ghela bytecode cached: {cached}")
     print(f"breakdown of `ghela alert snooze|unsnooze`, median of {len(runs)} runs:")
     print(f"  {'':<52} {'wall':>6}    {'CPU':>6}")
