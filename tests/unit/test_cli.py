@@ -144,6 +144,35 @@ def test_a_device_command_imports_only_the_module_that_adds_it() -> None:
     assert not {name for name in loaded if name.startswith(unneeded)}
 
 
+def test_a_change_imports_only_what_applying_it_needs(tmp_path: Path) -> None:
+    # The write path of `ghela alert snooze` (bench/cli.py times it): reading the schedule,
+    # finding the running system (here --db is given) and the demo are not loaded.
+    from ghela.scheduler.store import Store
+
+    database = tmp_path / "ghela.db"
+    Store(database).close()
+    code = (
+        "import sys; from ghela import cli\n"
+        f"code = cli.main(['alert', 'snooze', '1', '--db', {str(database)!r}])\n"
+        "print(code, sorted(sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    exit_code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert exit_code == "1"  # alert 1 does not exist: refused after a full write transaction
+    assert out.stderr == "ghela: error: alert 1 does not exist\n"
+    loaded = set(ast.literal_eval(modules))
+    assert "ghela.scheduler.commands" in loaded
+    not_needed = (
+        "ghela.locator",
+        "ghela.cloudsync",
+        "ghela.core.nextup",
+        "ghela.scheduler.demo",
+        "ghela.scheduler.outlook",
+        "ghela.scheduler.schedule_view",
+    )
+    assert not {name for name in loaded if name.startswith(not_needed)}
+
+
 def test_owner_is_the_entry_adding_the_called_subcommand() -> None:
     assert cli.owner(["alert", "snooze", "3"]) == cli.COMMANDS[0]
     assert cli.owner(["--version"]) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +32,24 @@ from ghela.core.nucleusenv import THING_NAME_ENV
 def test_every_topic_has_a_model() -> None:
     names = [v for k, v in vars(topics).items() if k.isupper() and k != "PREFIX"]
     assert sorted(names) == sorted(TOPIC_MODELS)
+
+
+def test_message_models_are_built_on_first_use_or_all_at_a_component_s_start() -> None:
+    # A fresh process: the models this one's tests used are built already.
+    code = (
+        "from ghela.core import messages as m\n"
+        "def every(model):\n"
+        "    for sub in model.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from every(sub)\n"
+        "print(sum(model.__pydantic_complete__ for model in every(m.Message)))\n"
+        "m.SnoozeAlert(alert_id=3)\n"
+        "print(sorted(model.__name__ for model in every(m.Message) if model.__pydantic_complete__))\n"
+        "m.build_models()\n"
+        "print(all(model.__pydantic_complete__ for model in every(m.Message)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["0", "['SnoozeAlert']", "True"]
 
 
 def test_times_are_normalised_to_utc_and_naive_times_refused() -> None:

@@ -10,6 +10,11 @@ is nudged after the commit and acts on the change at once (:mod:`ghela.scheduler
 without the nudge it notices within ``dbCheckSeconds``). Times are read and shown in the
 venue's zone; a venue time the clocks skip or repeat on a DST night is refused
 (:data:`TIME_HELP`).
+
+A change is what must be quick (``bench/cli.py`` times the write path, phase by phase), so
+this module imports what applying a command needs and nothing more: what only reading the
+schedule, finding the running system (no ``--db``) or writing the demo needs is imported by
+the function that needs it.
 """
 
 from __future__ import annotations
@@ -45,15 +50,10 @@ from ghela.core.messages import (
     UpdateEvent,
     new_id,
 )
-from ghela.core.nextup import next_line
-from ghela.locator import locate
 from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
-from ghela.scheduler.demo import write_demo
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
 from ghela.scheduler.nudge import nudge
-from ghela.scheduler.outlook import next_alert
-from ghela.scheduler.schedule_view import render_schedule
 from ghela.scheduler.store import Store
 
 DEFAULT_DB = "ghela.db"
@@ -65,7 +65,11 @@ def database(args: argparse.Namespace, *, running: bool = True) -> Path:
         return Path(args.db)
     if env := os.environ.get("GHELA_DB"):
         return Path(env)
-    system = locate() if running else None
+    if not running:
+        return Path(DEFAULT_DB)
+    from ghela.locator import locate  # reads the runtime's and CloudSync's configuration models
+
+    system = locate()
     return system.database if system is not None else Path(DEFAULT_DB)
 
 
@@ -191,6 +195,8 @@ def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], A
 
 
 def _schedule(args: argparse.Namespace) -> int:
+    from ghela.scheduler.schedule_view import render_schedule
+
     store = _open(args)
     try:
         config = _config(store)
@@ -201,6 +207,9 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _next(args: argparse.Namespace) -> int:
+    from ghela.core.nextup import next_line
+    from ghela.scheduler.outlook import next_alert
+
     store = _open(args)
     try:
         config = _config(store)
@@ -321,6 +330,8 @@ def _db_check(args: argparse.Namespace) -> int:
 
 
 def _db_demo(args: argparse.Namespace) -> int:
+    from ghela.scheduler.demo import write_demo
+
     path = database(args, running=False)
     if path.exists():
         if not args.force:
