@@ -10,7 +10,9 @@
   the build (:func:`ghela_cloud.deploy.sam.bytecode_command`); ``runtime/`` is boto3, which the
   Lambda runtime brings (as this venv's version). The process gets only those on its path
   (``-I -S``; no awscrt, which the functions do not ship), writes no bytecode (``-B``:
-  ``/var/task`` is read-only) and the function's environment with tracing active.
+  ``/var/task`` is read-only) and the function's environment with tracing active. Wall and
+  CPU time are both printed (on a busy machine the CPU time is the steadier); the last row
+  is the libraries every handler needs (pydantic, powertools' Logger and resolver) alone.
 - warm, in-process: every recorded API Gateway event in ``tests/cloud/events/`` handed to its
   handler ``--requests`` times after a warm-up; p50/p99 per route, twice:
   ``moto``   AWS calls over HTTP to a moto server on loopback (DynamoDB, IoT, CloudWatch);
@@ -59,10 +61,18 @@ DEVICE = "bench-pi"
 
 
 COLD_TARGET_MS = 250.0
+LIBRARIES_ALONE = "(pydantic + powertools' Logger, resolver)"
+_LIBRARIES = (
+    "pydantic.main",
+    "pydantic.type_adapter",
+    "aws_lambda_powertools.logging",
+    "aws_lambda_powertools.event_handler.api_gateway",
+)
+"""What every handler imports whatever our code does: the floor under the handlers' rows."""
 LAMBDA_TREE = REPO / "cloud" / ".build" / "bench-lambda"
 _IMPORT_AND_TIME = (
     "import sys, time; sys.path[:0] = {path!r}; t, c = time.perf_counter(), time.process_time(); "
-    "import importlib; importlib.import_module({module!r}); "
+    "import importlib; [importlib.import_module(m) for m in {modules!r}]; "
     "print((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000)"
 )
 """Prints the import's wall time and CPU time (ms): on a busy machine the CPU time is the
@@ -149,10 +159,11 @@ def cold_imports(runs: int, top: int) -> None:
     print(f"cold import of each handler module, fresh {python.name} laid out as the function, {runs} runs")
     print(f"  {'module':42} {'wall min':>8} {'median':>7} {'cpu min':>8} {'median':>7} {'target':>7}")
     profiles = []
-    for function in FUNCTIONS:
-        module = function.handler.rsplit(".", 1)[0]
-        argv = [str(python), "-I", "-S", "-B", "-c", _IMPORT_AND_TIME.format(path=path, module=module)]
-        env = lambda_environment(function.name, path[0])
+    rows = [(f.handler.rsplit(".", 1)[0], f.name) for f in FUNCTIONS] + [(LIBRARIES_ALONE, "EventsFunction")]
+    for module, function in rows:
+        imported = _LIBRARIES if module == LIBRARIES_ALONE else (module,)
+        argv = [str(python), "-I", "-S", "-B", "-c", _IMPORT_AND_TIME.format(path=path, modules=imported)]
+        env = lambda_environment(function, path[0])
         wall, cpu = [], []
         for _ in range(runs):
             out = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
@@ -164,6 +175,8 @@ def cold_imports(runs: int, top: int) -> None:
             f"  {module:42} {min(wall):8.1f} {statistics.median(wall):7.1f} "
             f"{min(cpu):8.1f} {statistics.median(cpu):7.1f} {COLD_TARGET_MS:7.0f}{mark}"
         )
+        if module == LIBRARIES_ALONE:
+            continue
         timed = [argv[0], "-X", "importtime", *argv[1:]]
         traced = subprocess.run(timed, capture_output=True, text=True, env=env, check=True)
         profiles.append((module, *import_profile(traced.stderr)))

@@ -25,7 +25,7 @@ import math
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from ghela.core.errors import InvalidInput
 
@@ -92,6 +92,13 @@ def read_json_cut(
             depth -= 1
     cut = kept_to > 0
     return read_json("".join(pieces) + text[kept_to:] if cut else text, what, max_depth=max_depth), cut
+
+
+def adapter_on_first_use(kind: Any) -> TypeAdapter[Any]:
+    """A ``TypeAdapter`` for ``kind`` whose validator is built when it is first used, not
+    when the module holding it is imported (``defer_build``, as the models of
+    :mod:`ghela.core.messages`): a process pays only for the adapters it uses."""
+    return TypeAdapter(kind, config=ConfigDict(defer_build=True))
 
 
 def validate(model: type[T] | TypeAdapter[T], value: Any, what: str | None = None) -> T:

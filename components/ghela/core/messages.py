@@ -30,13 +30,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
 from ghela.core import topics
+from ghela.core.decoding import adapter_on_first_use
 from ghela.core.rules import (
     END_AFTER_START,
     NOTHING_TO_UPDATE_ALERT,
@@ -91,7 +91,7 @@ OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
 """Minutes relative to an event's start; negative is before (-180 is three hours before)."""
 
 
-_COMMAND_ID = TypeAdapter(CommandId)
+_COMMAND_ID = adapter_on_first_use(CommandId)
 
 
 def is_command_id(value: object) -> TypeGuard[str]:
