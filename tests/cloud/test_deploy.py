@@ -170,17 +170,23 @@ def test_deploy_runs_every_step_in_order(
 
     assert outputs == deployed
     assert (tmp_path / "build" / "ghela" / "core" / "jobdocs.py").is_file()
-    programs = [" ".join(c[:2]) if c[0] == "sam" else " ".join(c[3:5]) for c in runner.commands]
-    assert programs == ["sam build", "sam deploy", "gdk build", "gdk publish"]
-    sam_build, sam_deploy = runner.commands[:2]
+    programs = [
+        " ".join(c[:2] if c[0] == "sam" else c[2:4] if c[2] == "compileall" else c[3:5])
+        for c in runner.commands
+    ]
+    assert programs == ["sam build", "compileall -q", "sam deploy", "gdk build", "gdk publish"]
+    sam_build, bytecode, sam_deploy = runner.commands[:3]
     assert sam_build == sam.build_command(REPO / "cloud" / "template.yaml")
+    # the functions sam build made are shipped compiled, by the runtime's interpreter
+    assert bytecode[0] == "/opt/python3.12/bin/python3.12"
+    assert bytecode[-1] == str(REPO / "cloud" / ".aws-sam" / "build")
     assert "--language-extensions" in sam_build and "--language-extensions" in sam_deploy
     sam_environment = runner.environments[0]
     assert sam_environment is not None
     assert sam_environment["PATH"].startswith("/opt/python3.12/bin" + os.pathsep)
     assert sam_deploy[sam_deploy.index("--stack-name") + 1] == "ghela-dev"
     assert "DeviceThingNames=pi-a,pi-b" in sam_deploy and "AlarmEmail=ops@example.com" in sam_deploy
-    assert runner.commands[3][-4:] == ["--bucket", "ghela-artifacts-test", "--region", "eu-west-1"]
+    assert runner.commands[4][-4:] == ["--bucket", "ghela-artifacts-test", "--region", "eu-west-1"]
     s3 = aws.client("s3", endpoint_url=cloud.endpoint_url)
     config = json.loads(s3.get_object(Bucket="ghela-web-test", Key="config.json")["Body"].read())
     assert config == web_config(deployed) and config["apiUrl"] == deployed["ApiUrl"]

@@ -68,3 +68,15 @@ def test_sam_build_builds_the_functions(tmp_path: Path) -> None:
     assert (built / "ghela_cloud" / "api" / "handlers" / "events.py").is_file()
     assert (built / "aws_lambda_powertools").is_dir() and (built / "pydantic").is_dir()
     assert (build / "template.yaml").is_file()
+    # sam build ships no bytecode; ghela deploy compiles it, and the handler then imports
+    # from the built function alone (no boto3 there: the runtime brings it, on first use)
+    assert not list(built.glob("ghela_cloud/**/*.pyc"))
+    compiled = _run(sam.bytecode_command(python, build), project, env)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    assert (built / "ghela_cloud" / "api" / "handlers" / "__pycache__" / "events.cpython-312.pyc").is_file()
+    code = (
+        f"import sys; sys.path[:0] = [{str(built)!r}]; import ghela_cloud.api.handlers.events as m; "
+        "assert m.__file__.startswith(sys.path[0]) and 'boto3' not in sys.modules"
+    )
+    imported = _run([str(python), "-I", "-S", "-B", "-c", code], project, {"AWS_REGION": REGION})
+    assert imported.returncode == 0, imported.stderr

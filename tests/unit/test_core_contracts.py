@@ -45,11 +45,15 @@ def test_message_models_are_built_on_first_use_or_all_at_a_component_s_start() -
         "print(sum(model.__pydantic_complete__ for model in every(m.Message)))\n"
         "m.SnoozeAlert(alert_id=3)\n"
         "print(sorted(model.__name__ for model in every(m.Message) if model.__pydantic_complete__))\n"
+        "from ghela.core import decoding, jobdocs\n"
+        "adapters = decoding._DEFERRED_ADAPTERS\n"
+        "print(len(adapters), any(adapter.pydantic_complete for adapter in adapters))\n"
         "m.build_models()\n"
         "print(all(model.__pydantic_complete__ for model in every(m.Message)))\n"
+        "print(all(adapter.pydantic_complete for adapter in adapters))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.splitlines() == ["0", "['SnoozeAlert']", "True"]
+    assert out.stdout.splitlines() == ["0", "['SnoozeAlert']", "2 False", "True", "True"]
 
 
 def test_times_are_normalised_to_utc_and_naive_times_refused() -> None:

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from botocore.exceptions import BotoCoreError, ClientError
 from ghela.core.jobdocs import job_document
 from ghela.core.messages import Message
 
@@ -51,7 +50,9 @@ def submit(command: Message, device: str, caller: Caller, services: Services) ->
             document,
             description=f"{operation} for {device} by {caller.name}",
         )
-    except (ClientError, BotoCoreError) as exc:
+    except Exception as exc:
+        if not _refused_by_aws(exc):
+            raise
         reason = f"IoT refused the job: {exc}"
         log.error("job %s for %s not created: %s", job_id, device, exc)
         expires = int((now + FINISHED_JOB_TTL).timestamp())
@@ -59,3 +60,11 @@ def submit(command: Message, device: str, caller: Caller, services: Services) ->
         raise ServiceError(502, "the job could not be created; try again") from None
     log.info("job %s (%s) queued for %s by %s", job_id, operation, device, caller.name)
     return Accepted(job_id=job_id, device=device, operation=operation)
+
+
+def _refused_by_aws(exc: Exception) -> bool:
+    """Whether ``exc`` is the AWS SDK's (a refusal, a throttle, no connection). botocore is
+    imported here, not with the module: the read routes of the function never load it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(exc, ClientError | BotoCoreError)

@@ -12,18 +12,24 @@ SEQUENCE higher (RFC 5545 3.8.7.4), so the UID is the device and event id (never
 time) and SEQUENCE is the event's revision in the read copy, which only grows. A
 cancelled game stays in the feed with STATUS:CANCELLED, so subscribed calendars drop it.
 A game whose kick-off time is not yet known is an all-day entry on its date.
+
+icalendar is imported where a feed is built: the notify functions use this module's
+parking rule only, and do not load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ghela.core.messages import EventSnapshot, EventState
-from icalendar import Alarm, Calendar, Event
 
 from ghela_cloud.api.models import EventView
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PARKING_CLEAR_BEFORE_KICKOFF = timedelta(hours=3)
 """README: "the office parking lot must be empty 3 hours before kick-off"."""
@@ -45,6 +51,8 @@ def parking_deadline(event: EventSnapshot) -> datetime | None:
 
 def build_feed(device: str, events: Iterable[EventView], zone: ZoneInfo, now: datetime) -> bytes:
     """The whole calendar as bytes (``text/calendar``)."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -61,6 +69,8 @@ def build_feed(device: str, events: Iterable[EventView], zone: ZoneInfo, now: da
 
 
 def _vevent(device: str, event: EventView, zone: ZoneInfo, now: datetime) -> Event:
+    from icalendar import Alarm, Event
+
     vevent = Event()
     vevent.add("uid", event_uid(device, event.event_id))
     vevent.add("sequence", event.revision)

@@ -28,7 +28,13 @@ from ghela.core.nextup import NextUp
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 from pydantic.alias_generators import to_camel
 
-_CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, extra="forbid")
+_CAMEL = ConfigDict(
+    alias_generator=to_camel,
+    populate_by_name=True,
+    serialize_by_alias=True,
+    extra="forbid",
+    defer_build=True,  # built on first use, as the core's messages: a handler uses a few of them
+)
 
 
 class ApiModel(BaseModel):

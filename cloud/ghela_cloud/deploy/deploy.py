@@ -4,8 +4,8 @@ Steps, each stopping the deploy with one clear line if it fails:
 
 1. preflight: ``sam`` and a ``python3.12`` (the functions' runtime) on PATH, and AWS
    credentials that work (STS GetCallerIdentity)
-2. stage the Lambda source (:mod:`.package`), ``sam build``, ``sam deploy`` (:mod:`.sam`'s
-   commands, the ones CI checks)
+2. stage the Lambda source (:mod:`.package`), ``sam build``, compile its bytecode,
+   ``sam deploy`` (:mod:`.sam`'s commands, the ones CI checks)
 3. read the stack's outputs
 4. ``ghela gdk build`` and ``ghela gdk publish`` into the stack's artifacts bucket
 5. upload the web page with its generated ``config.json``; invalidate CloudFront
@@ -27,7 +27,7 @@ from ghela.core.errors import ConfigurationError, GhelaError
 
 from ghela_cloud import names
 from ghela_cloud.deploy import sam
-from ghela_cloud.deploy.package import CLOUD_DIR, REPO_DIR, STAGE_DIR, stage_lambda_source
+from ghela_cloud.deploy.package import CLOUD_DIR, REPO_DIR, SAM_BUILD_DIR, STAGE_DIR, stage_lambda_source
 from ghela_cloud.deploy.web import WEB_DIR, invalidate, upload_web, web_config
 
 STEPS = ("stack", "components", "web")
@@ -147,6 +147,7 @@ class Deployer:
         template = CLOUD_DIR / "template.yaml"
         assert self._python is not None  # preflight found it
         self.runner.run(sam.build_command(template), cwd=CLOUD_DIR, env=sam.environment_with(self._python))
+        self.runner.run(sam.bytecode_command(self._python, SAM_BUILD_DIR), cwd=CLOUD_DIR)
         self.runner.run(
             [
                 *sam.deploy_command(

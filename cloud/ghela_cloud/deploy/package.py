@@ -19,6 +19,8 @@ from pathlib import Path
 CLOUD_DIR = Path(__file__).resolve().parents[2]
 REPO_DIR = CLOUD_DIR.parent
 STAGE_DIR = CLOUD_DIR / ".build" / "api"
+SAM_BUILD_DIR = CLOUD_DIR / ".aws-sam" / "build"
+"""Where ``sam build`` (run in ``cloud/``) puts the built functions and ``sam deploy`` takes them."""
 
 REQUIREMENTS = """\
 aws-lambda-powertools[tracer]==3.37.0

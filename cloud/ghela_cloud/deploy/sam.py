@@ -40,6 +40,23 @@ def build_command(template: Path, build_dir: Path | None = None) -> list[str]:
     return [*command, "--build-dir", str(build_dir)] if build_dir else command
 
 
+def bytecode_command(python: Path, build_dir: Path) -> list[str]:
+    """Compile every module of the built functions, so a cold start does not compile them.
+
+    ``sam build`` ships no bytecode: it copies our source without ``*.pyc``/``__pycache__``
+    (aws-lambda-builders, ``workflows/python_pip/workflow.py``, ``EXCLUDED_FILES``) and
+    unzips the dependencies' wheels as they are (``packager.py``, ``_install_wheels``).
+    ``/var/task`` is read-only, so each cold start compiled every module it imported (in
+    ``bench/api.py`` about 1.9 s instead of 0.6 s per handler). Compiled with the runtime's
+    own interpreter; ``unchecked-hash``: the zip does not keep the sources' mtimes exactly
+    and the package never changes once built, so the bytecode is used without a check.
+    """
+    return [
+        str(python), "-m", "compileall", "-q", "-j", "0",
+        "--invalidation-mode", "unchecked-hash", str(build_dir),
+    ]  # fmt: skip
+
+
 def deploy_command(stack: str, region: str, parameter_overrides: list[str]) -> list[str]:
     return [
         "sam",

@@ -3,18 +3,21 @@
 - the Teams/Slack webhook URL, which an admin sets through ``PUT /notify/webhook``;
 - the VAPID private key (PEM), made on first use with ``Overwrite=False`` so two cold
   starts racing keep one key; its public half is the page's ``applicationServerKey``.
+
+py_vapid and cryptography are imported where a key is used: the routes and the planner
+that never touch one do not load them (``bench/api.py``, the notify function).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
-from py_vapid import Vapid
+from typing import TYPE_CHECKING, Any
 
 from ghela_cloud.notify.prefs import WebhookBody
+
+if TYPE_CHECKING:
+    from py_vapid import Vapid
 
 
 class Secrets:
@@ -49,6 +52,8 @@ class Secrets:
     def vapid(self, *, create: bool = False) -> Vapid:
         """The VAPID key; ``create`` (the API, when a page asks for the public key) makes it
         the first time. The sender only reads it (its role cannot write parameters)."""
+        from py_vapid import Vapid
+
         pem = self._get(self._vapid)
         if pem is None and create:
             fresh = Vapid()
@@ -65,6 +70,8 @@ class Secrets:
 
 def application_server_key(vapid: Vapid) -> str:
     """The public key as the Push API's ``applicationServerKey``: the uncompressed point, base64url."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = vapid.public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ghela.core.clock import Clock, SystemClock, venue_zone
 
@@ -13,8 +13,10 @@ from ghela_cloud.notify.ledger import Ledger
 from ghela_cloud.notify.prefs import PreferenceStore
 from ghela_cloud.notify.schedules import Schedules, Target
 from ghela_cloud.notify.secrets import Secrets
-from ghela_cloud.notify.sender import Sender
 from ghela_cloud.notify.settings import NotifySettings
+
+if TYPE_CHECKING:
+    from ghela_cloud.notify.sender import Sender
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Notify:
 
     @cached_property
     def sender(self) -> Sender:
+        """Imported here: only the sender function delivers (pywebpush brings requests and aiohttp)."""
+        from ghela_cloud.notify.sender import Sender
+
         return Sender(
             events=EventStore(self._dynamodb, self.settings.events_table),
             prefs=self.prefs,

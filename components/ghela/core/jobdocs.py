@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.alias_generators import to_camel, to_snake
 
-from ghela.core.decoding import WHOLE, check_shape, read_json, validate
+from ghela.core.decoding import WHOLE, adapter_on_first_use, check_shape, read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import (
     AddAlert,
@@ -51,7 +51,7 @@ OPERATIONS: dict[str, type[Message]] = {
 }
 _OPERATION_OF = {model: name for name, model in OPERATIONS.items()}
 _LEGACY_NAMES = {"local_alert_id": "alert_id", "local_event_id": "event_id"}
-_COMMAND: TypeAdapter[Command] = TypeAdapter(Command)
+_COMMAND: TypeAdapter[Command] = adapter_on_first_use(Command)
 
 
 def parse_job_document(document: Any) -> Command | ScrapeRequest:
@@ -98,9 +98,7 @@ def _as_dict(document: Any) -> dict[str, Any]:
             )
         document = read_json(document, "job document")
     if not isinstance(document, dict):
-        raise InvalidInput(
-            f"job document must be a JSON object, not {type(document).__name__}", field=WHOLE
-        )
+        raise InvalidInput(f"job document must be a JSON object, not {type(document).__name__}", field=WHOLE)
     check_shape(document, "job document")  # before the key conversion below recurses into it
     return dict(document)
 

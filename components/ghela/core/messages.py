@@ -30,13 +30,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
 from ghela.core import topics
+from ghela.core.decoding import adapter_on_first_use, build_adapters
 from ghela.core.rules import (
     END_AFTER_START,
     NOTHING_TO_UPDATE_ALERT,
@@ -91,7 +91,7 @@ OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
 """Minutes relative to an event's start; negative is before (-180 is three hours before)."""
 
 
-_COMMAND_ID = TypeAdapter(CommandId)
+_COMMAND_ID = adapter_on_first_use(CommandId)
 
 
 def is_command_id(value: object) -> TypeGuard[str]:
@@ -112,10 +112,10 @@ class Message(BaseModel):
     """Base of every message: strict about unknown fields, immutable once made.
 
     Each model's validator is built when the model is first used, not when this module is
-    imported (``defer_build``): every process loads this module, and building all of them
-    cost the CLI's start-up about 30 ms here (``bench/cli.py``) for the few it uses. A
-    component builds them all as it starts (:func:`build_models`), so no message's path
-    pays for a build.
+    imported (``defer_build``): every process loads this module and uses a few of its
+    models (the CLI's start-up, ``bench/cli.py``; a Lambda handler's cold import,
+    ``bench/api.py``). A component builds them all as it starts (:func:`build_models`),
+    so no message's path pays for a build and no two threads race for a first build.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
@@ -702,11 +702,14 @@ TOPIC_MODELS: dict[str, type[Message]] = {
 def build_models() -> None:
     """Build the validator of every message model now, not on its first use (see :class:`Message`).
 
-    A component calls this as it starts (:func:`ghela.core.component.run_component`): the
-    first command after a start then costs what every later one does.
+    A component calls this as it starts (:func:`ghela.core.component.run_component`), before
+    its threads: the first command after a start then costs what every later one does, and
+    no two threads race for a first build (pydantic issue #11851). The deferred adapters of
+    :mod:`ghela.core.decoding` are built with them.
     """
     pending: list[type[Message]] = [Message]
     while pending:
         model = pending.pop()
         pending.extend(model.__subclasses__())
         model.model_rebuild()
+    build_adapters()

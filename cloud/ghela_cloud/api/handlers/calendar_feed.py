@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.routes import feed
+from ghela_cloud.api.tracing import traced
 
 logger = Logger(service="ghela-api")
-tracer = Tracer(service="ghela-api")
 app = build_app(feed.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
+@traced
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from ghela.core.decoding import read_json, validate
+from ghela.core.decoding import adapter_on_first_use, read_json, validate
 from ghela.core.errors import InvalidInput
 from ghela.core.messages import UtcDatetime
 from ghela.core.nextup import next_up
@@ -43,9 +43,9 @@ RECENT_HEARTBEAT_PERIOD_SECONDS = 60
 """CloudWatch's finest period for a standard-resolution metric: a beat is dated by the start of
 the device's own interval, not by the start of a 5-minute bucket (which read a beat sent each
 minute as "3-4 minutes ago")."""
-_INSTANT = TypeAdapter(UtcDatetime)
-_VERDICTS = TypeAdapter(list[ScrapeVerdictView])
-_REPORTS = TypeAdapter(list[Any])
+_INSTANT: TypeAdapter[datetime] = adapter_on_first_use(UtcDatetime)
+_VERDICTS: TypeAdapter[list[ScrapeVerdictView]] = adapter_on_first_use(list[ScrapeVerdictView])
+_REPORTS = adapter_on_first_use(list[Any])
 MAX_COMPONENTS = 20
 """More entries than a device has components is not a report: the rest are ignored."""
 
