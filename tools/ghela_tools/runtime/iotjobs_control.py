@@ -47,6 +47,22 @@ class JobsControlPlane:
                 request["nextToken"] = page["nextToken"]
         return found
 
+    def execution(self, job_id: str, thing: str) -> QueuedJob | None:
+        """The execution of ``job_id`` on ``thing`` itself, None if the job does not target it
+        by name (moto keeps a thing group's executions under the group's name)."""
+        try:
+            detail = self._iot.describe_job_execution(jobId=job_id, thingName=thing)["execution"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                return None
+            raise
+        queued = detail.get("queuedAt")
+        return QueuedJob(
+            job_id=job_id,
+            status=detail.get("status", "QUEUED"),
+            queued_at=queued.timestamp() if hasattr(queued, "timestamp") else 0.0,
+        )
+
     def job_status(self, job_id: str) -> str:
         """The job's own status (IN_PROGRESS, CANCELED, COMPLETED, ...)."""
         return self._iot.describe_job(jobId=job_id)["job"].get("status", "IN_PROGRESS")
