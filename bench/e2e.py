@@ -194,7 +194,7 @@ class PathTimes:
             return invoked
 
         api._handler = timed_handler
-        api.on_job_created(lambda: self.mark("job"))
+        api.on_job_created(lambda _job_id: self.mark("job"))
         thing = stack.options.thing_name
         iot_core = stack.nucleus.iot_core
         iot_core.subscribe(jobs_topic(thing, "notify-next"), self._when_execution("notify"))
