@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,27 +27,28 @@ class JobsControlPlane:
         self._documents: dict[str, Any] = {}
 
     def executions(self, thing: str) -> list[QueuedJob]:
-        """Executions targeting ``thing`` directly or through one of its thing groups."""
-        targets = [thing, *self._groups(thing)]
+        """Executions targeting ``thing`` directly or through one of its thing groups.
+
+        Each read is a round trip to the control plane, and the device waits for them all
+        before its start-next is answered: the thing's own list is read while its groups are
+        looked up, and the groups' lists at once.
+        """
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="iotjobs-read") as pool:
+            own = pool.submit(self._executions_of, thing)
+            of_groups = list(pool.map(self._executions_of, self._groups(thing)))
+            return [*own.result(), *itertools.chain.from_iterable(of_groups)]
+
+    def _executions_of(self, target: str) -> list[QueuedJob]:
+        """The executions moto lists under ``target`` (a thing's name, or a thing group's)."""
         found: list[QueuedJob] = []
-        for target in targets:
-            request: dict[str, Any] = {"thingName": target}
-            while True:
-                page = self._iot.list_job_executions_for_thing(**request)
-                for summary in page.get("executionSummaries", []):
-                    detail = summary.get("jobExecutionSummary", {})
-                    queued = detail.get("queuedAt")
-                    found.append(
-                        QueuedJob(
-                            job_id=summary["jobId"],
-                            status=detail.get("status", "QUEUED"),
-                            queued_at=queued.timestamp() if hasattr(queued, "timestamp") else 0.0,
-                        )
-                    )
-                if not page.get("nextToken"):
-                    break
-                request["nextToken"] = page["nextToken"]
-        return found
+        request: dict[str, Any] = {"thingName": target}
+        while True:
+            page = self._iot.list_job_executions_for_thing(**request)
+            for summary in page.get("executionSummaries", []):
+                found.append(_queued(summary["jobId"], summary.get("jobExecutionSummary", {})))
+            if not page.get("nextToken"):
+                return found
+            request["nextToken"] = page["nextToken"]
 
     def execution(self, job_id: str, thing: str) -> QueuedJob | None:
         """The execution of ``job_id`` on ``thing`` itself, None if the job does not target it
@@ -56,12 +59,7 @@ class JobsControlPlane:
             if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 return None
             raise
-        queued = detail.get("queuedAt")
-        return QueuedJob(
-            job_id=job_id,
-            status=detail.get("status", "QUEUED"),
-            queued_at=queued.timestamp() if hasattr(queued, "timestamp") else 0.0,
-        )
+        return _queued(job_id, detail)
 
     def job_status(self, job_id: str) -> str:
         """The job's own status (IN_PROGRESS, CANCELED, COMPLETED, ...)."""
@@ -87,3 +85,13 @@ class JobsControlPlane:
         except ClientError:  # a thing not registered in the control plane has no groups
             return []
         return [g["groupName"] for g in groups]
+
+
+def _queued(job_id: str, detail: dict[str, Any]) -> QueuedJob:
+    """A job's execution from the control plane's summary or description of it."""
+    queued: Any = detail.get("queuedAt")
+    return QueuedJob(
+        job_id=job_id,
+        status=detail.get("status", "QUEUED"),
+        queued_at=queued.timestamp() if hasattr(queued, "timestamp") else 0.0,
+    )
