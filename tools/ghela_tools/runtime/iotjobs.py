@@ -314,7 +314,7 @@ class LocalJobsEndpoint:
         A job that targets none of them by name may target one of their thing groups
         (moto keeps those executions under the group's name): then the full refresh.
         """
-        found = {thing: self._control.execution(job_id, thing) for thing in sorted(self._things)}
+        found = self._control.new_job(job_id, sorted(self._things))
         if not any(found.values()):
             for thing in sorted(self._things):
                 self._refresh(thing)

@@ -50,6 +50,16 @@ class JobsControlPlane:
                 return found
             request["nextToken"] = page["nextToken"]
 
+    def new_job(self, job_id: str, things: list[str]) -> dict[str, QueuedJob | None]:
+        """The executions of a job just created on each of ``things`` (:meth:`execution`).
+
+        Its document is read meanwhile, for the notify-next that follows: it is then cached.
+        A failure to read it is left to that notify-next, which reads it again.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="iotjobs-read") as pool:
+            pool.submit(self.document, job_id)
+            return {thing: self.execution(job_id, thing) for thing in things}
+
     def execution(self, job_id: str, thing: str) -> QueuedJob | None:
         """The execution of ``job_id`` on ``thing`` itself, None if the job does not target it
         by name (moto keeps a thing group's executions under the group's name)."""
