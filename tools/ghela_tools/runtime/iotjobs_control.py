@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,14 +28,10 @@ class JobsControlPlane:
     def executions(self, thing: str) -> list[QueuedJob]:
         """Executions targeting ``thing`` directly or through one of its thing groups.
 
-        Each read is a round trip to the control plane, and the device waits for them all
-        before its start-next is answered: the thing's own list is read while its groups are
-        looked up, and the groups' lists at once.
+        Read one list after the other: moto's server threads share one interpreter lock,
+        so reading them at once made the device's start-next slower (``bench/e2e.py``).
         """
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="iotjobs-read") as pool:
-            own = pool.submit(self._executions_of, thing)
-            of_groups = list(pool.map(self._executions_of, self._groups(thing)))
-            return [*own.result(), *itertools.chain.from_iterable(of_groups)]
+        return [job for target in (thing, *self._groups(thing)) for job in self._executions_of(target)]
 
     def _executions_of(self, target: str) -> list[QueuedJob]:
         """The executions moto lists under ``target`` (a thing's name, or a thing group's)."""
