@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -180,16 +181,26 @@ class PathTimes:
         self._lock = threading.Lock()
         self._marks: dict[str, float] = {}
         self.runs: list[dict[str, float]] = []
+        self._in_flight: list[str] = []
+        self.ahead: list[str] = []
+        """The API requests already being answered when a snooze arrived (it waits for them)."""
         api = stack.api.api
         handle = api.handle
 
         def timed_handle(method: str, target: str, headers: dict[str, str], body: bytes | None) -> Any:
             snooze = method == "POST" and target.endswith("/snooze")
+            request = f"{method} {target.split('?')[0]}"
+            with self._lock:
+                if snooze and self._marks:
+                    self.ahead.extend(self._in_flight)
+                self._in_flight.append(request)
             if snooze:
                 self.mark("request")
             try:
                 return handle(method, target, headers, body)
             finally:
+                with self._lock:
+                    self._in_flight.remove(request)
                 if snooze:
                     self.mark("answer")
 
@@ -259,6 +270,9 @@ class PathTimes:
                 print(f"  {label:<70} {p50:5.0f} ms {p99:5.0f} ms  ({len(spans)})")
             else:
                 print(f"  {label:<70}   not seen")
+        if self.ahead:
+            listed = ", ".join(f"{name} ×{count}" for name, count in Counter(self.ahead).most_common())
+            print(f"  requests already being answered when a snooze came: {listed}")
 
 
 def percentile(samples: list[float], fraction: float) -> float:
