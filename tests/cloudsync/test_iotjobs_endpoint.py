@@ -256,6 +256,11 @@ def test_a_job_pending_through_a_cloud_cut_is_announced_and_served_when_it_retur
         jobs.stop()
 
 
+def unpolled(core: LocalIotCore, iot: Any, thing: str, state: Path) -> LocalJobsEndpoint:
+    """An endpoint whose poll of the control plane after the one at start is an hour away."""
+    return LocalJobsEndpoint(core, iot, [thing], SystemClock(), poll_seconds=3600, state_path=state)
+
+
 @pytest.mark.parametrize("by_group", [False, True])
 def test_a_job_the_creator_announces_is_notified_without_waiting_for_the_poll(
     iot: Any, thing: Any, tmp_path: Path, by_group: bool
@@ -270,9 +275,7 @@ def test_a_job_the_creator_announces_is_notified_without_waiting_for_the_poll(
         iot.add_thing_to_thing_group(thingGroupName=group, thingName=thing[0])
     device = Device(LocalIotCore(), thing[0])
     before = create_job(iot, thing[1], {"operation": "scrapeNow"})
-    jobs = LocalJobsEndpoint(
-        device.core, iot, [thing[0]], SystemClock(), poll_seconds=3600, state_path=tmp_path / "iotjobs.json"
-    ).start()
+    jobs = unpolled(device.core, iot, thing[0], tmp_path / "iotjobs.json").start()
     try:
         assert device.wait("notify-next")["execution"]["jobId"] == before  # the poll at start
         finished = len(device.messages)
@@ -287,3 +290,23 @@ def test_a_job_the_creator_announces_is_notified_without_waiting_for_the_poll(
         assert device.request("start-next", {}, "start-next/accepted")["execution"]["jobId"] == job_id
     finally:
         jobs.stop()
+
+
+def test_an_announced_job_not_yet_started_is_delivered_after_the_endpoint_dies(
+    iot: Any, thing: Any, tmp_path: Path
+) -> None:
+    """The endpoint keeps a job it was told of in memory until the device starts it: killed
+    in between, the next endpoint reads it from the control plane again and delivers it."""
+    device = Device(LocalIotCore(), thing[0])
+    state = tmp_path / "iotjobs.json"
+    first = unpolled(device.core, iot, thing[0], state).start()
+    job_id = create_job(iot, thing[1], {"operation": "scrapeNow"})
+    first.job_created(job_id)
+    assert device.wait("notify-next")["execution"]["jobId"] == job_id
+    first.stop()  # nothing is written on stopping: as a kill, for the delivery state
+    again = unpolled(device.core, iot, thing[0], state).start()
+    try:
+        started = device.request("start-next", {}, "start-next/accepted")["execution"]
+        assert (started["jobId"], started["status"]) == (job_id, "IN_PROGRESS")
+    finally:
+        again.stop()

@@ -313,6 +313,10 @@ class LocalJobsEndpoint:
 
         A job that targets none of them by name may target one of their thing groups
         (moto keeps those executions under the group's name): then the full refresh.
+
+        Not written to the state file before notify-next: a QUEUED execution is the control
+        plane's to tell again (after a kill, the poll at start takes it in once more); the
+        file is written when the device starts it, which only this endpoint knows.
         """
         found = self._control.new_job(job_id, sorted(self._things))
         if not any(found.values()):
@@ -320,15 +324,11 @@ class LocalJobsEndpoint:
                 self._refresh(thing)
             return
         with self._state.lock:
-            changed = False
             for thing, job in found.items():
                 if job is None or job.status in TERMINAL or self._state.get(thing, job_id) is not None:
                     continue
                 queued = job.queued_at
                 self._state.add(thing, Execution(job_id, queued_at=queued, last_updated_at=queued))
-                changed = True
-            if changed:
-                self._state.save()
 
     def _notify_if_changed(self, thing: str) -> None:
         """Send notify-next when the next pending job changed (or was never announced).
