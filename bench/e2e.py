@@ -21,6 +21,12 @@ jobs endpoint (IoT's notify-next) → CloudSync → Scheduler → AlertLight.
   moto, the five components and their children) over ``--idle`` seconds (default 60),
   from /proc, as a share of one core.
 
+Each snooze is also timed stage by stage (:class:`PathTimes`), from timestamps taken in this
+process where the message passes: the API (request in, CreateJob returned, answer out), the
+local IoT Core (notify-next, start-next/accepted), the nucleus's pub/sub (COMMAND, LIGHT_SET,
+COMMAND_RESULT, LIGHT_STATE), and the light watch. p50 and p99 of each stage are printed, so
+a slow click can be traced to where its time went.
+
 Figures are printed beside the targets, never asserted.
 
     .venv/bin/python bench/e2e.py [--snoozes 20] [--cli 5] [--idle 60]
@@ -34,13 +40,20 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from ghela.core import topics  # noqa: E402
+from ghela.core.topics import jobs_topic  # noqa: E402
+from ghela_tools.runtime.pubsub import PubSubMessage  # noqa: E402
 from ghela_tools.up.net import free_port  # noqa: E402
 from ghela_tools.up.progress import Progress  # noqa: E402
 from ghela_tools.up.stack import Stack, UpOptions  # noqa: E402
@@ -96,14 +109,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_cpu(seconds: float) -> tuple[float, int]:
+def _process_name(pid: int) -> str:
+    """What the process runs, short: ``python -m moto.server`` → ``moto.server``."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    words = [a.decode(errors="replace") for a in argv if a]
+    if "-m" in words[:-1]:
+        return words[words.index("-m") + 1]
+    return Path(words[0]).name if words else "?"
+
+
+def idle_cpu(seconds: float) -> tuple[float, dict[str, float]]:
     """Share of one core the whole system (this process and every descendant) used while idle,
-    and how many processes that was; processes that come and go in between are not seen."""
+    and the share of each kind of process; processes that come and go in between are not seen."""
     pids = [os.getpid(), *_children(os.getpid())]
     before = {pid: _cpu_seconds(pid) for pid in pids}
     time.sleep(seconds)
-    used = sum(max(0.0, _cpu_seconds(pid) - before[pid]) for pid in pids)
-    return used / seconds, len(pids)
+    shares: dict[str, float] = {}
+    for pid in pids:
+        name = "bench (runtime, API, jobs endpoint)" if pid == os.getpid() else _process_name(pid)
+        shares[name] = shares.get(name, 0.0) + max(0.0, _cpu_seconds(pid) - before[pid]) / seconds
+    return sum(shares.values()), shares
 
 
 def cli_to_light(stack: Stack, alert_id: str, times: int) -> list[float]:
@@ -134,13 +162,133 @@ def cli_to_light(stack: Stack, alert_id: str, times: int) -> list[float]:
     return latencies
 
 
+STAGES = (
+    ("click", "request", "click → request at the API (browser, page script, HTTP)"),
+    ("request", "invoked", "request → handler invoked (authorizer, one handler at a time)"),
+    ("invoked", "job", "handler invoked → CreateJob returned (DynamoDB, IoT in moto)"),
+    ("job", "notify", "CreateJob → notify-next sent (jobs endpoint reads moto)"),
+    ("notify", "asked", "notify-next → start-next asked (CloudSync, over IPC)"),
+    ("asked", "started", "start-next → accepted (endpoint reads moto, saves)"),
+    ("started", "command", "start-next accepted → COMMAND sent (CloudSync)"),
+    ("command", "light_set", "COMMAND → LIGHT_SET (Scheduler applies)"),
+    ("light_set", "light", "LIGHT_SET → LIGHT_STATE off (AlertLight)"),
+    ("light", "seen", "LIGHT_STATE → seen by the bench (light watch over IPC)"),
+    ("click", "answer", "click → API answered (for scale; overlaps the stages above)"),
+)
+
+
+class PathTimes:
+    """Monotonic timestamps of one snooze along its path, the first of each kind after :meth:`begin`.
+
+    Every hook runs in the thread that carries the message (pub/sub delivers in the
+    publisher's thread), so each only notes the time.
+    """
+
+    def __init__(self, stack: Stack) -> None:
+        self._lock = threading.Lock()
+        self._marks: dict[str, float] = {}
+        self.runs: list[dict[str, float]] = []
+        self._in_flight: list[str] = []
+        self.ahead: list[str] = []
+        """The API requests already being answered when a snooze arrived (it waits for them)."""
+        api = stack.api.api
+        handle = api.handle
+
+        def timed_handle(method: str, target: str, headers: dict[str, str], body: bytes | None) -> Any:
+            snooze = method == "POST" and target.endswith("/snooze")
+            request = f"{method} {target.split('?')[0]}"
+            with self._lock:
+                if snooze and self._marks:
+                    self.ahead.extend(self._in_flight)
+                self._in_flight.append(request)
+            if snooze:
+                self.mark("request")
+            try:
+                return handle(method, target, headers, body)
+            finally:
+                with self._lock:
+                    self._in_flight.remove(request)
+                if snooze:
+                    self.mark("answer")
+
+        api.handle = timed_handle
+        find_handler = api._handler
+
+        def timed_handler(function: Any) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+            handler = find_handler(function)
+
+            def invoked(event: dict[str, Any], context: Any) -> dict[str, Any]:
+                if event.get("rawPath", "").endswith("/snooze") and event.get("requestContext", {}).get(
+                    "http", {}
+                ).get("method") == "POST":
+                    self.mark("invoked")
+                return handler(event, context)
+
+            return invoked
+
+        api._handler = timed_handler
+        api.on_job_created(lambda _job_id: self.mark("job"))
+        thing = stack.options.thing_name
+        iot_core = stack.nucleus.iot_core
+        iot_core.subscribe(jobs_topic(thing, "notify-next"), self._when_execution("notify"))
+        iot_core.subscribe(jobs_topic(thing, "start-next"), lambda _topic, _payload: self.mark("asked"))
+        iot_core.subscribe(jobs_topic(thing, "start-next/accepted"), self._when_execution("started"))
+        pubsub = stack.nucleus.ipc.pubsub
+        for topic, name in ((topics.COMMAND, "command"), (topics.LIGHT_SET, "light_set")):
+            pubsub.subscribe(topic, self._on_message(name), subscriber="bench")
+        pubsub.subscribe(topics.LIGHT_STATE, self._on_light_state, subscriber="bench")
+
+    def begin(self) -> None:
+        with self._lock:
+            self._marks = {"click": time.monotonic()}
+
+    def end(self) -> None:
+        with self._lock:
+            self._marks.setdefault("seen", time.monotonic())
+            self.runs.append(self._marks)
+            self._marks = {}
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._marks:  # only between begin and end
+                self._marks.setdefault(name, now)
+
+    def _when_execution(self, name: str) -> Callable[[str, bytes], None]:
+        def seen(_topic: str, payload: bytes) -> None:
+            if b'"execution"' in payload:
+                self.mark(name)
+
+        return seen
+
+    def _on_message(self, name: str) -> Callable[[str, PubSubMessage], None]:
+        return lambda _topic, _message: self.mark(name)
+
+    def _on_light_state(self, _topic: str, message: PubSubMessage) -> None:
+        if message.json is not None and message.json.get("on") is False:
+            self.mark("light")
+
+    def report(self) -> None:
+        print("  stage                                                                   p50      p99")
+        for start, stop, label in STAGES:
+            spans = [run[stop] - run[start] for run in self.runs if start in run and stop in run]
+            if spans:
+                p50, p99 = percentile(spans, 0.5) * 1000, percentile(spans, 0.99) * 1000
+                print(f"  {label:<70} {p50:5.0f} ms {p99:5.0f} ms  ({len(spans)})")
+            else:
+                print(f"  {label:<70}   not seen")
+        if self.ahead:
+            listed = ", ".join(f"{name} ×{count}" for name, count in Counter(self.ahead).most_common())
+            print(f"  requests already being answered when a snooze came: {listed}")
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
 
 
-def measure(stack: Stack, snoozes: int) -> tuple[list[float], str]:
+def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], str]:
     from playwright.sync_api import ViewportSize, expect, sync_playwright
 
     running = stack.running
@@ -162,11 +310,15 @@ def measure(stack: Stack, snoozes: int) -> tuple[list[float], str]:
             expect(row).to_have_attribute("data-status", "active")
             if stack.light.wait_for(True, 60) is None:
                 raise SystemExit("the light did not come on; see the runtime logs")
+            button = row.get_by_role("button", name="Snooze", exact=False)
+            button.wait_for(state="visible")  # found before the clock starts
+            times.begin()
             started = time.monotonic()
-            row.get_by_role("button", name="Snooze", exact=False).click()
+            button.click()
             if stack.light.wait_for(False, 60) is None:
                 raise SystemExit(f"snooze {number}: the light did not go off within 60 s")
             latencies.append(time.monotonic() - started)
+            times.end()
             print(f"  snooze {number:2d}: light off after {latencies[-1] * 1000:6.0f} ms", flush=True)
             expect(row).to_have_attribute("data-status", "silenced")
             row.get_by_role("button", name="Unsnooze", exact=False).click()
@@ -201,11 +353,12 @@ def main() -> int:
                 print("the light never came on: click-to-light-off could not be measured")
                 return 1
             rss = component_rss(stack)
-            latencies, alert_id = measure(stack, args.snoozes)
+            times = PathTimes(stack)
+            latencies, alert_id = measure(stack, args.snoozes, times)
             print("CLI snoozes:", flush=True)
             cli = cli_to_light(stack, alert_id, args.cli)
             print(f"idle for {args.idle:.0f} s ...", flush=True)
-            idle, processes = idle_cpu(args.idle)
+            idle, idle_shares = idle_cpu(args.idle)
         finally:
             stack.stop()
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -227,12 +380,16 @@ def main() -> int:
         f"min {min(ms):.0f} ms   mean {statistics.fmean(ms):.0f} ms   max {max(ms):.0f} ms"
         f"   (target p99 <= {TARGET_CLICK_P99_MS:.0f} ms)"
     )
-    print(f"CLI-to-light-off over {len(cli)} snoozes (`ghela alert snooze` started → LIGHT_STATE off):")
-    print(f"  p50 {percentile(cli, 0.5):.2f} s   max {max(cli):.2f} s   (target <= {TARGET_CLI_S:.0f} s)")
+    times.report()
+    if cli:
+        print(f"CLI-to-light-off over {len(cli)} snoozes (`ghela alert snooze` started → LIGHT_STATE off):")
+        print(f"  p50 {percentile(cli, 0.5):.2f} s   max {max(cli):.2f} s   (target <= {TARGET_CLI_S:.0f} s)")
     print(
-        f"idle system over {args.idle:.0f} s: {idle * 100:.2f} % of one core, {processes} processes "
-        f"(target < {TARGET_IDLE_CORE * 100:.0f} %)"
+        f"idle system over {args.idle:.0f} s: {idle * 100:.2f} % of one core "
+        f"(target < {TARGET_IDLE_CORE * 100:.0f} %); by process:"
     )
+    for name, share in sorted(idle_shares.items(), key=lambda item: -item[1]):
+        print(f"  {name:<40} {share * 100:5.2f} %")
     return 0
 
 

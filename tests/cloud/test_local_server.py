@@ -294,7 +294,7 @@ def test_a_job_from_the_api_is_taken_in_at_once_not_at_the_next_poll(
     ).start()
     try:
         wait_for(lambda: jobs.status(local.thing_name, before) is not None, what="the poll at start")
-        server.api.on_job_created(jobs.refresh_now)
+        server.api.on_job_created(jobs.job_created)
         url = f"{server.url}/api/alerts/31/snooze"
         response = requests.post(url, headers=bearer(admin_tokens), timeout=10)
         assert response.status_code == 202

@@ -23,6 +23,7 @@ from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.notify.chat import shown_text
 from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
+from ghela_cloud.notify.messages import decode_notification
 from ghela_cloud.notify.planning import schedule_name
 from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, WebhookBody
 from ghela_cloud.notify.secrets import application_server_key
@@ -292,3 +293,28 @@ def test_the_demos_first_alert_scheduled_and_synced_again_while_it_lights_goes_o
     rig.put_snapshot(demo_first_game(up_at, revision=2))  # the planner's catch-up: the same notice
     rig.poller.poll()
     assert_the_first_alert_went_out_once(rig, channels, emails_before)
+
+
+def test_the_firer_reads_a_schedule_again_only_once_it_changed(rig: Rig) -> None:
+    """Rounds with nothing new read no schedule again; a schedule moved since it was read
+    (UpdateSchedule: a new LastModificationDate) is read again and fires at its new time."""
+    demo_channels(rig)  # where the fired notice goes
+    reads: list[str] = []
+    scheduler = rig.parts.client("scheduler")
+    scheduler.meta.events.register(
+        "provide-client-params.scheduler.GetSchedule", lambda params, **_: reads.append(params["Name"])
+    )
+    rig.put_event(final_call_game(revision=5))
+    rig.poller.poll()
+    [name] = rig.schedules()
+    assert rig.firer.fire_due() == [] and rig.firer.fire_due() == []  # not due yet
+    assert reads == [name]
+
+    schedule = rig.parts.schedules.get(name)
+    moved = decode_notification(schedule["Target"]["Input"])
+    assert not isinstance(moved, str)
+    rig.parts.schedules.put(name, rig.clock.now(), moved)  # due now
+    reads.clear()
+    [fired] = rig.firer.fire_due()
+    assert reads == [name] and fired == moved
+    assert rig.schedules() == []

@@ -254,3 +254,59 @@ def test_a_job_pending_through_a_cloud_cut_is_announced_and_served_when_it_retur
         wait_for(lambda: later in announced(), what="the next job announced")
     finally:
         jobs.stop()
+
+
+def unpolled(core: LocalIotCore, iot: Any, thing: str, state: Path) -> LocalJobsEndpoint:
+    """An endpoint whose poll of the control plane after the one at start is an hour away."""
+    return LocalJobsEndpoint(core, iot, [thing], SystemClock(), poll_seconds=3600, state_path=state)
+
+
+@pytest.mark.parametrize("by_group", [False, True])
+def test_a_job_the_creator_announces_is_notified_without_waiting_for_the_poll(
+    iot: Any, thing: Any, tmp_path: Path, by_group: bool
+) -> None:
+    """IoT sends notify-next as a job is queued. Told of the job by its creator, the endpoint
+    takes it in at once though its next poll of the control plane is an hour away (a job
+    for a thing group is found by the full refresh)."""
+    target = thing[1]
+    if by_group:
+        group = f"offices-{uuid.uuid4().hex[:6]}"
+        target = iot.create_thing_group(thingGroupName=group)["thingGroupArn"]
+        iot.add_thing_to_thing_group(thingGroupName=group, thingName=thing[0])
+    device = Device(LocalIotCore(), thing[0])
+    before = create_job(iot, thing[1], {"operation": "scrapeNow"})
+    jobs = unpolled(device.core, iot, thing[0], tmp_path / "iotjobs.json").start()
+    try:
+        assert device.wait("notify-next")["execution"]["jobId"] == before  # the poll at start
+        finished = len(device.messages)
+        device.request(f"{before}/update", {"status": "SUCCEEDED"}, f"{before}/update/accepted")
+        assert "execution" not in device.wait("notify-next", after=finished)  # nothing is next now
+        seen = len(device.messages)
+        job_id = create_job(iot, target, {"operation": "snoozeAlert", "alertId": 31})
+        jobs.job_created(job_id)
+        notified = device.wait("notify-next", after=seen)["execution"]
+        assert notified["jobId"] == job_id
+        assert notified["jobDocument"] == {"operation": "snoozeAlert", "alertId": 31}
+        assert device.request("start-next", {}, "start-next/accepted")["execution"]["jobId"] == job_id
+    finally:
+        jobs.stop()
+
+
+def test_an_announced_job_not_yet_started_is_delivered_after_the_endpoint_dies(
+    iot: Any, thing: Any, tmp_path: Path
+) -> None:
+    """The endpoint keeps a job it was told of in memory until the device starts it: killed
+    in between, the next endpoint reads it from the control plane again and delivers it."""
+    device = Device(LocalIotCore(), thing[0])
+    state = tmp_path / "iotjobs.json"
+    first = unpolled(device.core, iot, thing[0], state).start()
+    job_id = create_job(iot, thing[1], {"operation": "scrapeNow"})
+    first.job_created(job_id)
+    assert device.wait("notify-next")["execution"]["jobId"] == job_id
+    first.stop()  # nothing is written on stopping: as a kill, for the delivery state
+    again = unpolled(device.core, iot, thing[0], state).start()
+    try:
+        started = device.request("start-next", {}, "start-next/accepted")["execution"]
+        assert (started["jobId"], started["status"]) == (job_id, "IN_PROGRESS")
+    finally:
+        again.stop()

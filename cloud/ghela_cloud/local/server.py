@@ -115,19 +115,22 @@ class LocalApi:
         self.services = Services(settings_for(resources), session=local_session(resources.region))
         self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
-        self._job_listeners: list[Callable[[], None]] = []
+        self._job_listeners: list[Callable[[str], None]] = []
         # Registered on the session before any client exists: each client copies its events.
         self.services.session.events.register(f"after-call.iot.{CREATE_JOB}", self._job_created)
 
-    def on_job_created(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each CreateJob the API sends: IoT Jobs tells the device
-        at once (notify-next), and moto, which has no jobs data plane, cannot, so this is
-        how the local jobs endpoint learns of a job without polling for it."""
+    def on_job_created(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(job_id)`` after each CreateJob the API sends: IoT Jobs tells the
+        device at once (notify-next), and moto, which has no jobs data plane, cannot, so this
+        is how the local jobs endpoint learns of a job without polling for it."""
         self._job_listeners.append(listener)
 
-    def _job_created(self, **_: Any) -> None:
+    def _job_created(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
+        job_id = (parsed or {}).get("jobId")
+        if not isinstance(job_id, str):  # CreateJob failed: no job to announce
+            return
         for listener in list(self._job_listeners):
-            listener()
+            listener(job_id)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
         response = self._route(method, target, headers, body)

@@ -92,15 +92,29 @@ def parse_at(expression: str) -> datetime:
 
 
 class ScheduleFirer:
+    """Fires the due schedules of the group, looking every round.
+
+    A schedule is read (GetSchedule) when it is new or modified since it was last read, as
+    ListSchedules tells: reading each one every round was most of what moto did while the
+    system was idle (``bench/e2e.py``).
+    """
+
     def __init__(self, parts: Notify) -> None:
         self._parts = parts
+        self._read: dict[str, tuple[Any, dict[str, Any]]] = {}
+        """Schedule name → (its LastModificationDate, the schedule as read then)."""
 
     def fire_due(self) -> list[Notification]:
         fired: list[Notification] = []
         schedules = self._parts.schedules
         now = self._parts.clock.now()
-        for name in schedules.names():
-            schedule = schedules.get(name)
+        modified = schedules.modified()
+        self._read = {name: read for name, read in self._read.items() if name in modified}
+        for name, when in modified.items():
+            known = self._read.get(name)
+            if known is None or when is None or known[0] != when:
+                known = self._read[name] = (when, schedules.get(name))
+            schedule = known[1]
             if parse_at(schedule["ScheduleExpression"]) > now:
                 continue
             notification = decode_notification(schedule["Target"].get("Input", ""))
@@ -110,6 +124,7 @@ class ScheduleFirer:
                 self._parts.sender.deliver(notification)
                 fired.append(notification)
             schedules.delete(name)
+            self._read.pop(name, None)
         return fired
 
 

@@ -58,11 +58,16 @@ class Schedules:
             self._scheduler.delete_schedule(Name=name, GroupName=self._group)
 
     def names(self) -> list[str]:
-        out: list[str] = []
+        return list(self.modified())
+
+    def modified(self) -> dict[str, Any]:
+        """Each schedule of the group by name, with when it was last modified (ListSchedules'
+        ``LastModificationDate``: a schedule created again or updated has a new one)."""
+        out: dict[str, Any] = {}
         kwargs: dict[str, Any] = {"GroupName": self._group}
         while True:
             page = self._scheduler.list_schedules(**kwargs)
-            out.extend(s["Name"] for s in page.get("Schedules", []))
+            out.update((s["Name"], s.get("LastModificationDate")) for s in page.get("Schedules", []))
             if not page.get("NextToken"):
                 return out
             kwargs["NextToken"] = page["NextToken"]

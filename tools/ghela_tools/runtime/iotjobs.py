@@ -11,9 +11,12 @@ plane, so this endpoint keeps the device-side state (IN_PROGRESS, SUCCEEDED, ...
 :mod:`ghela_tools.runtime.iotjobs_state`. It polls the control plane every ``poll_seconds`` to
 notice new or cancelled jobs: that polling is the stand-in for AWS pushing notify-next,
 not something the component does. A job creator in the same process (the local API in
-``ghela up``) calls :meth:`LocalJobsEndpoint.refresh_now` right after CreateJob instead,
-so its job is announced at once, as IoT's notify-next does, and the poll is only the
-fallback for jobs created elsewhere (a test, ``aws iot create-job``). moto cannot record
+``ghela up``) calls :meth:`LocalJobsEndpoint.job_created` right after CreateJob instead:
+the worker wakes at once, reads that one execution from the control plane and sends
+notify-next, as IoT does when "a new job execution is added to the list as QUEUED, and
+it's the first one in the list" (AWS IoT developer guide, jobs-comm-notifications.html,
+NextNotification). The poll is only the fallback for jobs created elsewhere (a test,
+``aws iot create-job``). moto cannot record
 a device's terminal status (it has no UpdateJobExecution), so a job's
 SUCCEEDED/FAILED/REJECTED shows here and in the jobs table, not in moto's
 ``describe_job_execution``; a job or execution cancelled in moto becomes CANCELED here.
@@ -46,8 +49,8 @@ log = logging.getLogger(__name__)
 SENDER = "runtime.iotjobs"
 DEVICE_STATUSES = frozenset({"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"})
 MAX_DETAIL = 1024
-_REFRESH = "refresh"
-"""The worker's queue item that asks for a control-plane refresh now (never a topic)."""
+_CREATED = "created"
+"""The worker's queue item for a job just created (never a topic: topics hold a ``/``)."""
 REQUEST_FILTERS = tuple(
     jobs_topic("+", suffix) for suffix in ("start-next", "get", "+/update", "+/get")
 )
@@ -114,9 +117,9 @@ class LocalJobsEndpoint:
         self._notified.pop(thing, None)
         self._requests.put(("", b""))  # wake the worker to send notify-next
 
-    def refresh_now(self) -> None:
-        """Look at the control plane now (a job was just created there) and notify-next."""
-        self._requests.put((_REFRESH, b""))
+    def job_created(self, job_id: str) -> None:
+        """``job_id`` was just created in the control plane: take it in and notify-next now."""
+        self._requests.put((_CREATED, job_id.encode()))
 
     def status(self, thing: str, job_id: str) -> Execution | None:
         with self._state.lock:
@@ -142,10 +145,9 @@ class LocalJobsEndpoint:
                 topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
             except queue.Empty:
                 continue
-            if topic == _REFRESH:
-                next_poll = self._clock.now()
-                continue
-            if topic:
+            if topic == _CREATED:
+                self._guard(functools.partial(self._take_in, payload.decode()), f"job {payload!r}")
+            elif topic:
                 self._guard(functools.partial(self._handle, topic, payload), topic)
             for thing in sorted(self._things):
                 self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
@@ -305,6 +307,28 @@ class LocalJobsEndpoint:
                     changed = True
             if changed:
                 self._state.save()
+
+    def _take_in(self, job_id: str) -> None:
+        """Add the new job's executions on this endpoint's things, one read of each.
+
+        A job that targets none of them by name may target one of their thing groups
+        (moto keeps those executions under the group's name): then the full refresh.
+
+        Not written to the state file before notify-next: a QUEUED execution is the control
+        plane's to tell again (after a kill, the poll at start takes it in once more); the
+        file is written when the device starts it, which only this endpoint knows.
+        """
+        found = self._control.new_job(job_id, sorted(self._things))
+        if not any(found.values()):
+            for thing in sorted(self._things):
+                self._refresh(thing)
+            return
+        with self._state.lock:
+            for thing, job in found.items():
+                if job is None or job.status in TERMINAL or self._state.get(thing, job_id) is not None:
+                    continue
+                queued = job.queued_at
+                self._state.add(thing, Execution(job_id, queued_at=queued, last_updated_at=queued))
 
     def _notify_if_changed(self, thing: str) -> None:
         """Send notify-next when the next pending job changed (or was never announced).

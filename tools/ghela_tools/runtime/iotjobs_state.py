@@ -2,7 +2,9 @@
 
 moto has an IoT Jobs control plane but no data plane, so what a device has started and
 finished lives here, in a small JSON file written atomically (temp file + rename) after
-every change, so the runtime can restart without re-delivering finished jobs.
+every change (a job the API just announced waits in memory until the device starts it:
+the control plane still has it), so the runtime can restart without re-delivering
+finished jobs.
 """
 
 from __future__ import annotations

@@ -135,6 +135,11 @@ class IpcServer:
         """The local IoT Core behind PublishToIoTCore/SubscribeToIoTCore (attach the jobs endpoint here)."""
         return self._iot_core
 
+    @property
+    def pubsub(self) -> LocalPubSub:
+        """The local pub/sub behind PublishToTopic/SubscribeToTopic (a benchmark times messages here)."""
+        return self._pubsub
+
     def register(
         self,
         name: str,

@@ -221,7 +221,7 @@ class Stack:
                 poll_seconds=JOBS_POLL_SECONDS,
                 state_path=self.root / "iotjobs.json",
             ).start()
-            self.api.api.on_job_created(self.jobs.refresh_now)
+            self.api.api.on_job_created(self.jobs.job_created)
             self._record()
         with self.progress.step("Waiting for the components to run"):
             self._wait_for_components(recipes)
