@@ -22,6 +22,7 @@ from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, PermanentError, TransientError
 from ghela.core.messages import LightPattern, LightState, ScrapeResult
 
+from tests.support.awscalls import unreachable_client
 from tests.support.waiting import wait_for
 
 
@@ -181,7 +182,7 @@ class RecordingDb(DynamoDb):
     """Records each status-item update (attribute name → value) instead of calling AWS."""
 
     def __init__(self) -> None:
-        super().__init__(client=None)
+        super().__init__(client=unreachable_client())
         self.written: list[dict[str, Any]] = []
 
     def update(self, table: str, key: dict, expression: str, values: dict, names: dict) -> None:
@@ -238,6 +239,7 @@ def test_an_assembled_cloudsync_asks_nothing_and_stops_quietly(tmp_path: Path) -
     bus = InMemoryBus()
     config = CloudSyncConfig(thing_name="pi", state_path=str(tmp_path / "s.db"))
     clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
-    service = CloudSyncService(bus, config, clock, db=DynamoDb(None), store=StateStore(config.state_path))
+    db = DynamoDb(unreachable_client())
+    service = CloudSyncService(bus, config, clock, db=db, store=StateStore(config.state_path))
     assert bus.published == []  # start() asks the light for its state
     service.stop()

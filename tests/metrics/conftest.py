@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
+from ghela.core.awsjson import CLOUDWATCH
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
@@ -18,6 +19,8 @@ from ghela.metrics.counters import Counters
 from ghela.metrics.pusher import Pusher
 from ghela.metrics.service import MetricsService
 
+from tests.support.awscalls import unreachable_client
+
 DEVICE = "pi-test"
 
 
@@ -25,7 +28,7 @@ class FakeCloudWatch(CloudWatchMetrics):
     """Records each PutMetricData batch, or raises ``failure`` while it is set."""
 
     def __init__(self) -> None:
-        super().__init__(client=None, namespace="GhelamcoAlert")
+        super().__init__(client=unreachable_client(CLOUDWATCH), namespace="GhelamcoAlert")
         self.batches: list[list[Datapoint]] = []
         self.failure: Exception | None = None
         self.attempts: list[datetime] = []

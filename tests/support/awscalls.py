@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ghela.core.awsjson import DYNAMODB, AwsJsonClient, region_from_environment
+from ghela.core.awsjson import DYNAMODB, AwsJsonClient, Service, region_from_environment
 
 
 class CountingClient(AwsJsonClient):
@@ -21,3 +21,9 @@ class CountingClient(AwsJsonClient):
         self.calls.append(operation)
         self.requests.append((operation, request))
         return super().call(operation, request)
+
+
+def unreachable_client(service: Service = DYNAMODB) -> AwsJsonClient:
+    """A client for tests whose AWS calls are overridden: any call it makes goes to a closed
+    loopback port and fails, so a test that reaches AWS by mistake cannot pass."""
+    return AwsJsonClient(service, "eu-west-1", "http://127.0.0.1:9")
