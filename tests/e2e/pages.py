@@ -51,3 +51,28 @@ def alert_row(page: Page, alert_id: int):
 
 def job_row(page: Page, job_id: str):
     return page.locator(f'tr[data-job-id="{job_id}"]')
+
+
+_WATCH = """([name, selector]) => {
+  const seen = (window.__textsSeen ??= {});
+  const texts = (seen[name] = []);
+  const look = () => {
+    const text = document.querySelector(selector)?.textContent ?? "";
+    if (texts[texts.length - 1] !== text) texts.push(text);
+  };
+  look();
+  new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def watch_text(page: Page, name: str, selector: str) -> None:
+    """From now on, note every text the element ``selector`` shows (see :func:`texts_seen`).
+
+    A state the page shows only until the device answers ("change pending") can be gone
+    before an ``expect`` polls, when the device is quick; a mutation observer sees it."""
+    page.evaluate(_WATCH, [name, selector])
+
+
+def texts_seen(page: Page, name: str) -> list[str]:
+    """The texts the watched element showed, in order (consecutive repeats once)."""
+    return page.evaluate("(name) => window.__textsSeen[name]", name)

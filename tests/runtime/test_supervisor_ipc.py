@@ -31,6 +31,7 @@ from tests.support.runtime import (
     LocalRuntime,
     write_recipe,
 )
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.runtime
 
@@ -50,7 +51,9 @@ def test_all_five_components_start_from_their_recipes_and_report_running(tmp_pat
             runtime.wait_for_state(name, "RUNNING")
             # RUNNING as reported by the component itself over IPC, once its service started.
             runtime.wait_for_output(name, "started", timeout=30)
-            assert "UpdateState RUNNING" in runtime.log(name)
+            # The runtime answers UpdateState and notes it in the log from its state worker,
+            # so the note can come just after the component's own "started".
+            wait_for(lambda n=name: "UpdateState RUNNING" in runtime.log(n), what=f"{name}'s UpdateState")
         for name in (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS):
             assert "Unauthorized" not in runtime.log(name), runtime.log(name)[-3000:]
             assert runtime.record(name).restarts == 0
