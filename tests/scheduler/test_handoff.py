@@ -119,6 +119,13 @@ def test_the_hand_off_path_imports_no_sqlmodel(running: Harness) -> None:
     assert "ghela.scheduler.handoff" in run.loaded
     store = ("sqlmodel", "sqlalchemy", "ghela.scheduler.store")
     assert not {name for name in run.loaded if name.startswith(store)}
+    # An argument the CLI refuses itself (a venue time the clocks skip) is not sent, and is
+    # not then tried alone either.
+    skipped = run_fresh(
+        ["event", "add", "--title", "X", "--start", "2027-03-28 02:30", "--db", str(running.db)]
+    )
+    assert skipped.exit_code == 1 and "does not exist in Europe/Brussels" in skipped.stderr
+    assert not {name for name in skipped.loaded if name.startswith(store)}
 
 
 class StandIn:

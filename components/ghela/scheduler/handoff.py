@@ -151,12 +151,16 @@ def hand_off(database: Path, request: Callable[[str], CommandRequest]) -> Comman
             return None
         try:
             greeting = read_json(_read_line(sock, deadline), "the Scheduler's greeting")
-            if not isinstance(greeting, dict) or not isinstance(greeting.get("zone"), str):
-                log.info("the Scheduler did not take the command (%s); writing it alone", greeting)
-                return None
-            _send_line(sock, request(greeting["zone"]).model_dump_json())
-            answer = read_json(_read_line(sock, deadline), "the Scheduler's answer")
-            return validate(CommandResult, answer)
+        except (_Broken, InvalidInput) as exc:
+            log.info("the Scheduler did not greet (%s); writing the command alone", exc)
+            return None
+        if not isinstance(greeting, dict) or not isinstance(greeting.get("zone"), str):
+            log.info("the Scheduler did not take the command (%s); writing it alone", greeting)
+            return None
+        line = request(greeting["zone"]).model_dump_json()  # a wrong argument is the caller's error
+        try:
+            _send_line(sock, line)
+            return validate(CommandResult, read_json(_read_line(sock, deadline), "the Scheduler's answer"))
         except (_Broken, InvalidInput, OSError) as exc:
             log.info("handing the command to the Scheduler failed (%s); writing it alone", exc)
             return None
