@@ -266,6 +266,7 @@ HOSTILE = st.one_of(
             b'{"command_id": "\xc3\x28"}\n',
             b"a" * (MAX_LINE + 10) + b"\n",
             b"a" * (MAX_LINE * 3),
+            b"{}\n" + b"x" * (MAX_LINE * 3),  # more after the line: the answer still arrives
             b'{"command_id": "ok", "command": {"op": "snooze_alert", "alert_id": 1' + b"9" * 5000 + b"}}\n",
             b'{"command_id": "ok", "command": {"op": "snooze_alert", "alert_id": 1e999}}\n',
             b'{"command_id": "ok", "command": {"op": "snooze_alert", "alert_id": NaN}}\n',

@@ -189,7 +189,9 @@ def _apply(args: argparse.Namespace, make_command: Callable[[str], Any]) -> int:
         command = make_command(zone)
         return _build("command", lambda: CommandRequest(command_id=command_id, origin="cli", command=command))
 
-    result = hand_off(path, request) or _apply_alone(path, request)
+    result = hand_off(path, request)
+    if result is None:
+        result = _apply_alone(path, request)
     if result.status is CommandStatus.REJECTED:
         raise InvalidCommand(result.message, field=result.field)
     if result.status is CommandStatus.FAILED:

@@ -117,8 +117,9 @@ def _send_line(sock: socket.socket, value: dict[str, Any] | str) -> None:
 
 
 def _discard(sock: socket.socket, deadline: float) -> None:
-    """Read and drop what the peer still sends, until it stops or ``deadline``: a Unix
-    socket closed with unread bytes resets its peer, which would lose the answer just sent."""
+    """Read and drop what the peer still sends, until it closes or ``deadline``: a Unix
+    socket closed with unread bytes resets its peer, which would lose the answer just sent
+    (the CLI closes as soon as it has read the answer)."""
     sock.shutdown(socket.SHUT_WR)
     with contextlib.suppress(OSError):
         while (remaining := deadline - time.monotonic()) > 0:
@@ -234,24 +235,26 @@ class HandoffListener:
             return
         _send_line(connection, {"zone": self._zone})
         deadline = time.monotonic() + READ_SECONDS
+        answer = self._answer(connection, deadline)
+        if answer is not None:
+            _send_line(connection, answer)
+            _discard(connection, deadline)
+
+    def _answer(self, connection: socket.socket, deadline: float) -> dict[str, Any] | str | None:
+        """The answer to the peer's request line; None when it sent no whole line in time."""
         try:
             line = _read_line(connection, deadline)
         except _TooLong as exc:
-            _send_line(connection, refusal(f"the request: {exc}", WHOLE))
-            _discard(connection, deadline)
-            return
+            return refusal(f"the request: {exc}", WHOLE)
         except _Broken:
-            return  # closed or silent before a whole line: nothing to answer
+            return None  # closed or silent before a whole line: nothing to answer
         try:
             request = parse_incoming(topics.COMMAND, line)
         except InvalidMessage as exc:
             rejected = self._reject(exc)
-            answer = rejected.model_dump_json() if rejected else refusal(str(exc), exc.field or WHOLE)
-            _send_line(connection, answer)
-            return
+            return rejected.model_dump_json() if rejected else refusal(str(exc), exc.field or WHOLE)
         assert isinstance(request, CommandRequest)
-        result = self._apply(request.model_copy(update={"origin": "cli"}))
-        _send_line(connection, result.model_dump_json())
+        return self._apply(request.model_copy(update={"origin": "cli"})).model_dump_json()
 
     def stop(self) -> None:
         if self._socket is None:
