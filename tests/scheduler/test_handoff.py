@@ -323,3 +323,12 @@ def test_a_peer_with_another_uid_is_refused(running: Harness) -> None:
     assert answer == {"refused": "uid 65534 may not hand the Scheduler commands", "field": "uid"}
     assert recorded(running.db, "intruder") is None
     assert running.lights()[-1] == lit
+
+
+def test_a_stopped_scheduler_no_longer_listens(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    service = harness.start()
+    harness.stop()
+    assert not service._handoff._thread.is_alive()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock, pytest.raises(ConnectionRefusedError):
+        sock.connect(address(harness.db))
