@@ -16,7 +16,7 @@ jobs endpoint (IoT's notify-next) → CloudSync → Scheduler → AlertLight.
 - ``--cli`` times (default 5): ``ghela alert snooze ID --db DB`` run as a process (as a person
   types it), measured from its start until the light reports off; then ``unsnooze`` and wait
   for the light to come back on. Its process start-up is part of the figure (its exit, which
-  comes after the nudge, is not); ``bench/cli.py`` breaks the CLI's own time down.
+  comes after the Scheduler's answer, is not); ``bench/cli.py`` breaks the CLI's own time down.
 - the CPU time used by the whole idle system (this process — runtime, API, jobs endpoint —
   moto, the five components and their children) over ``--idle`` seconds (default 60),
   from /proc, as a share of one core.
@@ -145,8 +145,8 @@ def cli_to_light(stack: Stack, alert_id: str, times: int) -> list[float]:
             raise SystemExit("the light did not come on; see the runtime logs")
         started = time.monotonic()
         snooze = [*ghela, "alert", "snooze", alert_id, "--db", database]
-        # The light is watched while the CLI still runs: it goes off after the commit and
-        # the nudge, before the CLI's interpreter has finished exiting.
+        # The light is watched while the CLI still runs: it goes off once the Scheduler has
+        # applied the handed-off command, before the CLI's interpreter has finished exiting.
         process = subprocess.Popen(snooze, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         off = stack.light.wait_for(False, 30)
         light_off = time.monotonic() - started

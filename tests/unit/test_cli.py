@@ -21,6 +21,8 @@ from pathlib import Path
 import ghela.cli as cli
 import pytest
 
+from tests.support.freshcli import run_fresh
+
 TOOL_PACKAGES = ("ghela_tools", "ghela_cloud")
 
 
@@ -80,8 +82,7 @@ def test_calling_a_tool_that_is_not_installed_is_one_line_and_exit_1(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"ghela: `ghela {argv[0]}` is a developer tool ({package}), not installed here; "
-        f"{cli.INSTALL_HINT}\n"
+        f"ghela: `ghela {argv[0]}` is a developer tool ({package}), not installed here; {cli.INSTALL_HINT}\n"
     )
 
 
@@ -151,16 +152,10 @@ def test_a_change_imports_only_what_applying_it_needs(tmp_path: Path) -> None:
 
     database = tmp_path / "ghela.db"
     Store(database).close()
-    code = (
-        "import sys; from ghela import cli\n"
-        f"code = cli.main(['alert', 'snooze', '1', '--db', {str(database)!r}])\n"
-        "print(code, sorted(sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    exit_code, modules = out.stdout.strip().splitlines()[-1].split(" ", 1)
-    assert exit_code == "1"  # alert 1 does not exist: refused after a full write transaction
-    assert out.stderr == "ghela: error: alert 1 does not exist\n"
-    loaded = set(ast.literal_eval(modules))
+    run = run_fresh(["alert", "snooze", "1", "--db", str(database)])
+    assert run.exit_code == 1  # alert 1 does not exist: refused after a full write transaction
+    assert run.stderr == "ghela: error: alert 1 does not exist\n"
+    loaded = run.loaded
     assert "ghela.scheduler.commands" in loaded
     not_needed = (
         "ghela.locator",

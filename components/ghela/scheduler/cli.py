@@ -5,16 +5,18 @@
 ``--db PATH`` (default ``$GHELA_DB``, else the running system's database — see
 :mod:`ghela.locator` — else ``./ghela.db``; ``db demo`` never picks the running one).
 Changes are applied as commands with an id (generated, or ``--id``), exactly as a job from
-the cloud would be, so running the same ``--id`` twice changes nothing. A running Scheduler
-is nudged after the commit and acts on the change at once (:mod:`ghela.scheduler.nudge`;
-without the nudge it notices within ``dbCheckSeconds``). Times are read and shown in the
-venue's zone; a venue time the clocks skip or repeat on a DST night is refused
-(:data:`TIME_HELP`).
+the cloud would be, so running the same ``--id`` twice changes nothing. A change goes to
+the Scheduler running on the database, which applies it at once as it applies the cloud's
+(:mod:`ghela.scheduler.handoff`); with no Scheduler listening (or one that does not answer)
+the CLI writes it to the database alone, with the same id, and a Scheduler notices that
+within ``dbCheckSeconds``. Times are read and shown in the venue's zone; a venue time the
+clocks skip or repeat on a DST night is refused (:data:`TIME_HELP`).
 
-A change is what must be quick (``bench/cli.py`` times the write path, phase by phase), so
-this module imports what applying a command needs and nothing more: what only reading the
-schedule, finding the running system (no ``--db``) or writing the demo needs is imported by
-the function that needs it.
+A change is what must be quick (``bench/cli.py`` times both paths, phase by phase), so this
+module imports what building a command needs and nothing more: the store (sqlmodel,
+SQLAlchemy) only when the CLI writes alone or reads, and what only reading the schedule,
+finding the running system (no ``--db``) or writing the demo needs is imported by the
+function that needs it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -39,6 +41,7 @@ from ghela.core.messages import (
     AlertSpec,
     CancelEvent,
     CommandRequest,
+    CommandResult,
     CommandStatus,
     CreateEvent,
     DeleteEvent,
@@ -50,11 +53,12 @@ from ghela.core.messages import (
     UpdateEvent,
     new_id,
 )
-from ghela.scheduler.commands import CommandHandler, stored_config
-from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.handoff import hand_off
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
-from ghela.scheduler.nudge import nudge
-from ghela.scheduler.store import Store
+
+if TYPE_CHECKING:
+    from ghela.scheduler.config import SchedulerConfig
+    from ghela.scheduler.store import Store
 
 DEFAULT_DB = "ghela.db"
 
@@ -146,15 +150,23 @@ def check_local(naive: datetime, zone: ZoneInfo, field: str) -> None:
 
 
 def _open(args: argparse.Namespace) -> Store:
-    """The database named by ``--db``; a missing file is an error, so a mistyped path never
+    return _open_at(database(args))
+
+
+def _open_at(path: Path) -> Store:
+    """The database at ``path``; a missing file is an error, so a mistyped path never
     creates a stray empty database that then answers "event 5 does not exist"."""
-    path = database(args)
+    from ghela.scheduler.store import Store
+
     if not path.exists():
         raise NotFound(f"no database at {path} (start the Scheduler, or create one with `ghela db demo`)")
     return Store(path)
 
 
 def _config(store: Store) -> SchedulerConfig:
+    from ghela.scheduler.commands import stored_config
+    from ghela.scheduler.config import SchedulerConfig
+
     return stored_config(store) or SchedulerConfig()
 
 
@@ -168,19 +180,18 @@ def _build(what: str, make: Callable[[], _Built]) -> _Built:
         raise InvalidInput(describe_validation_error(what, exc), field=first_field(exc)) from None
 
 
-def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], Any]) -> int:
-    store = _open(args)
-    try:
-        config = _config(store)
-        command = make_command(config)
-        request = _build(
-            "command",
-            lambda: CommandRequest(command_id=args.id or f"cli-{new_id()}", origin="cli", command=command),
-        )
-        result = CommandHandler(store, config).apply(request, SystemClock().now()).result
-    finally:
-        store.close()
-    nudge(store.path)
+def _apply(args: argparse.Namespace, make_command: Callable[[str], Any]) -> int:
+    """Apply ``make_command(venue zone)``: by the running Scheduler, else alone (same id)."""
+    path = database(args)
+    command_id = args.id or f"cli-{new_id()}"
+
+    def request(zone: str) -> CommandRequest:
+        command = make_command(zone)
+        return _build("command", lambda: CommandRequest(command_id=command_id, origin="cli", command=command))
+
+    result = hand_off(path, request)
+    if result is None:
+        result = _apply_alone(path, request)
     if result.status is CommandStatus.REJECTED:
         raise InvalidCommand(result.message, field=result.field)
     if result.status is CommandStatus.FAILED:
@@ -189,6 +200,18 @@ def _apply(args: argparse.Namespace, make_command: Callable[[SchedulerConfig], A
         f"{result.status.value}: {result.message} (command {result.command_id}, revision {result.revision})"
     )
     return 0
+
+
+def _apply_alone(path: Path, request: Callable[[str], CommandRequest]) -> CommandResult:
+    """No Scheduler took the command: write it to the database here."""
+    from ghela.scheduler.commands import CommandHandler
+
+    store = _open_at(path)
+    try:
+        config = _config(store)
+        return CommandHandler(store, config).apply(request(config.zone), SystemClock().now()).result
+    finally:
+        store.close()
 
 
 # ---------------------------------------------------------------------- commands
@@ -226,18 +249,18 @@ def _next(args: argparse.Namespace) -> int:
 
 
 def _event_add(args: argparse.Namespace) -> int:
-    def make(config: SchedulerConfig) -> CreateEvent:
-        start = parse_when(args.start, config.zone, "start")
-        end = parse_when(args.end, config.zone, "end") if args.end else None
+    def make(zone: str) -> CreateEvent:
+        start = parse_when(args.start, zone, "start")
+        end = parse_when(args.end, zone, "end") if args.end else None
         return _build("event", lambda: CreateEvent(title=args.title, start=start, end=end))
 
     return _apply(args, make)
 
 
 def _event_update(args: argparse.Namespace) -> int:
-    def make(config: SchedulerConfig) -> UpdateEvent:
-        start = parse_when(args.start, config.zone, "start") if args.start else None
-        end = parse_when(args.end, config.zone, "end") if args.end else None
+    def make(zone: str) -> UpdateEvent:
+        start = parse_when(args.start, zone, "start") if args.start else None
+        end = parse_when(args.end, zone, "end") if args.end else None
         return _build(
             "event",
             lambda: UpdateEvent(
@@ -261,7 +284,7 @@ def _event_cancel(args: argparse.Namespace) -> int:
 
 
 def _event_follow(args: argparse.Namespace) -> int:
-    def make(_: SchedulerConfig) -> FollowSource:
+    def make(_: str) -> FollowSource:
         return _build("event", lambda: FollowSource(event_id=args.event_id, field=args.field, by=person()))
 
     return _apply(args, make)
@@ -272,8 +295,8 @@ def _event_delete(args: argparse.Namespace) -> int:
 
 
 def _alert_add(args: argparse.Namespace) -> int:
-    def make(config: SchedulerConfig) -> AddAlert:
-        at = parse_when(args.at, config.zone, "at") if args.at else None
+    def make(zone: str) -> AddAlert:
+        at = parse_when(args.at, zone, "at") if args.at else None
         spec = _build(
             "alert",
             lambda: AlertSpec(
@@ -290,8 +313,8 @@ def _alert_add(args: argparse.Namespace) -> int:
 
 
 def _alert_update(args: argparse.Namespace) -> int:
-    def make(config: SchedulerConfig) -> UpdateAlert:
-        at = parse_when(args.at, config.zone, "at") if args.at else None
+    def make(zone: str) -> UpdateAlert:
+        at = parse_when(args.at, zone, "at") if args.at else None
         return _build(
             "alert",
             lambda: UpdateAlert(
@@ -330,7 +353,9 @@ def _db_check(args: argparse.Namespace) -> int:
 
 
 def _db_demo(args: argparse.Namespace) -> int:
+    from ghela.scheduler.config import SchedulerConfig
     from ghela.scheduler.demo import write_demo
+    from ghela.scheduler.store import Store
 
     path = database(args, running=False)
     if path.exists():

@@ -8,9 +8,10 @@ next look for other writers — with ``clock.wait``; every applied command wakes
 Re-sending the light command every ``refreshMinutes`` while lit matters: the AlertLight
 switches itself off 60 minutes after the last command it got (its fail-safe).
 
-Other writers of the database file (the ``ghela`` CLI) are noticed through SQLite's
-``PRAGMA data_version``, checked every ``dbCheckSeconds`` and at once when the CLI nudges
-after its commit (:mod:`ghela.scheduler.nudge`).
+The ``ghela`` CLI hands its commands to a running Scheduler over a local socket
+(:mod:`ghela.scheduler.handoff`), applied here as the cloud's are. Other writers of the
+database file (a CLI that could not hand off, ``ghela db demo``, ``sqlite3`` by hand) are
+noticed through SQLite's ``PRAGMA data_version``, checked every ``dbCheckSeconds``.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from ghela.core.messages import (
 )
 from ghela.scheduler.commands import Applied, CommandHandler
 from ghela.scheduler.config import SchedulerConfig
+from ghela.scheduler.handoff import HandoffListener
 from ghela.scheduler.light import LightDecision
-from ghela.scheduler.nudge import NudgeListener
 from ghela.scheduler.outlook import Outlook, outlook
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.snapshots import event_snapshot
@@ -68,7 +69,7 @@ class SchedulerService:
         self._stopping = threading.Event()
         self._subscriptions: list[Subscription] = []
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
-        self._nudges = NudgeListener(self.store.path, self._wake.set)
+        self._handoff = HandoffListener(self.store.path, config.zone, self.apply, rejection)
         self._decision: LightDecision | None = None
         self._said: dict[str, object] | None = None
         self._sent_at: datetime | None = None
@@ -102,11 +103,11 @@ class SchedulerService:
         # keeps nothing), so ask for a fresh one now that results are heard.
         self.bus.publish(topics.SCRAPE_REQUEST, ScrapeRequest())
         self._thread.start()
-        self._nudges.start()
+        self._handoff.start()
         return self
 
     def stop(self) -> None:
-        self._nudges.stop()
+        self._handoff.stop()
         self._stopping.set()
         self._wake.set()
         for subscription in self._subscriptions:
@@ -291,17 +292,9 @@ class SchedulerService:
 
     def _reject_invalid_command(self, invalid: InvalidMessage) -> None:
         """Answer a broken command that still names a usable id, so its sender need not time out."""
-        command_id = invalid.fields.get("command_id")
-        if not is_command_id(command_id):
-            return
-        result = CommandResult(
-            command_id=command_id,
-            status=CommandStatus.REJECTED,
-            message=str(invalid)[:2000],
-            field=invalid.field[:100] if invalid.field else None,
-        )
-        log.info("command %s: rejected before it reached the handler: %s", command_id, invalid)
-        self.bus.publish(topics.COMMAND_RESULT, result)
+        result = rejection(invalid)
+        if result is not None:
+            self.bus.publish(topics.COMMAND_RESULT, result)
 
     def _on_scrape(self, message: Message) -> None:
         assert isinstance(message, ScrapeResult)
@@ -341,6 +334,20 @@ class SchedulerService:
                 deleted=page.deleted,
                 more=page.more,
             )
+
+
+def rejection(invalid: InvalidMessage) -> CommandResult | None:
+    """The answer to a broken command that still names a usable id; None if it names none."""
+    command_id = invalid.fields.get("command_id")
+    if not is_command_id(command_id):
+        return None
+    log.info("command %s: rejected before it reached the handler: %s", command_id, invalid)
+    return CommandResult(
+        command_id=command_id,
+        status=CommandStatus.REJECTED,
+        message=str(invalid)[:2000],
+        field=invalid.field[:100] if invalid.field else None,
+    )
 
 
 def start(bus: Bus, config: SchedulerConfig, clock: Clock) -> SchedulerService:
