@@ -11,6 +11,7 @@ import json
 import queue
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ LOCAL_CONFIG: dict[str, dict[str, Any]] = {
 }
 
 
+def _noted(runtime: LocalRuntime, name: str, text: str) -> Callable[[], bool]:
+    return lambda: text in runtime.log(name)
+
+
 def test_all_five_components_start_from_their_recipes_and_report_running(tmp_path: Path) -> None:
     with LocalRuntime(tmp_path, config_overrides=LOCAL_CONFIG) as runtime:
         runtime.wait_for_state(SUITE, "FINISHED")
@@ -53,7 +58,7 @@ def test_all_five_components_start_from_their_recipes_and_report_running(tmp_pat
             runtime.wait_for_output(name, "started", timeout=30)
             # The runtime answers UpdateState and notes it in the log from its state worker,
             # so the note can come just after the component's own "started".
-            wait_for(lambda n=name: "UpdateState RUNNING" in runtime.log(n), what=f"{name}'s UpdateState")
+            wait_for(_noted(runtime, name, "UpdateState RUNNING"), what=f"{name}'s UpdateState")
         for name in (SCRAPER, SCHEDULER, ALERT_LIGHT, CLOUD_SYNC, METRICS):
             assert "Unauthorized" not in runtime.log(name), runtime.log(name)[-3000:]
             assert runtime.record(name).restarts == 0
