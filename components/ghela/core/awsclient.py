@@ -16,12 +16,11 @@ Region from ``AWS_REGION`` (the nucleus sets it), credentials from botocore's de
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from typing import Any
 
-from ghela.core.nucleusenv import DEFAULT_REGION_ENV, REGION_ENV
+from ghela.core.awsjson import region_from_environment
 
 _clients: dict[tuple[str, str, float, float, int], Any] = {}
 _lock = threading.Lock()
@@ -58,10 +57,11 @@ def _make(service: str, endpoint_url: str, connect_timeout: float, read_timeout:
         read_timeout=read_timeout,
         retries={"max_attempts": attempts, "mode": "standard"},
     )
-    region = os.environ.get(REGION_ENV) or os.environ.get(DEFAULT_REGION_ENV)
     session = botocore.session.get_session()
     endpoint = endpoint_url or None
-    return session.create_client(service, endpoint_url=endpoint, region_name=region, config=config)
+    return session.create_client(
+        service, endpoint_url=endpoint, region_name=region_from_environment(), config=config
+    )
 
 
 def without_pyopenssl() -> None:
