@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ghela.core.awsjson import DYNAMODB, AwsJsonClient, Service, region_from_environment
+from ghela.core.awsjson import DYNAMODB, AwsJsonClient, Service
+from ghela.core.nucleus import region_from_environment
 
 
 class CountingClient(AwsJsonClient):

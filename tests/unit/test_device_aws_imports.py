@@ -43,3 +43,17 @@ def test_cloudsync_and_metrics_call_aws_without_botocore() -> None:
     out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True, env=env)
     made = ast.literal_eval(out.stdout.strip().splitlines()[-1])
     assert made == {"failed": ["TransientError", "TransientError"], "same": True, "loaded": []}
+
+
+def test_a_component_that_makes_no_aws_call_loads_no_tls() -> None:
+    """TLS (``ssl``, 3.5 MiB a process) comes with an AWS client (CloudSync, Metrics) or
+    SQLAlchemy's asyncio (the Scheduler), not with the modules every component imports (the
+    runner, log shipping, the region rule): the Scraper and the AlertLight have none."""
+    code = (
+        "import sys\n"
+        "import ghela.core.component, ghela.core.logship, ghela.core.awsclient, ghela.core.nucleus\n"
+        "import ghela.scraper.service, ghela.light.service\n"
+        "print(sorted({'ssl', 'http.client'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]"]

@@ -20,7 +20,7 @@ import sys
 import threading
 from typing import Any
 
-from ghela.core.awsjson import region_from_environment
+from ghela.core.nucleus import region_from_environment
 
 _clients: dict[tuple[str, str, float, float, int], Any] = {}
 _lock = threading.Lock()

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import re
 import ssl
 import threading
 import zlib
@@ -47,12 +45,11 @@ from urllib.parse import urlsplit
 from ghela.core.awscredentials import CredentialSource
 from ghela.core.awssigv4 import host_header, signed_headers
 from ghela.core.errors import ConfigurationError, GhelaError, TransientError
-from ghela.core.nucleusenv import DEFAULT_REGION_ENV, REGION_ENV
+from ghela.core.nucleus import region_from_environment
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 """A DynamoDB Query page holds at most 1 MB of items; eight times that is not an answer."""
-_REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+)+-\d{1,2}")
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
@@ -82,16 +79,6 @@ class Service:
 
 DYNAMODB = Service("dynamodb", "DynamoDB_20120810")
 CLOUDWATCH = Service("monitoring", "GraniteServiceVersion20100801")
-
-
-def region_from_environment() -> str:
-    """The region the nucleus sets (``AWS_REGION``, else ``AWS_DEFAULT_REGION``)."""
-    region = os.environ.get(REGION_ENV) or os.environ.get(DEFAULT_REGION_ENV) or ""
-    if not _REGION.fullmatch(region):
-        raise ConfigurationError(
-            f"{REGION_ENV} (or {DEFAULT_REGION_ENV}) is not an AWS region: {region[:40]!r}"
-        )
-    return region
 
 
 def default_endpoint(service: Service, region: str) -> str:

@@ -8,6 +8,8 @@ a component may report. One home for each, used by the components and the local 
   nor that variable is not running under a nucleus, so it refuses to start
   (:class:`~ghela.core.errors.ConfigurationError`, exit 2) rather than guess: a host name
   would be a wrong identity in IoT topics, metrics and log streams.
+- The region: the nucleus sets ``AWS_REGION`` (and ``AWS_DEFAULT_REGION``) for its
+  components (same reference); every AWS client on the device reads it here.
 - The states: ``UpdateState`` takes ``ReportedLifecycleState`` RUNNING or ERRORED
   (``awsiot.greengrasscoreipc.model``; a test keeps the two the same).
 - How it names itself and reads a setting: ``ghela doctor`` reads the nucleus's effective
@@ -18,11 +20,12 @@ a component may report. One home for each, used by the components and the local 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ghela.core.errors import ConfigurationError
-from ghela.core.nucleusenv import THING_NAME_ENV
+from ghela.core.nucleusenv import DEFAULT_REGION_ENV, REGION_ENV, THING_NAME_ENV
 
 NUCLEUS = "aws.greengrass.Nucleus"
 INTERPOLATE_FLAG = "interpolateComponentConfiguration"
@@ -32,6 +35,8 @@ RUNNING = "RUNNING"
 ERRORED = "ERRORED"
 REPORTABLE_STATES = (RUNNING, ERRORED)
 """The states a component may report with UpdateState (ERRORED makes the nucleus restart it)."""
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+)+-\d{1,2}")
 
 
 def thing_name(
@@ -55,3 +60,13 @@ def coerce_boolean(value: Any) -> bool:
     if isinstance(value, int | float):
         return value != 0
     return isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1")
+
+
+def region_from_environment() -> str:
+    """The region the nucleus sets (``AWS_REGION``, else ``AWS_DEFAULT_REGION``)."""
+    region = os.environ.get(REGION_ENV) or os.environ.get(DEFAULT_REGION_ENV) or ""
+    if not _REGION.fullmatch(region):
+        raise ConfigurationError(
+            f"{REGION_ENV} (or {DEFAULT_REGION_ENV}) is not an AWS region: {region[:40]!r}"
+        )
+    return region
