@@ -87,12 +87,13 @@ def test_snoozing_the_active_alert_turns_the_light_off(page, system):
 
 def test_a_custom_event_appears_with_its_standard_alerts(page, system):
     _sign_in(page, system, route="events/new")
-    watch_text(page, "pending", ".pending-strip")
     create_event(page, "Office party", venue_day(3), "19:30")
+    # No look at the pending strip here: the real device can finish the job before the
+    # dashboard is drawn, so the strip may rightly never show it. test_page.py shows the
+    # strip with the job held (no device), where it must.
 
     party = event_card(page, "Office party")
     expect(party).to_be_visible(timeout=SYNC_TIMEOUT_MS)
-    assert any("Office party" in text for text in texts_seen(page, "pending")), texts_seen(page, "pending")
     expect(party.locator(".when")).to_contain_text("19:30")
     expect(party).to_contain_text("custom event")
     expect(party.locator("li.alert")).to_have_count(2)  # the Scheduler's standard plan
