@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ghela.core.eventtime import DEFAULT_EVENT_MINUTES, finishes_at
 from ghela.scheduler.config import SchedulerConfig
-from ghela_cloud.api.models import EventView
+from ghela_cloud.api.eventmodels import EventView
 from ghela_cloud.api.views import relevant_until
 
 from tests.cloud.conftest import game

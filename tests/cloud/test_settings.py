@@ -7,7 +7,7 @@ import re
 import botocore.session
 import pytest
 from ghela.core.errors import ConfigurationError
-from ghela.core.messages import CommandId
+from ghela.core.wiretypes import CommandId
 from ghela_cloud import names
 from ghela_cloud.api.settings import Settings
 from pydantic import TypeAdapter

@@ -28,8 +28,8 @@ from ghela.core.messages import (
     FollowSource,
     OverrideField,
     UpdateEvent,
-    new_id,
 )
+from ghela.core.wiretypes import new_id
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.repository import Repository

@@ -30,8 +30,8 @@ from ghela.core.messages import (
     ScrapeRequest,
     ScrapeResult,
     UpdateEvent,
-    new_id,
 )
+from ghela.core.wiretypes import new_id
 
 from tests.scraper.conftest import BRUSSELS
 from tests.scraper.make_data import Match, calendar_feed, season_page

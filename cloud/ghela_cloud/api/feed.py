@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from ghela.core.messages import EventSnapshot, EventState
 
-from ghela_cloud.api.models import EventView
+from ghela_cloud.api.eventmodels import EventView
 
 if TYPE_CHECKING:
     from icalendar import Event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ghela.core.messages import UtcDatetime
+from ghela.core.wiretypes import UtcDatetime
 
 from ghela_cloud.api.models import ApiModel
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 from ghela.core.awsclient import without_pyopenssl
 from ghela.core.clock import Clock, SystemClock
 
-from ghela_cloud.api.feedtokens import FeedTokenStore
 from ghela_cloud.api.settings import Settings
 from ghela_cloud.api.stores import EventStore, JobQueue, JobStore, MetricsSource
 
 if TYPE_CHECKING:
+    from ghela_cloud.api.feedtokens import FeedTokenStore
     from ghela_cloud.notify.wiring import Notify
 
 
@@ -61,6 +61,9 @@ class Services:
 
     @cached_property
     def feed_tokens(self) -> FeedTokenStore:
+        """The calendar feeds' tokens (only the two calendar functions use them)."""
+        from ghela_cloud.api.feedtokens import FeedTokenStore
+
         return FeedTokenStore(self._dynamodb, self.settings.feeds_table)
 
     @cached_property

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from ghela.core.clock import DEFAULT_ZONE, venue_zone
 from ghela.core.errors import ConfigurationError, InvalidInput
-from ghela.core.messages import new_id
+from ghela.core.wiretypes import new_id
 
 from ghela_cloud import names
 

@@ -1,4 +1,4 @@
-"""Stored items → API views, and the lookups every route shares (device, event, alert)."""
+"""Stored items → API views, and the lookups of an event or an alert the event routes share."""
 
 from __future__ import annotations
 
@@ -12,22 +12,12 @@ from ghela.core.decoding import validate
 from ghela.core.errors import InvalidInput
 from ghela.core.eventtime import finishes_at
 
-from ghela_cloud.api.models import AlertView, EventView
+from ghela_cloud.api.eventmodels import AlertView, EventView
 from ghela_cloud.api.services import Services
 
 log = Logger(service="ghela-api", child=True)
 
 _EVENT_FIELDS = frozenset(EventView.model_fields)
-
-
-def pick_device(device: str | None, services: Services) -> str:
-    """The named device, or the first configured one; 404 for a device this API does not serve."""
-    devices = services.settings.devices
-    if device is None or device == "":
-        return devices[0]
-    if device not in devices:
-        raise NotFoundError(f"unknown device {device[:128]!r}")
-    return device
 
 
 def event_view(item: dict[str, Any]) -> EventView | None:

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventSnapshot, Id, Message, UtcDatetime
+from ghela.core.messages import EventSnapshot, Message
+from ghela.core.wiretypes import Id, UtcDatetime
 from pydantic import Field, ValidationError, model_validator
 
 from ghela_cloud.api.feed import parking_deadline

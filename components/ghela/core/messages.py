@@ -4,32 +4,24 @@ Rules that hold for every model here:
 
 - JSON on the wire; unknown fields are refused (``extra="forbid"``) so a typo is an error,
   not a silently ignored field.
-- Instants are ISO-8601 with an offset on the wire and UTC in memory (:data:`UtcDatetime`);
-  a naive time is refused. Local dates (a game whose kick-off time is not yet known) are
-  plain dates, meaning a date in the venue's zone (:data:`VenueDate`).
-- Instants and dates lie in the years 2000–2100 (:data:`FIRST_YEAR`, :data:`LAST_YEAR`).
-  Nothing real happens outside them, and Python's datetime overflows near its own ends
-  (``9999-12-31T23:59:00-01:00`` cannot become UTC), so the range is checked here, in the
-  models, and the API refuses with 422 what the device could not apply.
-- Strings are bounded, so a huge message is refused at the boundary.
+- Instants, dates, texts and ids are the field types of :mod:`ghela.core.wiretypes`: UTC
+  instants and venue dates in 2000–2100, bounded strings and numbers.
 
 :data:`TOPIC_MODELS` maps each topic in :mod:`ghela.core.topics` to its model.
+
+The module does without ``from __future__ import annotations``: with it every field's
+annotation is a string that pydantic compiles with ``eval`` as the class is made, about a
+third of the module's import time (``bench/api.py``: a Lambda handler's cold import).
 """
 
-from __future__ import annotations
-
-import uuid
-from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeGuard
+from typing import Annotated, Any, Literal, Self, TypeGuard
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationError,
     WithJsonSchema,
     model_validator,
@@ -46,50 +38,17 @@ from ghela.core.rules import (
     lit_pattern,
     refusal,
 )
-
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
-_EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
-_AFTER_LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
-_OUT_OF_RANGE = f"must lie in the years {FIRST_YEAR}-{LAST_YEAR}"
-
-
-def to_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; ValueError outside 2000–2100 (never an OverflowError)."""
-    # The local year first: astimezone itself overflows within a day of year 1 or 9999.
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise ValueError(_OUT_OF_RANGE)
-    utc = moment.astimezone(UTC)
-    if not _EARLIEST <= utc < _AFTER_LATEST:
-        raise ValueError(_OUT_OF_RANGE)
-    return utc
-
-
-def in_range(day: date) -> date:
-    """``day`` itself; ValueError outside 2000–2100."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValueError(_OUT_OF_RANGE)
-    return day
-
-
-UtcDatetime = Annotated[
-    AwareDatetime,
-    AfterValidator(to_utc),
-    PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json"),
-]
-"""An aware instant in 2000–2100, normalised to UTC, written as ISO-8601 with offset."""
-
-VenueDate = Annotated[date, AfterValidator(in_range)]
-"""A date in the venue's zone (a game whose kick-off time is not yet known), in 2000–2100."""
-
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=2000)]
-Id = Annotated[int, Field(ge=1, le=2**53)]
-CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
-OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
-"""Minutes relative to an event's start; negative is before (-180 is three hours before)."""
-
+from ghela.core.wiretypes import (
+    CommandId,
+    Id,
+    LongText,
+    Minutes,
+    OffsetMinutes,
+    ShortText,
+    UtcDatetime,
+    VenueDate,
+    new_id,
+)
 
 _COMMAND_ID = adapter_on_first_use(CommandId)
 
@@ -101,11 +60,6 @@ def is_command_id(value: object) -> TypeGuard[str]:
     except ValidationError:
         return False
     return True
-
-
-def new_id() -> str:
-    """A fresh random id for a command or request."""
-    return uuid.uuid4().hex
 
 
 class Message(BaseModel):
@@ -143,7 +97,7 @@ class Fixture(Message):
     source_url: Annotated[str, Field(max_length=2000)] = ""
 
     @model_validator(mode="after")
-    def _one_of_kickoff_or_date(self) -> Fixture:
+    def _one_of_kickoff_or_date(self) -> Self:
         if (self.kickoff is None) == (self.date is None):
             raise ValueError("exactly one of kickoff (time known) or date (time unknown) is required")
         return self
@@ -192,7 +146,7 @@ class ScrapeVerdict(Message):
     reasons: Annotated[list[LongText], Field(max_length=3)] = []
 
     @classmethod
-    def of(cls, result: ScrapeResult) -> ScrapeVerdict:
+    def of(cls, result: ScrapeResult) -> Self:
         return cls(
             source=result.source,
             scraped_at=result.scraped_at,
@@ -311,7 +265,7 @@ class AlertSpec(Message):
     label: Annotated[str, Field(max_length=100)] = ""
 
     @model_validator(mode="after")
-    def _one_time_and_lit(self) -> AlertSpec:
+    def _one_time_and_lit(self) -> Self:
         if self.offset_minutes is not None and self.at is not None:
             raise refusal(ONE_TIME_NOT_BOTH)
         if self.offset_minutes is None and self.at is None:
@@ -330,7 +284,7 @@ class CreateEvent(_Command):
     alerts: Annotated[list[AlertSpec], Field(max_length=20)] | None = None
 
     @model_validator(mode="after")
-    def _end_after_start(self) -> CreateEvent:
+    def _end_after_start(self) -> Self:
         if self.end is not None and self.end <= self.start:
             raise refusal(END_AFTER_START)
         return self
@@ -349,7 +303,7 @@ class EventChanges(Message):
     venue: ShortText | None = None
 
     @model_validator(mode="after")
-    def _something_to_update(self) -> EventChanges:
+    def _something_to_update(self) -> Self:
         if all(value is None for value in (self.title, self.start, self.end, self.venue)):
             raise refusal(NOTHING_TO_UPDATE_EVENT)
         return self
@@ -418,7 +372,7 @@ class AlertChanges(Message):
     pattern: LitPattern | None = None
 
     @model_validator(mode="after")
-    def _one_time_and_something_to_update(self) -> AlertChanges:
+    def _one_time_and_something_to_update(self) -> Self:
         if self.offset_minutes is not None and self.at is not None:
             raise refusal(ONE_TIME_NOT_BOTH, "at", self.at)
         changes = (self.offset_minutes, self.at, self.duration_minutes, self.pattern)

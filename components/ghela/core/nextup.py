@@ -19,7 +19,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ghela.core.alertwindow import lit_from
-from ghela.core.messages import EventSnapshot, EventState, Id, LightPattern, Message, UtcDatetime
+from ghela.core.messages import EventSnapshot, EventState, LightPattern, Message
+from ghela.core.wiretypes import Id, UtcDatetime
 
 NONE_LINE = "Next: nothing planned"
 

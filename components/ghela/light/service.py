@@ -21,8 +21,8 @@ from ghela.core.messages import (
     LightStateRequest,
     Message,
     SnoozeActive,
-    new_id,
 )
+from ghela.core.wiretypes import new_id
 from ghela.light.config import LightConfig
 from ghela.light.driver import LightDriver, StateReporter
 from ghela.light.relay import Button, Relay, make_pin_factory

@@ -51,8 +51,8 @@ from ghela.core.messages import (
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
-    new_id,
 )
+from ghela.core.wiretypes import new_id
 from ghela.scheduler.handoff import hand_off
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets
 

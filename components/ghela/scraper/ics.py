@@ -26,8 +26,8 @@ from icalendar import Calendar, Component
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import to_utc
 from ghela.core.names import normalise
+from ghela.core.wiretypes import to_utc
 from ghela.scraper.games import Game, ParseOutcome
 from ghela.scraper.teams import Club, split_title
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ghela.core.messages import UtcDatetime
+from ghela.core.wiretypes import UtcDatetime
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.games import ParseOutcome
 

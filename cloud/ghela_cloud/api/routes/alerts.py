@@ -10,9 +10,9 @@ from ghela.core.messages import SnoozeAlert, UnsnoozeAlert, UpdateAlert
 
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.commands import submit
-from ghela_cloud.api.models import Accepted, SnoozeBody, UpdateAlertBody
-from ghela_cloud.api.params import ACCEPTED, DeviceQuery, ServicesDep
-from ghela_cloud.api.views import load_alert, pick_device
+from ghela_cloud.api.eventmodels import ACCEPTED, Accepted, SnoozeBody, UpdateAlertBody
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
+from ghela_cloud.api.views import load_alert
 
 router = Router()
 

@@ -7,8 +7,7 @@ from aws_lambda_powertools.event_handler.exceptions import ForbiddenError
 
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.feedmodels import CalendarFeedView, RotatedCalendarFeed
-from ghela_cloud.api.params import DeviceQuery, ServicesDep
-from ghela_cloud.api.views import pick_device
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 
 router = Router()
 

@@ -15,24 +15,24 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from ghela.core.decoding import adapter_on_first_use, read_json, validate
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import UtcDatetime
 from ghela.core.nextup import next_up
+from ghela.core.wiretypes import UtcDatetime
 from pydantic import TypeAdapter
 
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import (
+from ghela_cloud.api.devicemodels import (
     ComponentHealthView,
     DeviceList,
     DeviceSummary,
     DeviceView,
     LightView,
-    NextUpView,
     ScrapeVerdictView,
 )
-from ghela_cloud.api.params import DeviceQuery, ServicesDep
+from ghela_cloud.api.eventmodels import NextUpView
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 from ghela_cloud.api.services import Services
-from ghela_cloud.api.views import event_view, pick_device
+from ghela_cloud.api.views import event_view
 
 router = Router()
 log = Logger(service="ghela-api", child=True)

@@ -24,7 +24,8 @@ from ghela.core.rules import END_AFTER_START
 
 from ghela_cloud.api.auth import CallerDep, require_admin, require_admin_for_games
 from ghela_cloud.api.commands import submit
-from ghela_cloud.api.models import (
+from ghela_cloud.api.eventmodels import (
+    ACCEPTED,
     Accepted,
     AlertBody,
     CreateEventBody,
@@ -32,8 +33,8 @@ from ghela_cloud.api.models import (
     EventView,
     UpdateEventBody,
 )
-from ghela_cloud.api.params import ACCEPTED, DeviceQuery, ServicesDep
-from ghela_cloud.api.views import event_view, load_event, pick_device, relevant_until, sort_key
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
+from ghela_cloud.api.views import event_view, load_event, relevant_until, sort_key
 
 router = Router()
 

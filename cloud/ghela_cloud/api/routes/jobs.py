@@ -19,9 +19,8 @@ from ghela.core.decoding import read_json, validate
 from ghela.core.errors import InvalidInput
 
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import PENDING_STATES, JobList, JobView
-from ghela_cloud.api.params import DeviceQuery, ServicesDep
-from ghela_cloud.api.views import pick_device
+from ghela_cloud.api.jobmodels import PENDING_STATES, JobList, JobView
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 
 router = Router()
 log = Logger(service="ghela-api", child=True)

@@ -15,9 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ghela_cloud import names
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import MetricsPeriod, MetricsView, Series
-from ghela_cloud.api.params import DeviceQuery, ServicesDep
-from ghela_cloud.api.views import pick_device
+from ghela_cloud.api.metricmodels import MetricsPeriod, MetricsView, Series
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 
 router = Router()
 

@@ -7,9 +7,9 @@ from ghela.core.clock import venue_zone
 from ghela.core.nextup import next_line, next_up
 
 from ghela_cloud.api.auth import CallerDep
-from ghela_cloud.api.models import NextUpView, NextView
-from ghela_cloud.api.params import DeviceQuery, ServicesDep
-from ghela_cloud.api.views import event_view, pick_device
+from ghela_cloud.api.eventmodels import NextUpView, NextView
+from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
+from ghela_cloud.api.views import event_view
 
 router = Router()
 
