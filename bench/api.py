@@ -12,7 +12,7 @@
   (``-I -S``; no awscrt, which the functions do not ship), writes no bytecode (``-B``:
   ``/var/task`` is read-only) and the function's environment with tracing active. Wall and
   CPU time are both printed (on a busy machine the CPU time is the steadier); the last row
-  is the libraries every handler needs (pydantic, powertools' Logger and resolver) alone.
+  is the libraries every handler needs (pydantic, powertools' Logger and validating resolver) alone.
 - warm, in-process: every recorded API Gateway event in ``tests/cloud/events/`` handed to its
   handler ``--requests`` times after a warm-up; p50/p99 per route, twice:
   ``moto``   AWS calls over HTTP to a moto server on loopback (DynamoDB, IoT, CloudWatch);
@@ -67,8 +67,13 @@ _LIBRARIES = (
     "pydantic.type_adapter",
     "aws_lambda_powertools.logging",
     "aws_lambda_powertools.event_handler.api_gateway",
+    "aws_lambda_powertools.event_handler.openapi.params",
+    "aws_lambda_powertools.event_handler.middlewares.openapi_validation",
 )
-"""What every handler imports whatever our code does: the floor under the handlers' rows."""
+"""What every handler imports whatever our code does: the floor under the handlers' rows.
+With the resolver's validation (``enable_validation``, the routes' ``Query``/``Path``/``Body``):
+its ``openapi/compat.py`` creates a pydantic model as it is imported, which loads pydantic's
+plugin loader and with it ``importlib.metadata`` and ``email``."""
 LAMBDA_TREE = REPO / "cloud" / ".build" / "bench-lambda"
 _IMPORT_AND_TIME = (
     "import sys, time; sys.path[:0] = {path!r}; t, c = time.perf_counter(), time.process_time(); "

@@ -53,7 +53,9 @@ from pathlib import Path
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import SystemClock
-from ghela.core.messages import CommandRequest, CreateEvent, LightCommand, Message
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, CreateEvent
+from ghela.core.messages.light import LightCommand
 from ghela.scheduler.commands import Applied
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService

@@ -197,15 +197,11 @@ class _Traffic:
 def _traffic(component: str, bus: InMemoryBus, clock: FrozenClock, work: Path) -> _Traffic:
     """The component's start and what one minute of its life brings."""
     from ghela.core import topics
-    from ghela.core.messages import (
-        Activity,
-        ActivityKind,
-        LightCommand,
-        LightPattern,
-        LightStateRequest,
-        RevisionChanged,
-        ScrapeRequest,
-    )
+    from ghela.core.messages.counted import Activity, ActivityKind
+    from ghela.core.messages.light import LightCommand, LightStateRequest
+    from ghela.core.messages.scrape import ScrapeRequest
+    from ghela.core.messages.snapshots import RevisionChanged
+    from ghela.core.wiretypes import LightPattern
 
     def publish(topic: str, message: Message) -> None:
         bus.publish(topic, message)
@@ -285,7 +281,7 @@ def _traffic(component: str, bus: InMemoryBus, clock: FrozenClock, work: Path) -
 
 
 def _light_request() -> Message:
-    from ghela.core.messages import LightCommandRequest
+    from ghela.core.messages.light import LightCommandRequest
 
     return LightCommandRequest()
 

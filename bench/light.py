@@ -37,7 +37,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "components"))
 
 from ghela.core import topics  # noqa: E402
-from ghela.core.messages import LightCommand, LightPattern, LightState, Message  # noqa: E402
+from ghela.core.messages import Message  # noqa: E402
+from ghela.core.messages.light import LightCommand, LightState  # noqa: E402
+from ghela.core.wiretypes import LightPattern  # noqa: E402
 
 
 def percentiles(label: str, values_s: list[float]) -> str:

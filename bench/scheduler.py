@@ -21,19 +21,18 @@ from pathlib import Path
 
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     ApplyScrape,
     Command,
     CommandRequest,
     CreateEvent,
-    Fixture,
-    ScrapeResult,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateEvent,
 )
+from ghela.core.messages.scrape import Fixture, ScrapeResult
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.outlook import outlook

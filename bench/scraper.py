@@ -64,7 +64,7 @@ def component(crawls: int, url: str, work: Path) -> None:
     from ghela.core import topics
     from ghela.core.bus import InMemoryBus
     from ghela.core.clock import SystemClock
-    from ghela.core.messages import ScrapeRequest
+    from ghela.core.messages.scrape import ScrapeRequest
     from ghela.scraper.config import ScraperConfig, SourceConfig
     from ghela.scraper.crawler import ChildCrawl
     from ghela.scraper.service import ScraperService

@@ -47,7 +47,9 @@ from ghela.cloudsync.store import StateStore  # noqa: E402
 from ghela.core import topics  # noqa: E402
 from ghela.core.bus import InMemoryBus  # noqa: E402
 from ghela.core.clock import SystemClock  # noqa: E402
-from ghela.core.messages import Fixture, Message, RevisionChanged, ScrapeResult  # noqa: E402
+from ghela.core.messages import Message  # noqa: E402
+from ghela.core.messages.scrape import Fixture, ScrapeResult  # noqa: E402
+from ghela.core.messages.snapshots import RevisionChanged  # noqa: E402
 from ghela.scheduler.config import SchedulerConfig  # noqa: E402
 from ghela.scheduler.service import SchedulerService  # noqa: E402
 from ghela.scheduler.store import Store  # noqa: E402

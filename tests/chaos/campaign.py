@@ -39,17 +39,12 @@ from typing import Any
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
 from ghela.core import topics
 from ghela.core.ipclink import unix_socket_connector
-from ghela.core.messages import (
-    TOPIC_MODELS,
-    AlertSpec,
-    CommandRequest,
-    CommandResult,
-    CreateEvent,
-    LightPattern,
-    LightState,
-    Message,
-)
+from ghela.core.messages import Message
+from ghela.core.messages.commands import AlertSpec, CommandRequest, CommandResult, CreateEvent
+from ghela.core.messages.light import LightState
+from ghela.core.messages.topicmodels import TOPIC_MODELS
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
+from ghela.core.wiretypes import LightPattern
 from ghela.scraper.demo import write_demo_feed
 from ghela_tools.runtime.leftovers import alive
 

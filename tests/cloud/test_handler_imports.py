@@ -3,8 +3,9 @@
 GIVEN a fresh interpreter, WHEN it imports one function's handler module (what a cold start
 runs before the first request), THEN nothing only some routes or other functions use is
 loaded: no boto3 (clients are made on the first request), no X-Ray SDK (the Tracer is made
-on the first call), no cryptography, py_vapid, pywebpush, requests, aiohttp or icalendar.
-``bench/api.py`` prints what the import costs.
+on the first call), no cryptography, py_vapid, pywebpush, requests, aiohttp or icalendar;
+and of the device's message models (:mod:`ghela.core.messages`) only the topics its routes
+read or write. ``bench/api.py`` prints what the import costs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from typing import Any
 
 import pytest
-from ghela_cloud.api import tracing
+from ghela_cloud.api import routing, tracing
 from ghela_cloud.api.routing import FUNCTIONS
 
 NEVER_AT_IMPORT = (
@@ -31,6 +32,14 @@ NEVER_AT_IMPORT = (
     "icalendar",
 )
 NOTIFY_HANDLERS = "ghela_cloud.notify.handlers"
+MESSAGES = "ghela.core.messages"
+MESSAGE_TOPICS: dict[str, set[str]] = {
+    routing.EVENTS.name: {"commands", "scrape", "snapshots"},  # commands as job documents; ApplyScrape
+    routing.DEVICE.name: {"snapshots", "health"},  # the next event; components' and scrapes' reports
+    routing.CALENDAR_FEED.name: {"snapshots"},  # the events in the feed
+}
+"""The topics of the device's messages (:mod:`ghela.core.messages`) a function's routes use;
+the others (jobs, metrics, the calendar feed's management, notify) load none of them."""
 
 
 def _loaded_after_import(module: str, env: dict[str, str] | None = None) -> list[str]:
@@ -58,6 +67,14 @@ def _heavy(loaded: list[str], allowed: tuple[str, ...] = ()) -> list[str]:
 def test_a_handler_module_loads_nothing_heavy_at_import(function: Any) -> None:
     module = function.handler.rsplit(".", 1)[0]
     assert _heavy(_loaded_after_import(module)) == []
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.name)
+def test_a_handler_module_creates_only_the_message_topics_its_routes_use(function: Any) -> None:
+    loaded = _loaded_after_import(function.handler.rsplit(".", 1)[0])
+    topics = {name.removeprefix(MESSAGES + ".") for name in loaded if name.startswith(MESSAGES + ".")}
+    assert topics == MESSAGE_TOPICS.get(function.name, set())
+    assert (MESSAGES in loaded) == bool(topics)
 
 
 def test_the_notify_functions_load_no_web_push_nor_calendar_at_import() -> None:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from ghela.core.jobdocs import parse_job_document
-from ghela.core.messages import AddAlert, CreateEvent, FollowSource, OverrideField, SnoozeAlert
+from ghela.core.messages.commands import AddAlert, CreateEvent, FollowSource, SnoozeAlert
+from ghela.core.messages.snapshots import OverrideField
 from ghela_cloud import names
 from ghela_cloud.api.routing import ROUTES
 from ghela_cloud.api.settings import Settings

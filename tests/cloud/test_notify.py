@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import EventSnapshot
+from ghela.core.messages.snapshots import EventSnapshot
 from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.notify.chat import shown_text

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
-from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState, LightPattern
+from ghela.core.messages.snapshots import AlertSnapshot, EventSnapshot, EventState
+from ghela.core.wiretypes import LightPattern
 from ghela_cloud.notify.chat import ADAPTIVE_CARD, ChatKind, chat_payload, shown_text
 from ghela_cloud.notify.messages import Kind, Notification, render
 from ghela_cloud.notify.prefs import WebhookBody

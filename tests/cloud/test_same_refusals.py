@@ -22,7 +22,7 @@ from ghela.cli import main
 from ghela.core import rules, topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import CommandResult, CommandStatus
+from ghela.core.messages.commands import CommandResult, CommandStatus
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService
 from ghela.scheduler.store import Store

@@ -14,20 +14,18 @@ from typing import Any
 
 from ghela.core import topics
 from ghela.core.bus import Bus, InMemoryBus, Subscription
-from ghela.core.messages import (
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, CommandResult, CommandStatus
+from ghela.core.messages.snapshots import (
     AlertSnapshot,
     ChangesRequest,
     ChangesResponse,
-    CommandRequest,
-    CommandResult,
-    CommandStatus,
     EventKind,
     EventSnapshot,
     EventState,
-    LightPattern,
-    Message,
     RevisionChanged,
 )
+from ghela.core.wiretypes import LightPattern
 from ghela_tools.runtime.iotcore import LocalIotCore
 
 START = datetime(2026, 12, 6, 17, 45, tzinfo=UTC)

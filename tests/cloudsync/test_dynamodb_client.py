@@ -21,7 +21,8 @@ from ghela.cloudsync.items import JobRecord, job_update, status_update, to_attri
 from ghela.cloudsync.writer import EventsWriter
 from ghela.core.awsjson import DYNAMODB, AwsJsonClient
 from ghela.core.errors import InvalidInput, PermanentError, TransientError
-from ghela.core.messages import LightPattern, LightState
+from ghela.core.messages.light import LightState
+from ghela.core.wiretypes import LightPattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

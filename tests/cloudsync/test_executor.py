@@ -14,7 +14,9 @@ from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.errors import TransientError
-from ghela.core.messages import CommandResult, JobStatus, ScrapeRequest, SnoozeAlert
+from ghela.core.messages.commands import CommandResult, SnoozeAlert
+from ghela.core.messages.counted import JobStatus
+from ghela.core.messages.scrape import ScrapeRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
-from ghela.core.messages import JobOutcome, JobStatus
+from ghela.core.messages.counted import JobOutcome, JobStatus
 from ghela_cloud import names
 from ghela_cloud.api.settings import Settings
 from hypothesis import HealthCheck, given, settings

@@ -13,7 +13,7 @@ from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.errors import TransientError
-from ghela.core.messages import CommandResult
+from ghela.core.messages.commands import CommandResult
 
 from tests.support.waiting import wait_for
 

@@ -12,7 +12,8 @@ from ghela.cloudsync.writer import EventsWriter
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import SystemClock
-from ghela.core.messages import LightPattern, LightState
+from ghela.core.messages.light import LightState
+from ghela.core.wiretypes import LightPattern
 
 from tests.cloudsync.conftest import THING, Harness, ServiceMaker, Tables, counting_client
 from tests.cloudsync.fakes import FakeScheduler, snapshot

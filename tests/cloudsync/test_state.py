@@ -20,7 +20,9 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, PermanentError, TransientError
-from ghela.core.messages import LightPattern, LightState, ScrapeResult
+from ghela.core.messages.light import LightState
+from ghela.core.messages.scrape import ScrapeResult
+from ghela.core.wiretypes import LightPattern
 
 from tests.support.awscalls import unreachable_client
 from tests.support.waiting import wait_for

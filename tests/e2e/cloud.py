@@ -15,7 +15,9 @@ from typing import Any
 
 from ghela.cloudsync.items import JobRecord, event_item, job_update, status_update
 from ghela.core.clock import SystemClock
-from ghela.core.messages import AlertSnapshot, ComponentHealth, EventSnapshot, LightState, ScrapeVerdict
+from ghela.core.messages.health import ComponentHealth, ScrapeVerdict
+from ghela.core.messages.light import LightState
+from ghela.core.messages.snapshots import AlertSnapshot, EventSnapshot
 from ghela_cloud.local.aws import local_client
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer

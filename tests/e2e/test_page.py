@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from ghela.core.clock import SystemClock
-from ghela.core.messages import EventSnapshot, LightState
+from ghela.core.messages.light import LightState
+from ghela.core.messages.snapshots import EventSnapshot
 from ghela_cloud.local.provision import generate_password
 from playwright.sync_api import expect
 

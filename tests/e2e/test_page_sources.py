@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 from ghela.core.clock import SystemClock
-from ghela.core.messages import EventSnapshot, LightState, OverrideSnapshot, SourceSays
+from ghela.core.messages.light import LightState
+from ghela.core.messages.snapshots import EventSnapshot, OverrideSnapshot, SourceSays
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import artifact

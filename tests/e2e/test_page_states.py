@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from ghela.core.clock import SystemClock
 from ghela.core.jobdocs import OPERATIONS
-from ghela.core.messages import ComponentHealth, EventSnapshot, LightState, OverrideSnapshot, ScrapeVerdict
+from ghela.core.messages.health import ComponentHealth, ScrapeVerdict
+from ghela.core.messages.light import LightState
+from ghela.core.messages.snapshots import EventSnapshot, OverrideSnapshot
 from ghela.core.metricnames import HEARTBEAT, METRIC_NAMES
 from playwright.sync_api import expect
 

@@ -11,7 +11,9 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import LightCommand, LightPattern, Message
+from ghela.core.messages import Message
+from ghela.core.messages.light import LightCommand
+from ghela.core.wiretypes import LightPattern
 from ghela.light.config import LightConfig
 from ghela.light.relay import Relay
 from ghela.light.service import LightService

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ghela.core.messages import CommandRequest, SnoozeActive
+from ghela.core.messages.commands import CommandRequest, SnoozeActive
 
 from tests.light.conftest import BUTTON_PIN
 from tests.support.waiting import wait_for

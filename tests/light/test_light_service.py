@@ -7,7 +7,8 @@ from datetime import timedelta
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import LightCommandRequest, LightPattern, LightState, LightStateRequest
+from ghela.core.messages.light import LightCommandRequest, LightState, LightStateRequest
+from ghela.core.wiretypes import LightPattern
 from ghela.light.config import LightConfig
 from ghela.light.relay import Relay
 from ghela.light.service import LightService

@@ -6,7 +6,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ghela.core.messages import LightCommand, LightPattern
+from ghela.core.messages.light import LightCommand
+from ghela.core.wiretypes import LightPattern
 from ghela.light.holdsignal import blink_count, next_alert_signal
 from ghela.light.pattern import Plan
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
-from ghela.core.messages import AlertSpec, CommandRequest, CreateEvent, LightPattern, LightState, SnoozeActive
-from ghela.core.wiretypes import new_id
+from ghela.core.messages.commands import AlertSpec, CommandRequest, CreateEvent, SnoozeActive
+from ghela.core.messages.light import LightState
+from ghela.core.wiretypes import LightPattern, new_id
 
 from tests.support.cloudwatch import metric_sum, metrics_overrides, wait_for_metric
 from tests.support.runtime import ALERT_LIGHT, METRICS, SCHEDULER, LocalRuntime

@@ -12,7 +12,7 @@ from ghela.core import topics
 from ghela.core.awsjson import CLOUDWATCH
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
+from ghela.core.messages.counted import Activity, ActivityKind, JobOutcome, JobStatus
 from ghela.metrics.buffer import Datapoint, DatapointBuffer
 from ghela.metrics.cloudwatch import CloudWatchMetrics
 from ghela.metrics.counters import Counters

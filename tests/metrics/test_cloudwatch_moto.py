@@ -11,7 +11,7 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus
+from ghela.core.messages.counted import Activity, ActivityKind, JobOutcome, JobStatus
 from ghela.metrics.config import MetricsConfig
 from ghela.metrics.counters import METRIC_NAMES
 from ghela.metrics.service import MetricsService, start

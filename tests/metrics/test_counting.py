@@ -9,7 +9,7 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import Activity, ActivityKind, JobStatus
+from ghela.core.messages.counted import Activity, ActivityKind, JobStatus
 from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.counters import ACTIVITY_METRICS, METRIC_NAMES, Counters
 from ghela.metrics.pusher import Pusher

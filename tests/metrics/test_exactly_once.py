@@ -14,7 +14,7 @@ from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
 from ghela.core.countedbus import CountedBus
 from ghela.core.countoutbox import CountOutbox
-from ghela.core.messages import Activity, ActivityKind, Counted, JobOutcome, JobStatus
+from ghela.core.messages.counted import Activity, ActivityKind, Counted, JobOutcome, JobStatus
 
 from tests.metrics.conftest import MetricsRig
 from tests.support.waiting import wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ghela.core.errors import TransientError
-from ghela.core.messages import ActivityKind
+from ghela.core.messages.counted import ActivityKind
 from ghela.metrics.buffer import Datapoint
 from ghela.metrics.cloudwatch import RejectedDatapoints
 from ghela.metrics.counters import METRIC_NAMES

@@ -10,7 +10,8 @@ import pytest
 from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMessage
 from ghela.core import topics
 from ghela.core.ipclink import unix_socket_connector
-from ghela.core.messages import Activity, ActivityKind, CommandResult, CommandStatus
+from ghela.core.messages.commands import CommandResult, CommandStatus
+from ghela.core.messages.counted import Activity, ActivityKind
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV
 
 from tests.support import hostile

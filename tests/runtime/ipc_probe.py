@@ -23,7 +23,8 @@ from ghela.core.backoff import Backoff
 from ghela.core.bus import model_for
 from ghela.core.ipc import IpcBus
 from ghela.core.ipclink import unix_socket_connector
-from ghela.core.messages import CommandRequest, CommandResult, CommandStatus, Message
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, CommandResult, CommandStatus
 
 _out = threading.Lock()
 

@@ -13,7 +13,8 @@ from ghela.core.backoff import Backoff
 from ghela.core.errors import TransientError
 from ghela.core.ipc import IpcBus
 from ghela.core.ipclink import IpcCallRefused, unix_socket_connector
-from ghela.core.messages import Message, RevisionChanged
+from ghela.core.messages import Message
+from ghela.core.messages.snapshots import RevisionChanged
 from ghela_tools.runtime.ipcserver import IpcServer
 
 from tests.runtime.ipc_support import MQTTPROXY, PUBSUB, ProbeProcess, short_tempdir

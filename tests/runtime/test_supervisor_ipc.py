@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from ghela.core import topics
 from ghela.core.ipclink import IpcCallRefused
-from ghela.core.messages import LightCommand, LightPattern, LightState, LightStateRequest
+from ghela.core.messages.light import LightCommand, LightState, LightStateRequest
+from ghela.core.wiretypes import LightPattern
 
 from tests.support.runtime import (
     ALERT_LIGHT,

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import ApplyScrape, CommandRequest, CommandResult, Fixture, ScrapeResult
+from ghela.core.messages.commands import ApplyScrape, CommandRequest, CommandResult
+from ghela.core.messages.scrape import Fixture, ScrapeResult
 from ghela.core.wiretypes import new_id
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.repository import Repository

@@ -8,7 +8,7 @@ from typing import NoReturn
 import pytest
 from ghela.core.clock import FrozenClock
 from ghela.core.decoding import WHOLE, first_field
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     CancelEvent,
@@ -16,13 +16,13 @@ from ghela.core.messages import (
     CommandStatus,
     CreateEvent,
     DeleteEvent,
-    LightPattern,
     SnoozeActive,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.light import light_at

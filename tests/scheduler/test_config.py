@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError
-from ghela.core.messages import LightPattern
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.config import OfficePolicy, SchedulerConfig
 
 

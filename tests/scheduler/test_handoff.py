@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     CommandRequest,
     CommandResult,
     CommandStatus,
     CreateEvent,
-    LightPattern,
     SnoozeAlert,
 )
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler import handoff
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ghela.core.messages import LightPattern
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.light import OFF, light_at, next_change_after
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)

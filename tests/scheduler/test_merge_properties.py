@@ -19,7 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import CancelEvent, EventState, Fixture, UpdateEvent
+from ghela.core.messages.commands import CancelEvent, UpdateEvent
+from ghela.core.messages.scrape import Fixture
+from ghela.core.messages.snapshots import EventState
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.repository import Repository

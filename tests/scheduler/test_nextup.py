@@ -7,16 +7,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
-    AlertSnapshot,
-    CancelEvent,
-    EventKind,
-    EventSnapshot,
-    EventState,
-    LightPattern,
-    SnoozeAlert,
-)
+from ghela.core.messages.commands import CancelEvent, SnoozeAlert
+from ghela.core.messages.snapshots import AlertSnapshot, EventKind, EventSnapshot, EventState
 from ghela.core.nextup import NONE_LINE, next_line, next_up
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.outlook import next_alert, outlook
 from ghela.scheduler.store import Store

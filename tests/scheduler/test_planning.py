@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from ghela.core.alertwindow import lit_from
 from ghela.core.clock import venue_zone
-from ghela.core.messages import LightPattern
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.config import OfficeHours, OfficePolicy, SchedulerConfig
 from ghela.scheduler.planning import (
     MIN_MOVED_MINUTES,

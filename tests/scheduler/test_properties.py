@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ghela.core.alertwindow import lit_from
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     CancelEvent,

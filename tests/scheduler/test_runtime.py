@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from ghela.core import topics
-from ghela.core.messages import (
+from ghela.core.messages import Message
+from ghela.core.messages.commands import (
     CommandRequest,
     CommandResult,
     CommandStatus,
     CreateEvent,
-    LightCommand,
-    Message,
     SnoozeAlert,
 )
+from ghela.core.messages.light import LightCommand
 
 from tests.support.runtime import SCHEDULER, LocalRuntime
 

@@ -11,25 +11,20 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
-    Activity,
-    ActivityKind,
-    ChangesRequest,
-    ChangesResponse,
+from ghela.core.messages import Message
+from ghela.core.messages.commands import (
     CommandRequest,
     CommandResult,
     CommandStatus,
     CreateEvent,
-    LightCommand,
-    LightCommandRequest,
-    LightPattern,
-    Message,
-    RevisionChanged,
-    ScrapeRequest,
-    ScrapeResult,
     SnoozeActive,
     SnoozeAlert,
 )
+from ghela.core.messages.counted import Activity, ActivityKind
+from ghela.core.messages.light import LightCommand, LightCommandRequest
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
+from ghela.core.messages.snapshots import ChangesRequest, ChangesResponse, RevisionChanged
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.commands import CommandHandler, stored_config
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.service import SchedulerService

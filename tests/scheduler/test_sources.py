@@ -14,21 +14,18 @@ from zoneinfo import ZoneInfo
 
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import (
-    ActivityKind,
+from ghela.core.messages.commands import (
     ApplyScrape,
     CancelEvent,
-    ChangesRequest,
     CommandRequest,
     CommandStatus,
     CreateEvent,
-    EventSnapshot,
-    EventState,
-    Fixture,
     FollowSource,
-    OverrideField,
     UpdateEvent,
 )
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.scrape import Fixture
+from ghela.core.messages.snapshots import ChangesRequest, EventSnapshot, EventState, OverrideField
 from ghela.core.wiretypes import new_id
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.outlook import outlook

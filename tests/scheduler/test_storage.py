@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ghela.core.clock import FrozenClock
 from ghela.core.errors import StorageError
-from ghela.core.messages import CreateEvent, DeleteEvent, SnoozeAlert
+from ghela.core.messages.commands import CreateEvent, DeleteEvent, SnoozeAlert
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.migrations import LATEST, migrate

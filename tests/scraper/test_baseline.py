@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from ghela.core.messages import Fixture
+from ghela.core.messages.scrape import Fixture
 from ghela.scraper.baseline import Streak, extend
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.games import Game, ParseOutcome

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from ghela.cli import main
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.scraper.cli import guess_kind
 
 from tests.scraper.conftest import DATA

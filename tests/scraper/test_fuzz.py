@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime
 
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.scraper.config import HtmlSelectors
 from ghela.scraper.dutch import WhenError, parse_when
 from ghela.scraper.health import FetchFacts, verdict

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.scraper.config import HtmlSelectors, ScraperConfig, SourceConfig
 from ghela.scraper.page import parse_html, rows
 from ghela.scraper.scrape import SourceScraper

@@ -18,7 +18,8 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import ActivityKind, ScrapeRequest
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.scrape import ScrapeRequest
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.crawler import Crawl
 from ghela.scraper.memory import MemoryStore, Remembered

@@ -15,15 +15,9 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
-from ghela.core.messages import (
-    ChangesRequest,
-    ChangesResponse,
-    EventSnapshot,
-    EventState,
-    Message,
-    ScrapeRequest,
-    ScrapeResult,
-)
+from ghela.core.messages import Message
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
+from ghela.core.messages.snapshots import ChangesRequest, ChangesResponse, EventSnapshot, EventState
 
 from tests.scraper.conftest import BRUSSELS
 from tests.scraper.make_data import Match, dutch_date, season_page

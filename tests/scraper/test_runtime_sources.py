@@ -17,19 +17,15 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
-from ghela.core.messages import (
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, CommandResult, FollowSource, UpdateEvent
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
+from ghela.core.messages.snapshots import (
     ChangesRequest,
     ChangesResponse,
-    CommandRequest,
-    CommandResult,
     EventSnapshot,
     EventState,
-    FollowSource,
-    Message,
     OverrideField,
-    ScrapeRequest,
-    ScrapeResult,
-    UpdateEvent,
 )
 from ghela.core.wiretypes import new_id
 

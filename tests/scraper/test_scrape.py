@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.memory import Remembered
 from ghela.scraper.pages import Fetched

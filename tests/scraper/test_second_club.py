@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import ApplyScrape, CommandRequest
+from ghela.core.messages.commands import ApplyScrape, CommandRequest
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.repository import Repository

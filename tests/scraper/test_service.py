@@ -14,7 +14,8 @@ import pytest
 from ghela.core import topics
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import Activity, ActivityKind, ScrapeRequest, ScrapeResult
+from ghela.core.messages.counted import Activity, ActivityKind
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
 from ghela.scraper.config import ScraperConfig, SourceConfig
 from ghela.scraper.pages import Fetched
 from ghela.scraper.service import ScraperService

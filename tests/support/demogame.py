@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ghela.core.clock import venue_zone
 from ghela.core.componentnames import SCHEDULER
-from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState
+from ghela.core.messages.snapshots import AlertSnapshot, EventSnapshot, EventState
 from ghela.scheduler.planning import plan_alerts
 from ghela_tools.runtime.recipes import load_recipes
 from ghela_tools.up.demo import demo_kickoffs, scheduler_config

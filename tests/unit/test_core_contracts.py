@@ -17,14 +17,9 @@ from ghela.core.countedbus import CountedBus
 from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError, InvalidInput
 from ghela.core.jobdocs import job_document, parse_job_document
-from ghela.core.messages import (
-    TOPIC_MODELS,
-    CommandRequest,
-    CreateEvent,
-    Fixture,
-    ScrapeRequest,
-    SnoozeAlert,
-)
+from ghela.core.messages.commands import CommandRequest, CreateEvent, SnoozeAlert
+from ghela.core.messages.scrape import Fixture, ScrapeRequest
+from ghela.core.messages.topicmodels import TOPIC_MODELS
 from ghela.core.nucleus import REPORTABLE_STATES, thing_name
 from ghela.core.nucleusenv import THING_NAME_ENV
 
@@ -38,12 +33,13 @@ def test_message_models_are_built_on_first_use_or_all_at_a_component_s_start() -
     # A fresh process: the models this one's tests used are built already.
     code = (
         "from ghela.core import messages as m\n"
+        "from ghela.core.messages.commands import SnoozeAlert\n"
         "def every(model):\n"
         "    for sub in model.__subclasses__():\n"
         "        yield sub\n"
         "        yield from every(sub)\n"
         "print(sum(model.__pydantic_complete__ for model in every(m.Message)))\n"
-        "m.SnoozeAlert(alert_id=3)\n"
+        "SnoozeAlert(alert_id=3)\n"
         "print(sorted(model.__name__ for model in every(m.Message) if model.__pydantic_complete__))\n"
         "from ghela.core import decoding, jobdocs\n"
         "adapters = decoding._DEFERRED_ADAPTERS\n"

@@ -22,37 +22,23 @@ from ghela.core.config import ComponentConfig, load_config
 from ghela.core.decoding import WHOLE, read_json, read_json_cut
 from ghela.core.errors import ConfigurationError, InvalidInput
 from ghela.core.jobdocs import parse_job_document
-from ghela.core.messages import (
-    TOPIC_MODELS,
-    Activity,
-    ActivityKind,
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, CommandResult, CommandStatus, CreateEvent
+from ghela.core.messages.counted import Activity, ActivityKind, Counted, JobOutcome, JobStatus
+from ghela.core.messages.health import ComponentHealth, ComponentState, HealthRequest
+from ghela.core.messages.light import LightCommand, LightCommandRequest, LightState, LightStateRequest
+from ghela.core.messages.scrape import Fixture, ScrapeRequest, ScrapeResult
+from ghela.core.messages.snapshots import (
     AlertSnapshot,
     ChangesRequest,
     ChangesResponse,
-    CommandRequest,
-    CommandResult,
-    CommandStatus,
-    ComponentHealth,
-    ComponentState,
-    Counted,
-    CreateEvent,
     EventKind,
     EventSnapshot,
     EventState,
-    Fixture,
-    HealthRequest,
-    JobOutcome,
-    JobStatus,
-    LightCommand,
-    LightCommandRequest,
-    LightPattern,
-    LightState,
-    LightStateRequest,
-    Message,
     RevisionChanged,
-    ScrapeRequest,
-    ScrapeResult,
 )
+from ghela.core.messages.topicmodels import TOPIC_MODELS
+from ghela.core.wiretypes import LightPattern
 from ghela.light.config import LightConfig
 from ghela.metrics.config import MetricsConfig
 from ghela.scheduler.config import SchedulerConfig

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState, LightPattern
+from ghela.core.messages.snapshots import AlertSnapshot, EventSnapshot, EventState
+from ghela.core.wiretypes import LightPattern
 from ghela_cloud.notify.messages import Kind
 from ghela_cloud.notify.planning import plan_change, schedule_name
 

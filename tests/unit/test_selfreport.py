@@ -9,7 +9,8 @@ from pathlib import Path
 from ghela.core import topics
 from ghela.core.bus import Handler, InMemoryBus, Rejecter, Subscription
 from ghela.core.clock import FrozenClock
-from ghela.core.messages import ComponentHealth, ComponentState, HealthRequest, Message
+from ghela.core.messages import Message
+from ghela.core.messages.health import ComponentHealth, ComponentState, HealthRequest
 from ghela.core.selfreport import HealthReporter, count_start
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -17,7 +17,7 @@ from ghela.core.jobdocs import job_document
 from ghela.core.messages import Message
 
 from ghela_cloud.api.auth import Caller
-from ghela_cloud.api.eventmodels import Accepted
+from ghela_cloud.api.commandbodies import Accepted
 from ghela_cloud.api.services import Services
 
 log = Logger(service="ghela-api", child=True)

@@ -3,9 +3,9 @@
 Without ``from __future__ import annotations``: :mod:`ghela_cloud.api.models` says why.
 """
 
-from ghela.core.messages import ComponentHealth, ScrapeVerdict
+from ghela.core.messages.health import ComponentHealth, ScrapeVerdict
 from ghela.core.wiretypes import UtcDatetime
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import ConfigDict, computed_field
 
 from ghela_cloud.api.eventmodels import NextUpView
 from ghela_cloud.api.models import CAMEL, ApiModel
@@ -42,9 +42,9 @@ class DeviceView(ApiModel):
     light: LightView | None = None
     revision: int | None = None
     software_version: str | None = None
-    scrapes: list[ScrapeVerdictView] = Field(default=[])
+    scrapes: list[ScrapeVerdictView] = []
     """Each source's last scrape as the device reported it, by source name."""
-    components: list[ComponentHealthView] = Field(default=[])
+    components: list[ComponentHealthView] = []
     """Each component's last report of its state and starts, by component name."""
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventSnapshot, EventState
+from ghela.core.messages.snapshots import EventSnapshot, EventState
 
 from ghela_cloud.api.eventmodels import EventView
 

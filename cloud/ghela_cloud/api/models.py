@@ -1,9 +1,10 @@
 """What every API body is built on: camelCase JSON validated with pydantic, and the error body.
 
 The bodies of each resource live beside it (:mod:`~ghela_cloud.api.eventmodels`,
-:mod:`~ghela_cloud.api.jobmodels`, :mod:`~ghela_cloud.api.devicemodels`,
-:mod:`~ghela_cloud.api.metricmodels`, :mod:`~ghela_cloud.api.feedmodels`), so a Lambda handler
-creates only the classes of its own routes (``bench/api.py``: its cold import).
+:mod:`~ghela_cloud.api.commandbodies`, :mod:`~ghela_cloud.api.jobmodels`,
+:mod:`~ghela_cloud.api.devicemodels`, :mod:`~ghela_cloud.api.metricmodels`,
+:mod:`~ghela_cloud.api.feedmodels`), so a Lambda handler creates only the classes of its
+own routes (``bench/api.py``: its cold import).
 
 Every model is built on first use (``defer_build``), as the core's messages are. Lambda gives
 an environment one request at a time, so no two threads race for a first build there

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventSnapshot, Message
+from ghela.core.messages import Message
+from ghela.core.messages.snapshots import EventSnapshot
 from ghela.core.wiretypes import Id, UtcDatetime
 from pydantic import Field, ValidationError, model_validator
 

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ghela.core.messages import AlertSnapshot, EventSnapshot, EventState
+from ghela.core.messages.snapshots import AlertSnapshot, EventSnapshot, EventState
 
 from ghela_cloud.notify.messages import Kind, Notification, within_late_window
 

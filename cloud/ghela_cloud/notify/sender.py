@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import EventSnapshot, LightPattern
+from ghela.core.messages.snapshots import EventSnapshot
+from ghela.core.wiretypes import LightPattern
 from pydantic import ValidationError
 from pywebpush import WebPushException, webpush
 

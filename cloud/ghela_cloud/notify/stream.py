@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ghela.core.messages import EventSnapshot
+from ghela.core.messages.snapshots import EventSnapshot
 from pydantic import ValidationError
 
 from ghela_cloud import names

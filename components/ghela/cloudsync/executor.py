@@ -24,14 +24,10 @@ from ghela.core.bus import Bus
 from ghela.core.decoding import read_json
 from ghela.core.errors import InvalidInput, TransientError
 from ghela.core.jobdocs import parse_job_document
-from ghela.core.messages import (
-    CommandRequest,
-    CommandResult,
-    CommandStatus,
-    JobStatus,
-    ScrapeRequest,
-    is_command_id,
-)
+from ghela.core.messages import is_command_id
+from ghela.core.messages.commands import CommandRequest, CommandResult, CommandStatus
+from ghela.core.messages.counted import JobStatus
+from ghela.core.messages.scrape import ScrapeRequest
 
 log = logging.getLogger(__name__)
 

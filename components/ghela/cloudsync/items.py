@@ -3,7 +3,7 @@
 Shapes (shared with the cloud side, see the project brief):
 
 - events table, key ``device`` + ``sk``: ``event#<10-digit id>`` holds one event as its
-  :class:`~ghela.core.messages.EventSnapshot` fields (times ISO, alerts a list of maps)
+  :class:`~ghela.core.messages.snapshots.EventSnapshot` fields (times ISO, alerts a list of maps)
   plus ``revision`` and ``synced_at``; ``status`` holds the device's status.
 - jobs table, key ``device`` + ``job_id``: status, reason, times, ``expires_at`` (TTL) once finished.
 """
@@ -17,7 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import ComponentHealth, EventSnapshot, LightState, Message, ScrapeVerdict
+from ghela.core.messages import Message
+from ghela.core.messages.health import ComponentHealth, ScrapeVerdict
+from ghela.core.messages.light import LightState
+from ghela.core.messages.snapshots import EventSnapshot
 
 Item = dict[str, Any]
 

@@ -49,7 +49,7 @@ from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
 from ghela.core.decoding import MAX_DEPTH, read_json_cut
 from ghela.core.errors import InvalidInput, PermanentError, TransientError
-from ghela.core.messages import JobOutcome
+from ghela.core.messages.counted import JobOutcome
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from ghela.cloudsync.store import RESYNC_REQUESTED, StateStore
 from ghela.cloudsync.writer import EventsWriter
 from ghela.core.clock import Clock
 from ghela.core.errors import TransientError
-from ghela.core.messages import ChangesRequest, ChangesResponse
+from ghela.core.messages.snapshots import ChangesRequest, ChangesResponse
 
 log = logging.getLogger(__name__)
 

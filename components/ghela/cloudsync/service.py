@@ -28,14 +28,11 @@ from ghela.core import topics
 from ghela.core.backoff import Backoff
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import (
-    ChangesResponse,
-    CommandResult,
-    HealthRequest,
-    LightStateRequest,
-    Message,
-    RevisionChanged,
-)
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandResult
+from ghela.core.messages.health import HealthRequest
+from ghela.core.messages.light import LightStateRequest
+from ghela.core.messages.snapshots import ChangesResponse, RevisionChanged
 
 log = logging.getLogger(__name__)
 

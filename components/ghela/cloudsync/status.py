@@ -15,7 +15,10 @@ from datetime import datetime, timedelta
 from ghela.cloudsync.aws import DynamoDb
 from ghela.cloudsync.items import status_update
 from ghela.core.clock import Clock
-from ghela.core.messages import ComponentHealth, LightState, Message, ScrapeResult, ScrapeVerdict
+from ghela.core.messages import Message
+from ghela.core.messages.health import ComponentHealth, ScrapeVerdict
+from ghela.core.messages.light import LightState
+from ghela.core.messages.scrape import ScrapeResult
 
 
 class StatusReporter:

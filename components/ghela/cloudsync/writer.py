@@ -22,7 +22,7 @@ from typing import Any
 
 from ghela.cloudsync.aws import ConditionFailed, DynamoDb
 from ghela.cloudsync.items import event_item, event_key, guard
-from ghela.core.messages import EventSnapshot
+from ghela.core.messages.snapshots import EventSnapshot
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Components depend on :class:`Bus`, never on awsiot. On a Pi and under the local 
 bus is :class:`ghela.core.ipc.IpcBus` (the real ``GreengrassCoreIPCClientV2``); in unit
 tests of pure logic it is :class:`InMemoryBus`.
 
-Messages are validated against the topic's model in :data:`ghela.core.messages.TOPIC_MODELS`
+Messages are validated against the topic's model in :data:`ghela.core.messages.topicmodels.TOPIC_MODELS`
 on both sides: publishing a wrong model is a programming error (``TypeError``); receiving
 an invalid message is logged and passed to ``on_invalid`` and never reaches the handler.
 *Any* failure while decoding or validating a received message (see
@@ -27,7 +27,8 @@ from typing import Any, Protocol
 
 from ghela.core.decoding import WHOLE, read_json, validate
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import TOPIC_MODELS, Message
+from ghela.core.messages import Message
+from ghela.core.messages.topicmodels import TOPIC_MODELS
 
 log = logging.getLogger(__name__)
 

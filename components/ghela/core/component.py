@@ -37,7 +37,9 @@ from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
-from ghela.core.messages import Activity, ActivityKind, ComponentState, build_models
+from ghela.core.messages import build_models
+from ghela.core.messages.counted import Activity, ActivityKind
+from ghela.core.messages.health import ComponentState
 from ghela.core.nucleus import ERRORED, RUNNING
 from ghela.core.selfreport import STARTS_FILE, HealthReporter, count_start
 

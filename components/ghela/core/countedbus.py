@@ -50,7 +50,8 @@ from ghela.core.backoff import Backoff
 from ghela.core.bus import Bus, Handler, Rejecter, Subscription
 from ghela.core.clock import Clock
 from ghela.core.countoutbox import CountOutbox
-from ghela.core.messages import Counted, Message, Sequenced
+from ghela.core.messages import Message
+from ghela.core.messages.counted import Counted, Sequenced
 
 log = logging.getLogger(__name__)
 

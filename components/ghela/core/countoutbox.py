@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ghela.core.bus import model_for
 from ghela.core.errors import StorageError
-from ghela.core.messages import Sequenced
+from ghela.core.messages.counted import Sequenced
 
 log = logging.getLogger(__name__)
 

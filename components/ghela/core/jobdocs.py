@@ -6,7 +6,7 @@ A document names an ``operation`` and its arguments, flat, in camelCase or snake
 
 The original system's shape, with ``local_alert_id`` / ``local_event_id``, is accepted too.
 :func:`parse_job_document` turns a document into the Scheduler command it asks for (or a
-:class:`~ghela.core.messages.ScrapeRequest` for ``scrapeNow``); anything else raises
+:class:`~ghela.core.messages.scrape.ScrapeRequest` for ``scrapeNow``); anything else raises
 :class:`~ghela.core.errors.InvalidInput` with a reason a person can read.
 :func:`job_document` is the inverse, used by the API to write documents.
 """
@@ -20,20 +20,20 @@ from pydantic.alias_generators import to_camel, to_snake
 
 from ghela.core.decoding import WHOLE, adapter_on_first_use, check_shape, read_json, validate
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import (
+from ghela.core.messages import Message
+from ghela.core.messages.commands import (
     AddAlert,
     CancelEvent,
     Command,
     CreateEvent,
     DeleteEvent,
     FollowSource,
-    Message,
-    ScrapeRequest,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.messages.scrape import ScrapeRequest
 
 MAX_DOCUMENT_BYTES = 32 * 1024  # IoT Jobs' own limit on a job document
 

@@ -19,8 +19,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ghela.core.alertwindow import lit_from
-from ghela.core.messages import EventSnapshot, EventState, LightPattern, Message
-from ghela.core.wiretypes import Id, UtcDatetime
+from ghela.core.messages import Message
+from ghela.core.messages.snapshots import EventSnapshot, EventState
+from ghela.core.wiretypes import Id, LightPattern, UtcDatetime
 
 NONE_LINE = "Next: nothing planned"
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import MAX_STARTS, ComponentHealth, ComponentState, Message
+from ghela.core.messages import Message
+from ghela.core.messages.health import MAX_STARTS, ComponentHealth, ComponentState
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Every local pub/sub topic, in one place, beside the models in ``messages``.
 
-Each topic carries exactly one message model (see :data:`ghela.core.messages.TOPIC_MODELS`).
+Each topic carries exactly one message model (see :data:`ghela.core.messages.topicmodels.TOPIC_MODELS`).
 Request/response pairs carry a ``request_id`` (or ``command_id``) so the asker can match
 the answer. IoT Core (MQTT) topics for jobs are built by :func:`jobs_topic`.
 """

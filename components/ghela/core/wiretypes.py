@@ -12,13 +12,17 @@ handlers that read no device message (``bench/api.py``: their cold import).
   (``9999-12-31T23:59:00-01:00`` cannot become UTC), so the range is checked by the types,
   and the API refuses with 422 what the device could not apply.
 - Strings and numbers are bounded, so a huge message is refused at the boundary.
+- A light's pattern is off, steady or blink; an alert's is steady or blink (:data:`LitPattern`).
 """
 
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, WithJsonSchema
+
+from ghela.core.rules import lit_pattern
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -62,6 +66,20 @@ CommandId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-
 Minutes = Annotated[int, Field(ge=1, le=7 * 24 * 60)]
 OffsetMinutes = Annotated[int, Field(ge=-14 * 24 * 60, le=24 * 60)]
 """Minutes relative to an event's start; negative is before (-180 is three hours before)."""
+
+
+class LightPattern(StrEnum):
+    OFF = "off"
+    STEADY = "steady"
+    BLINK = "blink"
+
+
+LitPattern = Annotated[
+    LightPattern,
+    AfterValidator(lit_pattern),
+    WithJsonSchema({"type": "string", "enum": [LightPattern.STEADY.value, LightPattern.BLINK.value]}),
+]
+"""The pattern of an alert: steady or blink (:data:`ghela.core.rules.STEADY_OR_BLINK`)."""
 
 
 def new_id() -> str:

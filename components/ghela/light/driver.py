@@ -22,7 +22,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ghela.core.clock import Clock, monotonic
-from ghela.core.messages import LightCommand, LightPattern, LightState
+from ghela.core.messages.light import LightCommand, LightState
+from ghela.core.wiretypes import LightPattern
 from ghela.light.holdsignal import next_alert_signal
 from ghela.light.pattern import Plan, Sequence
 from ghela.light.relay import Relay

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from ghela.core.messages import LightCommand, LightPattern
+from ghela.core.messages.light import LightCommand
+from ghela.core.wiretypes import LightPattern
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,9 @@ from typing import Any
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock, monotonic
-from ghela.core.messages import (
-    CommandRequest,
-    LightCommand,
-    LightCommandRequest,
-    LightStateRequest,
-    Message,
-    SnoozeActive,
-)
+from ghela.core.messages import Message
+from ghela.core.messages.commands import CommandRequest, SnoozeActive
+from ghela.core.messages.light import LightCommand, LightCommandRequest, LightStateRequest
 from ghela.core.wiretypes import new_id
 from ghela.light.config import LightConfig
 from ghela.light.driver import LightDriver, StateReporter

@@ -8,7 +8,7 @@ message delivered again is not counted again (see :mod:`ghela.core.countedbus`).
 
 from __future__ import annotations
 
-from ghela.core.messages import Activity, ActivityKind, JobOutcome, JobStatus, Sequenced
+from ghela.core.messages.counted import Activity, ActivityKind, JobOutcome, JobStatus, Sequenced
 from ghela.core.metricnames import METRIC_NAMES
 from ghela.metrics.buffer import DatapointBuffer
 

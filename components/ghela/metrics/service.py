@@ -12,7 +12,8 @@ import logging
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import Activity, Counted, JobOutcome, Message, Sequenced
+from ghela.core.messages import Message
+from ghela.core.messages.counted import Activity, Counted, JobOutcome, Sequenced
 from ghela.metrics.buffer import DatapointBuffer
 from ghela.metrics.cloudwatch import CloudWatchMetrics
 from ghela.metrics.config import MetricsConfig

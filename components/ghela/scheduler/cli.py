@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.decoding import describe_validation_error, first_field
 from ghela.core.errors import InvalidCommand, InvalidInput, NotFound, StorageError
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     CancelEvent,
@@ -46,12 +46,12 @@ from ghela.core.messages import (
     CreateEvent,
     DeleteEvent,
     FollowSource,
-    OverrideField,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.messages.snapshots import OverrideField
 from ghela.core.wiretypes import new_id
 from ghela.scheduler.handoff import hand_off
 from ghela.scheduler.localtime import LocalKind, classify, utc_offsets

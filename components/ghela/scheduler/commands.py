@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ghela.core.clock import venue_zone
 from ghela.core.errors import GhelaError, InvalidInput, NotFound
-from ghela.core.messages import (
-    ActivityKind,
+from ghela.core.messages.commands import (
     AddAlert,
     ApplyScrape,
     CancelEvent,
@@ -33,7 +32,6 @@ from ghela.core.messages import (
     CommandStatus,
     CreateEvent,
     DeleteEvent,
-    EventState,
     FollowSource,
     SnoozeActive,
     SnoozeAlert,
@@ -41,6 +39,8 @@ from ghela.core.messages import (
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.snapshots import EventState
 from ghela.scheduler import operations
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.overrides import follow_source

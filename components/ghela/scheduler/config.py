@@ -17,8 +17,8 @@ from pydantic.alias_generators import to_camel
 
 from ghela.core.config import ComponentConfig
 from ghela.core.eventtime import DEFAULT_EVENT_MINUTES
-from ghela.core.messages import LightPattern, LitPattern
 from ghela.core.rules import END_AFTER_START
+from ghela.core.wiretypes import LightPattern, LitPattern
 
 MAX_ALERT_MINUTES = 7 * 24 * 60
 """No alert lasts longer; the "active now" query relies on this bound."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from ghela.core.clock import venue_zone
-from ghela.core.messages import ApplyScrape, CommandRequest, CreateEvent, Fixture, ScrapeResult
+from ghela.core.messages.commands import ApplyScrape, CommandRequest, CreateEvent
+from ghela.core.messages.scrape import Fixture, ScrapeResult
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.store import Store

@@ -11,9 +11,9 @@ The conversation, one JSON line each (at most :data:`MAX_LINE` bytes):
 
 1. the Scheduler greets: ``{"zone": "Europe/Brussels"}`` (what the CLI needs to build a
    command: venue times are read in the venue's zone);
-2. the CLI sends a :class:`~ghela.core.messages.CommandRequest` (its ``origin`` is set
+2. the CLI sends a :class:`~ghela.core.messages.commands.CommandRequest` (its ``origin`` is set
    to ``"cli"`` whatever it says);
-3. the Scheduler answers the :class:`~ghela.core.messages.CommandResult`.
+3. the Scheduler answers the :class:`~ghela.core.messages.commands.CommandResult`.
 
 Anything the Scheduler cannot take is answered ``{"refused": reason, "field": name}``
 (an invalid command that still names a usable id gets a rejected ``CommandResult``, as on
@@ -58,7 +58,7 @@ from ghela.core import topics
 from ghela.core.bus import InvalidMessage, parse_incoming
 from ghela.core.decoding import WHOLE, read_json, validate
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import CommandRequest, CommandResult
+from ghela.core.messages.commands import CommandRequest, CommandResult
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ghela.core.messages import LightPattern
+from ghela.core.wiretypes import LightPattern
 
 
 class LitWindow(Protocol):

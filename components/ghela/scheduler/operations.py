@@ -14,22 +14,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ghela.core.errors import InvalidCommand, NotFound
-from ghela.core.messages import (
-    ActivityKind,
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     CancelEvent,
     CreateEvent,
     DeleteEvent,
-    EventKind,
-    EventState,
-    OverrideField,
     SnoozeActive,
     SnoozeAlert,
     UnsnoozeAlert,
     UpdateAlert,
     UpdateEvent,
 )
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.snapshots import EventKind, EventState, OverrideField
 from ghela.core.rules import END_AFTER_START
 from ghela.scheduler.overrides import set_override, settle
 from ghela.scheduler.tables import AlertRow, EventRow

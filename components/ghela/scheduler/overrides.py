@@ -20,7 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ghela.core.errors import InvalidCommand, NotFound
-from ghela.core.messages import ActivityKind, EventKind, EventState, FollowSource, OverrideField
+from ghela.core.messages.commands import FollowSource
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.snapshots import EventKind, EventState, OverrideField
 from ghela.scheduler.merge import Merged, View, merge
 from ghela.scheduler.tables import EventRow, Override, SourceView
 from ghela.scheduler.work import Work

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import LightPattern
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.config import OfficeHours, OfficePolicy, SchedulerConfig
 from ghela.scheduler.localtime import lenient_instant
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, delete, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
-from ghela.core.messages import EventState
+from ghela.core.messages.snapshots import EventState
 from ghela.scheduler.config import MAX_ALERT_MINUTES
 from ghela.scheduler.tables import (
     AlertRow,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import OverrideField, OverrideSnapshot
+from ghela.core.messages.snapshots import OverrideField, OverrideSnapshot
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.repository import Repository
 from ghela.scheduler.snapshots import override_snapshots

@@ -22,7 +22,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ghela.core.messages import EventKind, EventState, Fixture, ScrapeResult
+from ghela.core.messages.scrape import Fixture, ScrapeResult
+from ghela.core.messages.snapshots import EventKind, EventState
 from ghela.core.names import MATCH_DAYS, same_game
 from ghela.scheduler.overrides import settle
 from ghela.scheduler.tables import EventRow, SourceView

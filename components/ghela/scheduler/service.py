@@ -24,23 +24,12 @@ from datetime import datetime, timedelta
 from ghela.core import topics
 from ghela.core.bus import Bus, InvalidMessage, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import (
-    Activity,
-    ActivityKind,
-    ApplyScrape,
-    ChangesRequest,
-    ChangesResponse,
-    CommandRequest,
-    CommandResult,
-    CommandStatus,
-    LightCommand,
-    LightCommandRequest,
-    Message,
-    RevisionChanged,
-    ScrapeRequest,
-    ScrapeResult,
-    is_command_id,
-)
+from ghela.core.messages import Message, is_command_id
+from ghela.core.messages.commands import ApplyScrape, CommandRequest, CommandResult, CommandStatus
+from ghela.core.messages.counted import Activity, ActivityKind
+from ghela.core.messages.light import LightCommand, LightCommandRequest
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
+from ghela.core.messages.snapshots import ChangesRequest, ChangesResponse, RevisionChanged
 from ghela.scheduler.commands import Applied, CommandHandler
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.handoff import HandoffListener

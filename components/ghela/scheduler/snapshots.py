@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from ghela.core.messages import (
+from ghela.core.messages.snapshots import (
     AlertSnapshot,
     EventKind,
     EventSnapshot,
     EventState,
-    LightPattern,
     OverrideField,
     OverrideSnapshot,
     SourceSays,
 )
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.merge import merge
 from ghela.scheduler.overrides import source_value, view_of
 from ghela.scheduler.tables import AlertRow, EventRow, Override, SourceView

@@ -179,7 +179,7 @@ class AppliedCommand(_Row, table=True):
     origin: str
     status: str
     result: str
-    """The :class:`~ghela.core.messages.CommandResult` as JSON."""
+    """The :class:`~ghela.core.messages.commands.CommandResult` as JSON."""
     applied_at: datetime = _utc(nullable=False)
 
 

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 from ghela.core.alertwindow import lit_from
 from ghela.core.eventtime import finishes_at
-from ghela.core.messages import ActivityKind, EventState, LightPattern
+from ghela.core.messages.counted import ActivityKind
+from ghela.core.messages.snapshots import EventState
+from ghela.core.wiretypes import LightPattern
 from ghela.scheduler.config import SchedulerConfig
 from ghela.scheduler.planning import PlannedAlert, plan_alerts
 from ghela.scheduler.repository import Repository

@@ -32,7 +32,7 @@ import yaml
 from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.config import load_config
 from ghela.core.errors import ConfigurationError, InvalidInput
-from ghela.core.messages import Fixture, ScrapeResult
+from ghela.core.messages.scrape import Fixture, ScrapeResult
 from ghela.core.names import same_game
 from ghela.scraper.config import ScraperConfig, SourceConfig, check_location
 from ghela.scraper.crawler import ChildCrawl

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from ghela.core.messages import Fixture
+from ghela.core.messages.scrape import Fixture
 from ghela.core.wiretypes import in_range, to_utc
 from ghela.scraper.dutch import When, season_label
 from ghela.scraper.teams import Club, fixture_key, source_key

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ghela.core.messages import Fixture, ScrapeResult
+from ghela.core.messages.scrape import Fixture, ScrapeResult
 from ghela.scraper.baseline import Streak, accepted_reason, extend, waiting_reason
 from ghela.scraper.games import MAX_REASONS, ParseOutcome
 

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.core.wiretypes import ShortText
 from ghela.scraper.baseline import Streak
 from ghela.scraper.config import MAX_BASELINE_AGREE_SCRAPES, SourceConfig

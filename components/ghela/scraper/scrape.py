@@ -17,7 +17,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from ghela.core.messages import ScrapeResult
+from ghela.core.messages.scrape import ScrapeResult
 from ghela.core.wiretypes import new_id
 from ghela.scraper.baseline import Streak
 from ghela.scraper.config import ScraperConfig, SourceConfig

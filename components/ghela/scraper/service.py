@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 from ghela.core import topics
 from ghela.core.bus import Bus, Subscription
 from ghela.core.clock import Clock
-from ghela.core.messages import Activity, ActivityKind, Message, ScrapeRequest, ScrapeResult
+from ghela.core.messages import Message
+from ghela.core.messages.counted import Activity, ActivityKind
+from ghela.core.messages.scrape import ScrapeRequest, ScrapeResult
 from ghela.scraper.config import ScraperConfig
 from ghela.scraper.crawler import ChildCrawl, Crawl
 from ghela.scraper.memory import MemoryStore, Remembered

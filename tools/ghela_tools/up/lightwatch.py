@@ -15,7 +15,8 @@ from typing import Any
 
 from ghela.core import topics
 from ghela.core.clock import SystemClock, venue_zone
-from ghela.core.messages import LightState, LightStateRequest, Message
+from ghela.core.messages import Message
+from ghela.core.messages.light import LightState, LightStateRequest
 
 PROBE_NAME = "ghela_tools.up.LightWatch"
 

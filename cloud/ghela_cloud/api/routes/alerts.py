@@ -6,11 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from ghela.core.messages import SnoozeAlert, UnsnoozeAlert, UpdateAlert
+from ghela.core.messages.commands import SnoozeAlert, UnsnoozeAlert, UpdateAlert
 
 from ghela_cloud.api.auth import CallerDep
+from ghela_cloud.api.commandbodies import ACCEPTED, Accepted, SnoozeBody, UpdateAlertBody
 from ghela_cloud.api.commands import submit
-from ghela_cloud.api.eventmodels import ACCEPTED, Accepted, SnoozeBody, UpdateAlertBody
 from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 from ghela_cloud.api.views import load_alert
 

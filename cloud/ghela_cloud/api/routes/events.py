@@ -9,30 +9,23 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
-from ghela.core.messages import (
+from ghela.core.messages.commands import (
     AddAlert,
     AlertSpec,
     CancelEvent,
     CreateEvent,
     DeleteEvent,
     FollowSource,
-    OverrideField,
-    ScrapeRequest,
     UpdateEvent,
 )
+from ghela.core.messages.scrape import ScrapeRequest
+from ghela.core.messages.snapshots import OverrideField
 from ghela.core.rules import END_AFTER_START
 
 from ghela_cloud.api.auth import CallerDep, require_admin, require_admin_for_games
+from ghela_cloud.api.commandbodies import ACCEPTED, Accepted, AlertBody, CreateEventBody, UpdateEventBody
 from ghela_cloud.api.commands import submit
-from ghela_cloud.api.eventmodels import (
-    ACCEPTED,
-    Accepted,
-    AlertBody,
-    CreateEventBody,
-    EventList,
-    EventView,
-    UpdateEventBody,
-)
+from ghela_cloud.api.eventmodels import EventList, EventView
 from ghela_cloud.api.params import DeviceQuery, ServicesDep, pick_device
 from ghela_cloud.api.views import event_view, load_event, relevant_until, sort_key
 
