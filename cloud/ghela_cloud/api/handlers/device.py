@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ghela_cloud.api.app import build_app
 from ghela_cloud.api.routes import device
 from ghela_cloud.api.tracing import traced
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext  # an annotation only
 
 logger = Logger(service="ghela-api")
 app = build_app(device.router)
