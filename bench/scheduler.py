@@ -21,9 +21,9 @@ from pathlib import Path
 
 from ghela.core.bus import InMemoryBus
 from ghela.core.clock import FrozenClock
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.commands import (
     AddAlert,
-    AlertSpec,
     ApplyScrape,
     Command,
     CommandRequest,

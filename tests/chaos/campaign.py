@@ -40,7 +40,8 @@ from awsiot.greengrasscoreipc.model import BinaryMessage, JsonMessage, PublishMe
 from ghela.core import topics
 from ghela.core.ipclink import unix_socket_connector
 from ghela.core.messages import Message
-from ghela.core.messages.commands import AlertSpec, CommandRequest, CommandResult, CreateEvent
+from ghela.core.messages.changes import AlertSpec
+from ghela.core.messages.commands import CommandRequest, CommandResult, CreateEvent
 from ghela.core.messages.light import LightState
 from ghela.core.messages.topicmodels import TOPIC_MODELS
 from ghela.core.nucleusenv import SOCKET_ENV, TOKEN_ENV

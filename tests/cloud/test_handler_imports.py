@@ -5,7 +5,8 @@ runs before the first request), THEN nothing only some routes or other functions
 loaded: no boto3 (clients are made on the first request), no X-Ray SDK (the Tracer is made
 on the first call), no cryptography, py_vapid, pywebpush, requests, aiohttp or icalendar;
 and of the device's message models (:mod:`ghela.core.messages`) only the topics its routes
-read or write. ``bench/api.py`` prints what the import costs.
+read or take as bodies (a write route loads its command's model when first called).
+``bench/api.py`` prints what the import costs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ NEVER_AT_IMPORT = (
 NOTIFY_HANDLERS = "ghela_cloud.notify.handlers"
 MESSAGES = "ghela.core.messages"
 MESSAGE_TOPICS: dict[str, set[str]] = {
-    routing.EVENTS.name: {"commands", "scrape", "snapshots"},  # commands as job documents; ApplyScrape
+    routing.EVENTS.name: {"changes", "snapshots"},  # the bodies; each command's model on its first write
     routing.DEVICE.name: {"snapshots", "health"},  # the next event; components' and scrapes' reports
     routing.CALENDAR_FEED.name: {"snapshots"},  # the events in the feed
 }

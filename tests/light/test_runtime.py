@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from ghela.core import topics
-from ghela.core.messages.commands import AlertSpec, CommandRequest, CreateEvent, SnoozeActive
+from ghela.core.messages.changes import AlertSpec
+from ghela.core.messages.commands import CommandRequest, CreateEvent, SnoozeActive
 from ghela.core.messages.light import LightState
 from ghela.core.wiretypes import LightPattern, new_id
 

@@ -8,9 +8,9 @@ from typing import NoReturn
 import pytest
 from ghela.core.clock import FrozenClock
 from ghela.core.decoding import WHOLE, first_field
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.commands import (
     AddAlert,
-    AlertSpec,
     CancelEvent,
     CommandRequest,
     CommandStatus,

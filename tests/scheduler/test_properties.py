@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ghela.core.alertwindow import lit_from
 from ghela.core.clock import FrozenClock
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.commands import (
     AddAlert,
-    AlertSpec,
     CancelEvent,
     CommandRequest,
     CommandStatus,

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ghela.core.clock import FrozenClock, venue_zone
-from ghela.core.messages.commands import AddAlert, AlertSpec, CommandStatus, SnoozeAlert
+from ghela.core.messages.changes import AlertSpec
+from ghela.core.messages.commands import AddAlert, CommandStatus, SnoozeAlert
 from ghela.scheduler.commands import CommandHandler
 from ghela.scheduler.outlook import outlook
 from ghela.scheduler.snapshots import event_snapshot

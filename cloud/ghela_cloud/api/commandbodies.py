@@ -11,7 +11,7 @@ Without ``from __future__ import annotations``: :mod:`ghela_cloud.api.models` sa
 from typing import Annotated, Literal, Self
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from ghela.core.messages.commands import AlertChanges, AlertSpec, EventChanges
+from ghela.core.messages.changes import AlertChanges, AlertSpec, EventChanges
 from ghela.core.wiretypes import Minutes, ShortText, UtcDatetime
 from pydantic import ConfigDict, Field, model_validator
 

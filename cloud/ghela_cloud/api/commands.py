@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from ghela.core.jobdocs import job_document
 from ghela.core.messages import Message
 
 from ghela_cloud.api.auth import Caller
@@ -26,6 +25,8 @@ FINISHED_JOB_TTL = timedelta(days=30)
 
 
 def submit(command: Message, device: str, caller: Caller, services: Services) -> Accepted:
+    from ghela.core.jobdocs import job_document  # on the first write: with it every command model
+
     document = job_document(command)
     operation = document["operation"]
     job_id = services.settings.new_job_id()

@@ -36,9 +36,9 @@ from pydantic import ValidationError
 from ghela.core.clock import SystemClock, venue_zone
 from ghela.core.decoding import describe_validation_error, first_field
 from ghela.core.errors import InvalidCommand, InvalidInput, NotFound, StorageError
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.commands import (
     AddAlert,
-    AlertSpec,
     CancelEvent,
     CommandRequest,
     CommandResult,

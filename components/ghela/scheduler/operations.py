@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ghela.core.errors import InvalidCommand, NotFound
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.commands import (
     AddAlert,
-    AlertSpec,
     CancelEvent,
     CreateEvent,
     DeleteEvent,

@@ -1,4 +1,7 @@
-"""/alerts: change, snooze and unsnooze one alert (as IoT jobs)."""
+"""/alerts: change, snooze and unsnooze one alert (as IoT jobs).
+
+Each route imports its command's model when it is first called, as :mod:`.events` does.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from ghela.core.messages.commands import SnoozeAlert, UnsnoozeAlert, UpdateAlert
 
 from ghela_cloud.api.auth import CallerDep
 from ghela_cloud.api.commandbodies import ACCEPTED, Accepted, SnoozeBody, UpdateAlertBody
@@ -27,6 +29,8 @@ def update_alert(
     services: ServicesDep,
     device: DeviceQuery = None,
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import UpdateAlert
+
     thing = pick_device(device, services)
     load_alert(services, thing, alert_id)
     command = UpdateAlert(alert_id=alert_id, **body.model_dump(exclude_none=True, by_alias=False))
@@ -43,6 +47,8 @@ def snooze_alert(
     body: Annotated[SnoozeBody | None, Body()] = None,
     device: DeviceQuery = None,
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import SnoozeAlert
+
     thing = pick_device(device, services)
     load_alert(services, thing, alert_id)
     minutes = body.minutes if body is not None else None
@@ -53,6 +59,8 @@ def snooze_alert(
 def unsnooze_alert(
     alert_id: AlertId, caller: CallerDep, services: ServicesDep, device: DeviceQuery = None
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import UnsnoozeAlert
+
     thing = pick_device(device, services)
     load_alert(services, thing, alert_id)
     return submit(UnsnoozeAlert(alert_id=alert_id), thing, caller, services), 202

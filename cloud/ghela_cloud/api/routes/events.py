@@ -1,4 +1,8 @@
-"""/events: the device's upcoming events (read copy) and changes to them (as IoT jobs)."""
+"""/events: the device's upcoming events (read copy) and changes to them (as IoT jobs).
+
+A route that makes a command imports its model when it is first called: the read routes'
+cold start does not create the Scheduler's commands (``bench/api.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,7 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from ghela.core.clock import venue_zone
 from ghela.core.errors import InvalidInput
-from ghela.core.messages.commands import (
-    AddAlert,
-    AlertSpec,
-    CancelEvent,
-    CreateEvent,
-    DeleteEvent,
-    FollowSource,
-    UpdateEvent,
-)
-from ghela.core.messages.scrape import ScrapeRequest
+from ghela.core.messages.changes import AlertSpec
 from ghela.core.messages.snapshots import OverrideField
 from ghela.core.rules import END_AFTER_START
 
@@ -58,6 +53,8 @@ def create_event(
     services: ServicesDep,
     device: DeviceQuery = None,
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import CreateEvent
+
     thing = pick_device(device, services)
     alerts = None if body.alerts is None else [AlertSpec(**a.model_dump(by_alias=False)) for a in body.alerts]
     command = CreateEvent(title=body.title, start=body.start, end=body.end, alerts=alerts)
@@ -74,6 +71,8 @@ def update_event(
     services: ServicesDep,
     device: DeviceQuery = None,
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import CancelEvent, FollowSource, UpdateEvent
+
     thing = pick_device(device, services)
     event = load_event(services, thing, event_id)
     require_admin_for_games(caller, event.kind)
@@ -96,6 +95,8 @@ def update_event(
 def delete_event(
     event_id: EventId, caller: CallerDep, services: ServicesDep, device: DeviceQuery = None
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import DeleteEvent
+
     thing = pick_device(device, services)
     event = load_event(services, thing, event_id)
     if event.kind != "custom":
@@ -113,6 +114,8 @@ def add_alert(
     services: ServicesDep,
     device: DeviceQuery = None,
 ) -> tuple[Accepted, int]:
+    from ghela.core.messages.commands import AddAlert
+
     thing = pick_device(device, services)
     load_event(services, thing, event_id)
     command = AddAlert(event_id=event_id, alert=AlertSpec(**body.model_dump(by_alias=False)))
@@ -121,6 +124,8 @@ def add_alert(
 
 @router.post("/scrape", summary="Scrape the fixture sources now (admins only)", responses=ACCEPTED)
 def scrape_now(caller: CallerDep, services: ServicesDep, device: DeviceQuery = None) -> tuple[Accepted, int]:
+    from ghela.core.messages.scrape import ScrapeRequest
+
     thing = pick_device(device, services)
     require_admin(caller, "ask for a scrape")
     return submit(ScrapeRequest(), thing, caller, services), 202

@@ -9,28 +9,11 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from ghela.core.messages import Message
+from ghela.core.messages.changes import AlertChanges, AlertSpec, EventChanges
 from ghela.core.messages.scrape import ScrapeResult
 from ghela.core.messages.snapshots import OverrideField
-from ghela.core.rules import (
-    END_AFTER_START,
-    NOTHING_TO_UPDATE_ALERT,
-    NOTHING_TO_UPDATE_EVENT,
-    ONE_TIME_NEEDED,
-    ONE_TIME_NOT_BOTH,
-    lit_pattern,
-    refusal,
-)
-from ghela.core.wiretypes import (
-    CommandId,
-    Id,
-    LightPattern,
-    LitPattern,
-    LongText,
-    Minutes,
-    OffsetMinutes,
-    ShortText,
-    UtcDatetime,
-)
+from ghela.core.rules import END_AFTER_START, refusal
+from ghela.core.wiretypes import CommandId, Id, LongText, Minutes, ShortText, UtcDatetime
 
 
 class _Command(Message):
@@ -40,25 +23,6 @@ class _Command(Message):
 class ApplyScrape(_Command):
     op: Literal["apply_scrape"] = "apply_scrape"
     result: ScrapeResult
-
-
-class AlertSpec(Message):
-    """An alert relative to its event's start (or at a fixed instant)."""
-
-    offset_minutes: OffsetMinutes | None = None
-    at: UtcDatetime | None = None
-    duration_minutes: Minutes = 30
-    pattern: LightPattern = LightPattern.STEADY
-    label: Annotated[str, Field(max_length=100)] = ""
-
-    @model_validator(mode="after")
-    def _one_time_and_lit(self) -> Self:
-        if self.offset_minutes is not None and self.at is not None:
-            raise refusal(ONE_TIME_NOT_BOTH)
-        if self.offset_minutes is None and self.at is None:
-            raise refusal(ONE_TIME_NEEDED)
-        lit_pattern(self.pattern)
-        return self
 
 
 class CreateEvent(_Command):
@@ -79,21 +43,6 @@ class CreateEvent(_Command):
 
 Person = Annotated[str, Field(min_length=1, max_length=200)]
 """Who asked for a change (the signed-in user's name, or the local user at the CLI)."""
-
-
-class EventChanges(Message):
-    """What a change of an event sets: at least one of these (the API's body reuses it)."""
-
-    title: ShortText | None = None
-    start: UtcDatetime | None = None
-    end: UtcDatetime | None = None
-    venue: ShortText | None = None
-
-    @model_validator(mode="after")
-    def _something_to_update(self) -> Self:
-        if all(value is None for value in (self.title, self.start, self.end, self.venue)):
-            raise refusal(NOTHING_TO_UPDATE_EVENT)
-        return self
 
 
 class UpdateEvent(EventChanges, _Command):
@@ -136,27 +85,6 @@ class AddAlert(_Command):
     op: Literal["add_alert"] = "add_alert"
     event_id: Id
     alert: AlertSpec
-
-
-class AlertChanges(Message):
-    """What a change of an alert sets: at least one, and a new offset or a new time, not both.
-
-    The API's body for changing an alert is this model under camelCase aliases.
-    """
-
-    offset_minutes: OffsetMinutes | None = None
-    at: UtcDatetime | None = None
-    duration_minutes: Minutes | None = None
-    pattern: LitPattern | None = None
-
-    @model_validator(mode="after")
-    def _one_time_and_something_to_update(self) -> Self:
-        if self.offset_minutes is not None and self.at is not None:
-            raise refusal(ONE_TIME_NOT_BOTH, "at", self.at)
-        changes = (self.offset_minutes, self.at, self.duration_minutes, self.pattern)
-        if all(value is None for value in changes):
-            raise refusal(NOTHING_TO_UPDATE_ALERT)
-        return self
 
 
 class UpdateAlert(AlertChanges, _Command):
