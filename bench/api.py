@@ -19,9 +19,15 @@
   ``memory`` the same handlers with in-memory stores, i.e. the handler's own cost
              (routing, validation, serialisation, powertools), without any AWS round trip.
 
+- instructions (``--instructions``, where valgrind is installed): each row's import once
+  under ``valgrind --tool=callgrind``, the instructions it executes (the interpreter's own
+  start subtracted). A count does not change with the machine's load, so two trees can be
+  compared on a shared machine whose speed varies from one minute to the next; the time
+  follows it in proportion.
+
 Figures are printed, never asserted.
 
-    .venv/bin/python bench/api.py [--runs 5] [--requests 200] [--top 6] [--cold-only]
+    .venv/bin/python bench/api.py [--runs 5] [--requests 200] [--top 6] [--cold-only] [--instructions]
 """
 
 from __future__ import annotations
@@ -207,6 +213,35 @@ def cold_imports(runs: int, top: int) -> None:
         print("    modules:  " + ", ".join(f"{name} {ms:.0f}" for ms, name in modules[:top]))
 
 
+def instructions(python: Path, path: list[str], modules: tuple[str, ...], env: dict[str, str]) -> int:
+    """Instructions the interpreter executes to import ``modules`` (callgrind's ``I refs``)."""
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(python), "-I", "-S", "-B"]
+    code = _IMPORT_AND_TIME.format(path=path, modules=modules)
+    done = subprocess.run([*argv, "-c", code], capture_output=True, text=True, check=True, env=env)
+    counted = [line for line in done.stderr.splitlines() if " refs:" in line]
+    return int(counted[-1].rsplit(":", 1)[1].replace(",", ""))
+
+
+def import_instructions() -> None:
+    from ghela_cloud.deploy.sam import find_runtime_python
+
+    python = find_runtime_python()
+    if python is None or shutil.which("valgrind") is None:
+        print("\ninstructions: skipped, needs python3.12 and valgrind")
+        return
+    path = lambda_tree(python)
+    env = lambda_environment("EventsFunction", path[0])
+    start = instructions(python, path, (), env)
+    floor = instructions(python, path, _LIBRARIES, env) - start
+    print("\ninstructions to import each handler module (callgrind, millions; the interpreter's start,")
+    print(f"{start / 1e6:.0f}M, subtracted), and how many more than the libraries' row")
+    for function in FUNCTIONS:
+        module = function.handler.rsplit(".", 1)[0]
+        count = instructions(python, path, (module,), lambda_environment(function.name, path[0])) - start
+        print(f"  {module:42} {count / 1e6:8.0f} {(count - floor) / 1e6:+8.0f}")
+    print(f"  {LIBRARIES_ALONE:42} {floor / 1e6:8.0f}")
+
+
 def seed_items() -> list[dict[str, Any]]:
     from tests.cloud.conftest import concert, game
 
@@ -344,9 +379,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per route")
     parser.add_argument("--top", type=int, default=6, help="packages and modules shown per cold import")
     parser.add_argument("--cold-only", action="store_true", help="only the cold imports")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count each import's instructions (valgrind)"
+    )
     args = parser.parse_args()
 
     cold_imports(args.runs, args.top)
+    if args.instructions:
+        import_instructions()
     if args.cold_only:
         return
     clock = FrozenClock(NOW)
