@@ -169,7 +169,7 @@ STAGES = (
     ("invoked", "job", "handler invoked → CreateJob returned (DynamoDB, IoT in moto)"),
     ("job", "notify", "CreateJob → notify-next sent (jobs endpoint reads moto)"),
     ("notify", "asked", "notify-next → start-next asked (CloudSync, over IPC)"),
-    ("asked", "started", "start-next → accepted (endpoint reads moto, saves)"),
+    ("asked", "started", "start-next → accepted (endpoint answers, saves)"),
     ("started", "command", "start-next accepted → COMMAND sent (CloudSync)"),
     ("command", "light_set", "COMMAND → LIGHT_SET (Scheduler applies)"),
     ("light_set", "light", "LIGHT_SET → LIGHT_STATE off (AlertLight)"),

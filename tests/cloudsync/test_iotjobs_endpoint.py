@@ -310,3 +310,28 @@ def test_an_announced_job_not_yet_started_is_delivered_after_the_endpoint_dies(
         assert (started["jobId"], started["status"]) == (job_id, "IN_PROGRESS")
     finally:
         again.stop()
+
+
+def test_a_job_the_endpoint_was_told_of_is_started_without_reading_the_control_plane(
+    iot: Any, thing: Any, tmp_path: Path
+) -> None:
+    """The local API's job is taken in when it is made; the device's start-next is then
+    answered from that, not after re-reading moto (which queues behind the API's calls)."""
+    core = LocalIotCore()
+    device = Device(core, thing[0])
+    reads: list[str] = []
+    iot.meta.events.register("before-call.iot", lambda model, **_: reads.append(model.name))
+    jobs = LocalJobsEndpoint(core, iot, [thing[0]], SystemClock(), poll_seconds=3600.0).start()
+    try:
+        job_id = create_job(iot, thing[1], {"operation": "scrapeNow"})
+        jobs.job_created(job_id)
+        assert device.wait("notify-next")["execution"]["jobId"] == job_id
+        reads.clear()
+        started = device.request("start-next", {}, "start-next/accepted")["execution"]
+        assert started["jobId"] == job_id and started["jobDocument"] == {"operation": "scrapeNow"}
+        assert reads == []
+        device.request(f"{job_id}/update", {"status": "SUCCEEDED"}, f"{job_id}/update/accepted")
+        assert "execution" not in device.request("start-next", {}, "start-next/accepted")
+        assert "ListJobExecutionsForThing" in reads  # nothing known: the control plane is asked
+    finally:
+        jobs.stop()
