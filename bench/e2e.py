@@ -4,8 +4,10 @@ idle CPU and component memory.
 Runs ``ghela up --demo`` in this process (the same :class:`ghela_tools.up.stack.Stack`, with the
 demo's first alert active at once), then:
 
-- the total resident memory (RSS) of the five component processes (each with any children
-  of its Run script) once they run, from /proc;
+- the total resident memory (RSS) of the five component processes once they run and the
+  Scraper's first crawl is over (its crawls run in short-lived child processes, so this is
+  the system between crawls, as it spends nearly all its time), from /proc; the largest
+  crawl child seen meanwhile is printed beside it;
 - N times (default 20): click "Snooze" on the active alert in Chromium, measure until the
   AlertLight reports the light off on its LIGHT_STATE topic (the light watch of ``ghela up``,
   an IPC subscriber); then click "Unsnooze" and wait for the light to come back on.
@@ -89,6 +91,29 @@ def _children(pid: int) -> list[int]:
             child = int(stat.parent.name)
             found += [child, *_children(child)]
     return found
+
+
+CRAWL_WAIT_SECONDS = 120.0
+"""How long to wait for the Scraper's first crawl to start and end before reading memory."""
+
+
+def after_first_crawl(stack: Stack) -> int:
+    """Wait until the Scraper has run its first crawl child and that child has ended; the
+    largest resident set (KiB) a crawl child was seen with, sampled every 20 ms meanwhile."""
+    scraper = stack.nucleus.supervisor.components["com.ghelamco.alert.Scraper"].record
+    deadline = time.monotonic() + CRAWL_WAIT_SECONDS
+    peak, seen = 0, False
+    while time.monotonic() < deadline:
+        children = _children(scraper.pid) if scraper.pid else []
+        if children:
+            seen = True
+            peak = max(peak, sum(_rss_kib(pid) for pid in children))
+        elif seen:
+            return peak
+        time.sleep(0.02)
+    what = "end" if seen else "start"
+    print(f"  (the Scraper's first crawl did not {what} within {CRAWL_WAIT_SECONDS:.0f} s)")
+    return peak
 
 
 def component_pids(stack: Stack) -> dict[str, list[int]]:
@@ -353,6 +378,7 @@ def main() -> int:
             if stack.light.wait_for(True, 120) is None:
                 print("the light never came on: click-to-light-off could not be measured")
                 return 1
+            crawl_peak = after_first_crawl(stack)
             pids = component_pids(stack)
             rss = {name: sum(_rss_kib(pid) for pid in own) for name, own in pids.items()}
             together = distinct_resident_kib(pid for own in pids.values() for pid in own)
@@ -367,13 +393,16 @@ def main() -> int:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\nload average at the end: {load} on {os.cpu_count()} cores")
     print()
-    print("component RSS after start-up (process and children):")
+    print("component RSS after start-up, the first crawl over (process and children):")
     for name, kib in rss.items():
         print(f"  {name:<10} {kib / 1024:7.1f} MiB")
     total = sum(rss.values()) / 1024
     print(
         f"  {'total':<10} {total:7.1f} MiB  ({len(rss)} of {len(COMPONENTS)} components; "
         f"target <= {TARGET_RSS_MIB:.0f} MiB)"
+    )
+    print(
+        f"  {'crawl':<10} {crawl_peak / 1024:7.1f} MiB  (largest crawl child seen; it lives for one scrape)"
     )
     if together is None:
         print("  (the memory they need together, each page once, is shown to root only)")

@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from ghela.core import topics
-from ghela.core.decoding import adapter_on_first_use, build_adapters
+from ghela.core.firstbuild import BuiltOnFirstUse, adapter_on_first_use
 from ghela.core.rules import (
     END_AFTER_START,
     NOTHING_TO_UPDATE_ALERT,
@@ -108,17 +108,16 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class Message(BaseModel):
+class Message(BuiltOnFirstUse, BaseModel):
     """Base of every message: strict about unknown fields, immutable once made.
 
     Each model's validator is built when the model is first used, not when this module is
-    imported (``defer_build``): every process loads this module and uses a few of its
-    models (the CLI's start-up, ``bench/cli.py``; a Lambda handler's cold import,
-    ``bench/api.py``). A component builds them all as it starts (:func:`build_models`),
-    so no message's path pays for a build and no two threads race for a first build.
+    imported nor when a component starts (:class:`~ghela.core.firstbuild.BuiltOnFirstUse`):
+    every process loads this module and uses a few of its models. (``BaseModel`` is named
+    beside it for tools that read only direct bases, such as ruff's RUF012.)
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- Scraper
@@ -698,18 +697,3 @@ TOPIC_MODELS: dict[str, type[Message]] = {
     topics.COUNTED: Counted,
 }
 
-
-def build_models() -> None:
-    """Build the validator of every message model now, not on its first use (see :class:`Message`).
-
-    A component calls this as it starts (:func:`ghela.core.component.run_component`), before
-    its threads: the first command after a start then costs what every later one does, and
-    no two threads race for a first build (pydantic issue #11851). The deferred adapters of
-    :mod:`ghela.core.decoding` are built with them.
-    """
-    pending: list[type[Message]] = [Message]
-    while pending:
-        model = pending.pop()
-        pending.extend(model.__subclasses__())
-        model.model_rebuild()
-    build_adapters()
