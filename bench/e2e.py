@@ -8,7 +8,8 @@ demo's first alert active at once), then:
   Scraper's first crawl is over (its crawls run in short-lived child processes, so this is
   the system between crawls, as it spends nearly all its time), from /proc; the largest
   crawl child seen meanwhile is printed beside it;
-- N times (default 20): click "Snooze" on the active alert in Chromium, measure until the
+- N times (default 20): click "Snooze" on the active alert in Chromium (once the page has
+  no request of its own in flight: :class:`PageRequests`), measure until the
   AlertLight reports the light off on its LIGHT_STATE topic (the light watch of ``ghela up``,
   an IPC subscriber); then click "Unsnooze" and wait for the light to come back on.
 
@@ -192,7 +193,7 @@ STAGES = (
     ("click", "request", "click → request at the API (browser, page script, HTTP)"),
     ("request", "invoked", "request → handler invoked (authorizer, one handler at a time)"),
     ("invoked", "job", "handler invoked → CreateJob returned (DynamoDB, IoT in moto)"),
-    ("job", "notify", "CreateJob → notify-next sent (jobs endpoint reads moto)"),
+    ("job", "notify", "CreateJob → notify-next sent (jobs endpoint takes the job in)"),
     ("notify", "asked", "notify-next → start-next asked (CloudSync, over IPC)"),
     ("asked", "started", "start-next → accepted (endpoint answers, saves)"),
     ("started", "command", "start-next accepted → COMMAND sent (CloudSync)"),
@@ -253,7 +254,7 @@ class PathTimes:
             return invoked
 
         api._handler = timed_handler
-        api.on_job_created(lambda _job_id: self.mark("job"))
+        api.on_job_created(lambda _job_id, _targets, _document: self.mark("job"))
         thing = stack.options.thing_name
         iot_core = stack.nucleus.iot_core
         iot_core.subscribe(jobs_topic(thing, "notify-next"), self._when_execution("notify"))
@@ -314,6 +315,35 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+class PageRequests:
+    """The page's own API requests in flight, so a click is made once the page has settled.
+
+    A person clicks Snooze on what the page shows; right after the light came back on, the
+    page is still fetching what changed. The local API answers one request at a time
+    (:mod:`ghela_cloud.local.server`), where AWS would run those fetches in other Lambda
+    environments beside the snooze, so a click made during them would time the stand-in's
+    queue, not the path. Requests that come after the click are timed as they fall.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._open: set[Any] = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+        self._page = page
+
+    def _started(self, request: Any) -> None:
+        if "/api/" in request.url:
+            self._open.add(request)
+
+    def _ended(self, request: Any) -> None:
+        self._open.discard(request)
+
+    def wait_until_none(self) -> None:
+        while self._open:
+            self._page.wait_for_timeout(5)
+
+
 def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], str]:
     from playwright.sync_api import ViewportSize, expect, sync_playwright
 
@@ -324,6 +354,7 @@ def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], 
         page = browser.new_page(viewport=ViewportSize(width=DESK["width"], height=DESK["height"]))
         page.set_default_timeout(90_000)
         page.add_init_script("localStorage.setItem('ghela.lang', 'en')")  # the page defaults to Dutch
+        in_flight = PageRequests(page)
         page.goto(running.web_url)
         page.get_by_label("E-mail address").fill(running.demo_email)
         page.get_by_label("Password").fill(running.demo_password)
@@ -338,6 +369,7 @@ def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], 
                 raise SystemExit("the light did not come on; see the runtime logs")
             button = row.get_by_role("button", name="Snooze", exact=False)
             button.wait_for(state="visible")  # found before the clock starts
+            in_flight.wait_until_none()
             times.begin()
             started = time.monotonic()
             button.click()
