@@ -21,7 +21,7 @@ arrives meanwhile waits at the lock, finds the model complete and uses the new v
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -31,9 +31,17 @@ BUILD_LOCK = threading.RLock()
 model can build another)."""
 
 
-def _one_frame_deeper(depth: int) -> int:
-    """The namespace depth pydantic asked for, counted past the override's own frame."""
-    return depth + 1 if depth > 0 else depth
+def _built_under_lock(build: Callable[..., bool | None], options: dict[str, Any]) -> bool | None:
+    """``build(**options)`` (pydantic's own rebuild) holding :data:`BUILD_LOCK`.
+
+    pydantic reads the caller's namespace ``_parent_namespace_depth`` frames up; the
+    override is one frame more, so the depth it asked for is counted past it.
+    """
+    depth = options.get("_parent_namespace_depth", 2)
+    if depth > 0:
+        options["_parent_namespace_depth"] = depth + 1
+    with BUILD_LOCK:
+        return build(**options)
 
 
 class BuiltOnFirstUse(BaseModel):
@@ -42,21 +50,8 @@ class BuiltOnFirstUse(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     @classmethod
-    def model_rebuild(
-        cls,
-        *,
-        force: bool = False,
-        raise_errors: bool = True,
-        _parent_namespace_depth: int = 2,
-        _types_namespace: Mapping[str, Any] | None = None,
-    ) -> bool | None:
-        with BUILD_LOCK:
-            return super().model_rebuild(
-                force=force,
-                raise_errors=raise_errors,
-                _parent_namespace_depth=_one_frame_deeper(_parent_namespace_depth),
-                _types_namespace=_types_namespace,
-            )
+    def model_rebuild(cls, **options: Any) -> bool | None:
+        return _built_under_lock(super().model_rebuild, options)
 
 
 def adapter_on_first_use(kind: Any) -> TypeAdapter[Any]:
@@ -68,20 +63,8 @@ def adapter_on_first_use(kind: Any) -> TypeAdapter[Any]:
     adapter: TypeAdapter[Any] = TypeAdapter(kind, config=ConfigDict(defer_build=True))
     unlocked = adapter.rebuild
 
-    def rebuild(
-        *,
-        force: bool = False,
-        raise_errors: bool = True,
-        _parent_namespace_depth: int = 2,
-        _types_namespace: Mapping[str, Any] | None = None,
-    ) -> bool | None:
-        with BUILD_LOCK:
-            return unlocked(
-                force=force,
-                raise_errors=raise_errors,
-                _parent_namespace_depth=_one_frame_deeper(_parent_namespace_depth),
-                _types_namespace=_types_namespace,
-            )
+    def rebuild(**options: Any) -> bool | None:
+        return _built_under_lock(unlocked, options)
 
     setattr(adapter, "rebuild", rebuild)  # noqa: B010  (mypy forbids assigning to a method)
     return adapter
