@@ -34,12 +34,13 @@ model can build another)."""
 def _built_under_lock(build: Callable[..., bool | None], options: dict[str, Any]) -> bool | None:
     """``build(**options)`` (pydantic's own rebuild) holding :data:`BUILD_LOCK`.
 
-    pydantic reads the caller's namespace ``_parent_namespace_depth`` frames up; the
-    override is one frame more, so the depth it asked for is counted past it.
+    pydantic reads its caller's namespace ``_parent_namespace_depth`` frames up; between
+    that caller and pydantic now stand the override and this function, so the depth it
+    asked for is counted past both.
     """
     depth = options.get("_parent_namespace_depth", 2)
     if depth > 0:
-        options["_parent_namespace_depth"] = depth + 1
+        options["_parent_namespace_depth"] = depth + 2
     with BUILD_LOCK:
         return build(**options)
 
