@@ -4,9 +4,12 @@ idle CPU and component memory.
 Runs ``ghela up --demo`` in this process (the same :class:`ghela_tools.up.stack.Stack`, with the
 demo's first alert active at once), then:
 
-- the total resident memory (RSS) of the five component processes (each with any children
-  of its Run script) once they run, from /proc;
-- N times (default 20): click "Snooze" on the active alert in Chromium, measure until the
+- the total resident memory (RSS) of the five component processes once they run and the
+  Scraper's first crawl is over (its crawls run in short-lived child processes, so this is
+  the system between crawls, as it spends nearly all its time), from /proc; the largest
+  crawl child seen meanwhile is printed beside it;
+- N times (default 20): click "Snooze" on the active alert in Chromium (once the page has
+  no request of its own in flight: :class:`PageRequests`), measure until the
   AlertLight reports the light off on its LIGHT_STATE topic (the light watch of ``ghela up``,
   an IPC subscriber); then click "Unsnooze" and wait for the light to come back on.
 
@@ -91,6 +94,29 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+CRAWL_WAIT_SECONDS = 120.0
+"""How long to wait for the Scraper's first crawl to start and end before reading memory."""
+
+
+def after_first_crawl(stack: Stack) -> int:
+    """Wait until the Scraper has run its first crawl child and that child has ended; the
+    largest resident set (KiB) a crawl child was seen with, sampled every 20 ms meanwhile."""
+    scraper = stack.nucleus.supervisor.components["com.ghelamco.alert.Scraper"].record
+    deadline = time.monotonic() + CRAWL_WAIT_SECONDS
+    peak, seen = 0, False
+    while time.monotonic() < deadline:
+        children = _children(scraper.pid) if scraper.pid else []
+        if children:
+            seen = True
+            peak = max(peak, sum(_rss_kib(pid) for pid in children))
+        elif seen:
+            return peak
+        time.sleep(0.02)
+    what = "end" if seen else "start"
+    print(f"  (the Scraper's first crawl did not {what} within {CRAWL_WAIT_SECONDS:.0f} s)")
+    return peak
+
+
 def component_pids(stack: Stack) -> dict[str, list[int]]:
     """Each running component's process and every descendant."""
     result = {}
@@ -167,9 +193,9 @@ STAGES = (
     ("click", "request", "click → request at the API (browser, page script, HTTP)"),
     ("request", "invoked", "request → handler invoked (authorizer, one handler at a time)"),
     ("invoked", "job", "handler invoked → CreateJob returned (DynamoDB, IoT in moto)"),
-    ("job", "notify", "CreateJob → notify-next sent (jobs endpoint reads moto)"),
+    ("job", "notify", "CreateJob → notify-next sent (jobs endpoint takes the job in)"),
     ("notify", "asked", "notify-next → start-next asked (CloudSync, over IPC)"),
-    ("asked", "started", "start-next → accepted (endpoint reads moto, saves)"),
+    ("asked", "started", "start-next → accepted (endpoint answers, saves)"),
     ("started", "command", "start-next accepted → COMMAND sent (CloudSync)"),
     ("command", "light_set", "COMMAND → LIGHT_SET (Scheduler applies)"),
     ("light_set", "light", "LIGHT_SET → LIGHT_STATE off (AlertLight)"),
@@ -228,7 +254,7 @@ class PathTimes:
             return invoked
 
         api._handler = timed_handler
-        api.on_job_created(lambda _job_id: self.mark("job"))
+        api.on_job_created(lambda _job_id, _targets, _document: self.mark("job"))
         thing = stack.options.thing_name
         iot_core = stack.nucleus.iot_core
         iot_core.subscribe(jobs_topic(thing, "notify-next"), self._when_execution("notify"))
@@ -289,6 +315,35 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+class PageRequests:
+    """The page's own API requests in flight, so a click is made once the page has settled.
+
+    A person clicks Snooze on what the page shows; right after the light came back on, the
+    page is still fetching what changed. The local API answers one request at a time
+    (:mod:`ghela_cloud.local.server`), where AWS would run those fetches in other Lambda
+    environments beside the snooze, so a click made during them would time the stand-in's
+    queue, not the path. Requests that come after the click are timed as they fall.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._open: set[Any] = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+        self._page = page
+
+    def _started(self, request: Any) -> None:
+        if "/api/" in request.url:
+            self._open.add(request)
+
+    def _ended(self, request: Any) -> None:
+        self._open.discard(request)
+
+    def wait_until_none(self) -> None:
+        while self._open:
+            self._page.wait_for_timeout(5)
+
+
 def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], str]:
     from playwright.sync_api import ViewportSize, expect, sync_playwright
 
@@ -299,6 +354,7 @@ def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], 
         page = browser.new_page(viewport=ViewportSize(width=DESK["width"], height=DESK["height"]))
         page.set_default_timeout(90_000)
         page.add_init_script("localStorage.setItem('ghela.lang', 'en')")  # the page defaults to Dutch
+        in_flight = PageRequests(page)
         page.goto(running.web_url)
         page.get_by_label("E-mail address").fill(running.demo_email)
         page.get_by_label("Password").fill(running.demo_password)
@@ -313,6 +369,7 @@ def measure(stack: Stack, snoozes: int, times: PathTimes) -> tuple[list[float], 
                 raise SystemExit("the light did not come on; see the runtime logs")
             button = row.get_by_role("button", name="Snooze", exact=False)
             button.wait_for(state="visible")  # found before the clock starts
+            in_flight.wait_until_none()
             times.begin()
             started = time.monotonic()
             button.click()
@@ -353,6 +410,7 @@ def main() -> int:
             if stack.light.wait_for(True, 120) is None:
                 print("the light never came on: click-to-light-off could not be measured")
                 return 1
+            crawl_peak = after_first_crawl(stack)
             pids = component_pids(stack)
             rss = {name: sum(_rss_kib(pid) for pid in own) for name, own in pids.items()}
             together = distinct_resident_kib(pid for own in pids.values() for pid in own)
@@ -367,13 +425,16 @@ def main() -> int:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\nload average at the end: {load} on {os.cpu_count()} cores")
     print()
-    print("component RSS after start-up (process and children):")
+    print("component RSS after start-up, the first crawl over (process and children):")
     for name, kib in rss.items():
         print(f"  {name:<10} {kib / 1024:7.1f} MiB")
     total = sum(rss.values()) / 1024
     print(
         f"  {'total':<10} {total:7.1f} MiB  ({len(rss)} of {len(COMPONENTS)} components; "
         f"target <= {TARGET_RSS_MIB:.0f} MiB)"
+    )
+    print(
+        f"  {'crawl':<10} {crawl_peak / 1024:7.1f} MiB  (largest crawl child seen; it lives for one scrape)"
     )
     if together is None:
         print("  (the memory they need together, each page once, is shown to root only)")

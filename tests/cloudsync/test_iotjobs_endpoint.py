@@ -310,3 +310,42 @@ def test_an_announced_job_not_yet_started_is_delivered_after_the_endpoint_dies(
         assert (started["jobId"], started["status"]) == (job_id, "IN_PROGRESS")
     finally:
         again.stop()
+
+
+def test_a_job_the_endpoint_was_told_of_is_started_without_reading_the_control_plane(
+    iot: Any, thing: Any, tmp_path: Path
+) -> None:
+    """The local API tells the endpoint of its job, with the targets and document its
+    CreateJob asked for: notify-next and start-next are answered from that, not after
+    reading moto again (which queues behind the API's own calls)."""
+    core = LocalIotCore()
+    device = Device(core, thing[0])
+    reads: list[str] = []
+    iot.meta.events.register("before-call.iot", lambda model, **_: reads.append(model.name))
+    jobs = LocalJobsEndpoint(core, iot, [thing[0]], SystemClock(), poll_seconds=3600.0).start()
+    try:
+        wait_for(lambda: "ListJobExecutionsForThing" in reads, what="the poll at start")
+        job_id = create_job(iot, thing[1], {"operation": "scrapeNow"})
+        reads.clear()
+        jobs.job_created(job_id, [thing[1]], json.dumps({"operation": "scrapeNow"}))
+        assert device.wait("notify-next")["execution"]["jobId"] == job_id
+        started = device.request("start-next", {}, "start-next/accepted")["execution"]
+        assert started["jobId"] == job_id and started["jobDocument"] == {"operation": "scrapeNow"}
+        assert reads == []
+        device.request(f"{job_id}/update", {"status": "SUCCEEDED"}, f"{job_id}/update/accepted")
+        assert "execution" not in device.request("start-next", {}, "start-next/accepted")
+        assert "ListJobExecutionsForThing" in reads  # nothing known: the control plane is asked
+    finally:
+        jobs.stop()
+
+
+def test_a_job_told_of_for_a_thing_group_is_read_from_the_control_plane(
+    iot: Any, thing: Any, endpoint: Any
+) -> None:
+    jobs, device = endpoint
+    group = f"offices-{uuid.uuid4().hex[:6]}"
+    group_arn = iot.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    iot.add_thing_to_thing_group(thingGroupName=group, thingName=thing[0])
+    job_id = create_job(iot, group_arn, {"operation": "scrapeNow"})
+    jobs.job_created(job_id, [group_arn], json.dumps({"operation": "scrapeNow"}))
+    assert device.wait("notify-next")["execution"]["jobId"] == job_id

@@ -95,6 +95,19 @@ CREATE_JOB = "CreateJob"
 """The IoT operation behind every change from the page (:class:`ghela_cloud.api.stores.JobQueue`)."""
 
 
+JobListener = Callable[[str, list[str], "str | None"], None]
+"""Told of each job the API created: its id, the targets and the document it asked for."""
+_JOB_REQUEST = "ghela_job_request"
+"""Where a CreateJob's parameters wait in botocore's request context for its after-call."""
+
+
+def _keep_job_request(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """Keep CreateJob's parameters for :meth:`LocalApi._job_created` (botocore hands the same
+    request context to ``before-parameter-build`` and ``after-call``: ``client.py``,
+    ``_make_api_call``)."""
+    context[_JOB_REQUEST] = dict(params)
+
+
 _INVOKING = threading.Lock()
 """Held while a handler runs: one invocation at a time in this process, whichever server."""
 
@@ -115,22 +128,30 @@ class LocalApi:
         self.services = Services(settings_for(resources), session=local_session(resources.region))
         self.services.notify = Notify(notify_settings_for(resources), session=self.services.session)
         self.cognito = CognitoFront(resources)
-        self._job_listeners: list[Callable[[str], None]] = []
+        self._job_listeners: list[JobListener] = []
         # Registered on the session before any client exists: each client copies its events.
-        self.services.session.events.register(f"after-call.iot.{CREATE_JOB}", self._job_created)
+        events = self.services.session.events
+        events.register(f"before-parameter-build.iot.{CREATE_JOB}", _keep_job_request)
+        events.register(f"after-call.iot.{CREATE_JOB}", self._job_created)
 
-    def on_job_created(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener(job_id)`` after each CreateJob the API sends: IoT Jobs tells the
-        device at once (notify-next), and moto, which has no jobs data plane, cannot, so this
-        is how the local jobs endpoint learns of a job without polling for it."""
+    def on_job_created(self, listener: JobListener) -> None:
+        """Call ``listener(job_id, targets, document)`` after each CreateJob the API sends
+        (the targets and document it asked for): IoT Jobs tells the device at once
+        (notify-next), and moto, which has no jobs data plane, cannot, so this is how the
+        local jobs endpoint learns of a job without polling for it."""
         self._job_listeners.append(listener)
 
-    def _job_created(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
+    def _job_created(
+        self, parsed: dict[str, Any] | None = None, context: dict[str, Any] | None = None, **_: Any
+    ) -> None:
         job_id = (parsed or {}).get("jobId")
         if not isinstance(job_id, str):  # CreateJob failed: no job to announce
             return
+        asked = (context or {}).get(_JOB_REQUEST) or {}
+        targets = [target for target in asked.get("targets") or () if isinstance(target, str)]
+        document = asked.get("document") if isinstance(asked.get("document"), str) else None
         for listener in list(self._job_listeners):
-            listener(job_id)
+            listener(job_id, targets, document)
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> HttpResponse:
         response = self._route(method, target, headers, body)

@@ -37,7 +37,6 @@ from ghela.core.countoutbox import CountOutbox
 from ghela.core.errors import ConfigurationError
 from ghela.core.logging import setup_logging
 from ghela.core.logship import with_log_shipping
-from ghela.core.messages import build_models
 from ghela.core.messages.counted import Activity, ActivityKind
 from ghela.core.messages.health import ComponentState
 from ghela.core.nucleus import ERRORED, RUNNING
@@ -137,7 +136,6 @@ def run_component(name: str, config_model: type[C], start: Starter[C]) -> None:
     from ghela.core.ipc import IpcBus  # only a real process needs the real client
 
     setup_logging(name)
-    build_models()  # now, not on the first message (the CLI builds only the few it uses)
     start = with_log_shipping(name, start)
     clock = SystemClock()
     bus: CountedBus | None = None

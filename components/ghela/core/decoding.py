@@ -25,7 +25,7 @@ import math
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ghela.core.errors import InvalidInput
 
@@ -92,29 +92,6 @@ def read_json_cut(
             depth -= 1
     cut = kept_to > 0
     return read_json("".join(pieces) + text[kept_to:] if cut else text, what, max_depth=max_depth), cut
-
-
-_DEFERRED_ADAPTERS: list[TypeAdapter[Any]] = []
-
-
-def adapter_on_first_use(kind: Any) -> TypeAdapter[Any]:
-    """A ``TypeAdapter`` for ``kind`` whose validator is built when it is first used, not
-    when the module holding it is imported (``defer_build``, as the models of
-    :mod:`ghela.core.messages`): a process pays only for the adapters it uses, and a
-    component builds all of them as it starts (:func:`build_adapters`)."""
-    adapter: TypeAdapter[Any] = TypeAdapter(kind, config=ConfigDict(defer_build=True))
-    _DEFERRED_ADAPTERS.append(adapter)
-    return adapter
-
-
-def build_adapters() -> None:
-    """Build every adapter made so far by :func:`adapter_on_first_use` now.
-
-    A deferred validator's first build is not safe from two threads at once (pydantic
-    issue #11851), and a component validates on several (IPC handlers, workers): so it
-    builds them before its threads start."""
-    for adapter in _DEFERRED_ADAPTERS:
-        adapter.rebuild()
 
 
 def validate(model: type[T] | TypeAdapter[T], value: Any, what: str | None = None) -> T:

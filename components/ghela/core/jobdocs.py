@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.alias_generators import to_camel, to_snake
 
-from ghela.core.decoding import WHOLE, adapter_on_first_use, check_shape, read_json, validate
+from ghela.core.decoding import WHOLE, check_shape, read_json, validate
 from ghela.core.errors import InvalidInput
+from ghela.core.firstbuild import adapter_on_first_use
 from ghela.core.messages import Message
 from ghela.core.messages.commands import (
     AddAlert,

@@ -77,12 +77,15 @@ class JobsControlPlane:
         reject it with a reason rather than never seeing it.
         """
         if job_id not in self._documents:
-            raw = self._iot.get_job_document(jobId=job_id).get("document", "")
-            try:
-                self._documents[job_id] = json.loads(raw)
-            except (ValueError, RecursionError):  # not JSON, or nested too deep to read
-                self._documents[job_id] = raw
+            self.remember_document(job_id, self._iot.get_job_document(jobId=job_id).get("document", ""))
         return self._documents[job_id]
+
+    def remember_document(self, job_id: str, raw: str) -> None:
+        """Keep ``job_id``'s document as its creator sent it (what the control plane stores)."""
+        try:
+            self._documents[job_id] = json.loads(raw)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+            self._documents[job_id] = raw
 
     def _groups(self, thing: str) -> list[str]:
         try:

@@ -13,8 +13,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from ghela.core.decoding import adapter_on_first_use, read_json, validate
+from ghela.core.decoding import read_json, validate
 from ghela.core.errors import InvalidInput
+from ghela.core.firstbuild import adapter_on_first_use
 from ghela.core.nextup import next_up
 from ghela.core.wiretypes import UtcDatetime
 from pydantic import TypeAdapter

@@ -1,6 +1,8 @@
 """The pydantic model of every message that crosses a process boundary, one module per topic.
 
 - :mod:`~ghela.core.messages.scrape`: what the Scraper is asked and finds;
+- :mod:`~ghela.core.messages.changes`: what a new alert is, what a change of an event or
+  an alert sets (the parts of the commands the API's bodies reuse);
 - :mod:`~ghela.core.messages.commands`: the Scheduler's commands and their results;
 - :mod:`~ghela.core.messages.snapshots`: the Scheduler's events as others see them, and the
   changes feed;
@@ -25,12 +27,11 @@ pydantic would compile each field's annotation string with ``eval`` as the class
 about a third of the import time (``bench/api.py``: a Lambda handler's cold import).
 """
 
-import importlib
 from typing import TypeGuard
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ghela.core.decoding import adapter_on_first_use, build_adapters
+from ghela.core.firstbuild import BuiltOnFirstUse, adapter_on_first_use
 from ghela.core.wiretypes import CommandId
 
 _COMMAND_ID = adapter_on_first_use(CommandId)
@@ -45,32 +46,14 @@ def is_command_id(value: object) -> TypeGuard[str]:
     return True
 
 
-class Message(BaseModel):
+class Message(BuiltOnFirstUse, BaseModel):
     """Base of every message: strict about unknown fields, immutable once made.
 
     Each model's validator is built when the model is first used, not when this module is
-    imported (``defer_build``): every process loads this module and uses a few of its
-    models (the CLI's start-up, ``bench/cli.py``; a Lambda handler's cold import,
-    ``bench/api.py``). A component builds them all as it starts (:func:`build_models`),
-    so no message's path pays for a build and no two threads race for a first build.
+    imported nor when a component starts (:class:`~ghela.core.firstbuild.BuiltOnFirstUse`):
+    every process loads this package and uses a few of its models. (``BaseModel`` is named
+    beside it for tools that read only direct bases; ruff's RUF012 sees neither from the
+    topic modules, which is why pyproject.toml turns it off there.)
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
-
-
-def build_models() -> None:
-    """Build the validator of every message model now, not on its first use (see :class:`Message`).
-
-    A component calls this as it starts (:func:`ghela.core.component.run_component`), before
-    its threads: the first command after a start then costs what every later one does, and
-    no two threads race for a first build (pydantic issue #11851). The deferred adapters of
-    :mod:`ghela.core.decoding` are built with them.
-    """
-    # The topic map imports every topic's module: every model class exists to be built.
-    importlib.import_module("ghela.core.messages.topicmodels")
-    pending: list[type[Message]] = [Message]
-    while pending:
-        model = pending.pop()
-        pending.extend(model.__subclasses__())
-        model.model_rebuild()
-    build_adapters()
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
