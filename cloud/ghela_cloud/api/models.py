@@ -6,14 +6,17 @@ The bodies of each resource live beside it (:mod:`~ghela_cloud.api.eventmodels`,
 :mod:`~ghela_cloud.api.feedmodels`), so a Lambda handler creates only the classes of its
 own routes (``bench/api.py``: its cold import).
 
-Every model is built on first use (``defer_build``), as the core's messages are. Lambda gives
-an environment one request at a time, so no two threads race for a first build there
-(pydantic issue #11851).
+Every model is built on first use, as the core's messages are
+(:class:`~ghela.core.firstbuild.BuiltOnFirstUse`): Lambda gives an environment one request
+at a time, so no two threads race for a first build there; the local server answers on
+several threads, and the first build's lock keeps them from seeing a half-built validator
+(pydantic issues #11851, #13419).
 
 Written without ``from __future__ import annotations``, as :mod:`ghela.core.messages` is: pydantic
 would ``eval`` every field's annotation string as the class is made (``bench/api.py``).
 """
 
+from ghela.core.firstbuild import BuiltOnFirstUse
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -26,7 +29,7 @@ CAMEL = ConfigDict(
 )
 
 
-class ApiModel(BaseModel):
+class ApiModel(BuiltOnFirstUse, BaseModel):
     model_config = CAMEL
 
 
