@@ -25,7 +25,10 @@ FINISHED_JOB_TTL = timedelta(days=30)
 
 
 def submit(command: Message, device: str, caller: Caller, services: Services) -> Accepted:
-    from ghela.core.jobdocs import job_document  # on the first write: with it every command model
+    # On the first write, not with the module: jobdocs brings every command model, and the
+    # function's read routes never need botocore's exceptions.
+    from botocore.exceptions import BotoCoreError, ClientError
+    from ghela.core.jobdocs import job_document
 
     document = job_document(command)
     operation = document["operation"]
@@ -51,9 +54,7 @@ def submit(command: Message, device: str, caller: Caller, services: Services) ->
             document,
             description=f"{operation} for {device} by {caller.name}",
         )
-    except Exception as exc:
-        if not _refused_by_aws(exc):
-            raise
+    except (ClientError, BotoCoreError) as exc:
         reason = f"IoT refused the job: {exc}"
         log.error("job %s for %s not created: %s", job_id, device, exc)
         expires = int((now + FINISHED_JOB_TTL).timestamp())
@@ -62,10 +63,3 @@ def submit(command: Message, device: str, caller: Caller, services: Services) ->
     log.info("job %s (%s) queued for %s by %s", job_id, operation, device, caller.name)
     return Accepted(job_id=job_id, device=device, operation=operation)
 
-
-def _refused_by_aws(exc: Exception) -> bool:
-    """Whether ``exc`` is the AWS SDK's (a refusal, a throttle, no connection). botocore is
-    imported here, not with the module: the read routes of the function never load it."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return isinstance(exc, ClientError | BotoCoreError)

@@ -17,7 +17,7 @@ would ``eval`` every field's annotation string as the class is made (``bench/api
 """
 
 from ghela.core.firstbuild import BuiltOnFirstUse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
 CAMEL = ConfigDict(
@@ -29,7 +29,7 @@ CAMEL = ConfigDict(
 )
 
 
-class ApiModel(BuiltOnFirstUse, BaseModel):
+class ApiModel(BuiltOnFirstUse):
     model_config = CAMEL
 
 

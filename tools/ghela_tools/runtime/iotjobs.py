@@ -35,6 +35,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,18 @@ log = logging.getLogger(__name__)
 SENDER = "runtime.iotjobs"
 DEVICE_STATUSES = frozenset({"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"})
 MAX_DETAIL = 1024
-_CREATED = "created"
-"""The worker's queue item for a job just created (never a topic: topics hold a ``/``)."""
 REQUEST_FILTERS = tuple(
     jobs_topic("+", suffix) for suffix in ("start-next", "get", "+/update", "+/get")
 )
+
+
+@dataclass(frozen=True)
+class _Created:
+    """The worker's queue item for a job just created (:meth:`LocalJobsEndpoint.job_created`)."""
+
+    job_id: str
+    targets: tuple[str, ...]
+    document: str | None
 
 
 class Rejected(Exception):
@@ -83,7 +91,7 @@ class LocalJobsEndpoint:
         self._clock = clock
         self._poll = timedelta(seconds=poll_seconds)
         self._state = DeliveryState(state_path)
-        self._requests: queue.Queue[tuple[str, bytes]] = queue.Queue()
+        self._requests: queue.Queue[tuple[str, bytes] | _Created] = queue.Queue()
         self._stop = threading.Event()
         self._notified: dict[str, str | None] = {}
         self._unsubscribe: list[Callable[[], None]] = []
@@ -126,8 +134,7 @@ class LocalJobsEndpoint:
         knows them: a job for things of this endpoint by name is then taken in from them,
         with no read of the control plane (which answered the CreateJob a moment ago).
         """
-        created = {"job_id": job_id, "targets": list(targets), "document": document}
-        self._requests.put((_CREATED, json.dumps(created).encode()))
+        self._requests.put(_Created(job_id, tuple(targets), document))
 
     def status(self, thing: str, job_id: str) -> Execution | None:
         with self._state.lock:
@@ -150,14 +157,13 @@ class LocalJobsEndpoint:
                     self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
                 next_poll = self._clock.now() + self._poll
             try:
-                topic, payload = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
+                item = self._requests.get(timeout=min(self._poll.total_seconds(), 0.2))
             except queue.Empty:
                 continue
-            if topic == _CREATED:
-                created = json.loads(payload)
-                self._guard(functools.partial(self._take_in, **created), f"job {created['job_id']!r}")
-            elif topic:
-                self._guard(functools.partial(self._handle, topic, payload), topic)
+            if isinstance(item, _Created):
+                self._guard(functools.partial(self._take_in, item), f"job {item.job_id!r}")
+            elif item[0]:
+                self._guard(functools.partial(self._handle, *item), item[0])
             for thing in sorted(self._things):
                 self._guard(functools.partial(self._notify_if_changed, thing), f"notify-next of {thing}")
 
@@ -335,7 +341,7 @@ class LocalJobsEndpoint:
         if known is None:
             self._refresh(thing)
 
-    def _take_in(self, job_id: str, targets: list[str], document: str | None) -> None:
+    def _take_in(self, created: _Created) -> None:
         """Add the new job's executions on this endpoint's things.
 
         A job whose CreateJob named only things, with its document, is taken in from that
@@ -347,7 +353,8 @@ class LocalJobsEndpoint:
         plane's to tell again (after a kill, the poll at start takes it in once more); the
         file is written when the device starts it, which only this endpoint knows.
         """
-        named = [_thing_of(target) for target in targets]
+        job_id, document = created.job_id, created.document
+        named = [_thing_of(target) for target in created.targets]
         if named and document is not None and None not in named:
             self._control.remember_document(job_id, document)
             now = self._now()

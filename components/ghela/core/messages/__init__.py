@@ -29,7 +29,7 @@ about a third of the import time (``bench/api.py``: a Lambda handler's cold impo
 
 from typing import TypeGuard
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from ghela.core.firstbuild import BuiltOnFirstUse, adapter_on_first_use
 from ghela.core.wiretypes import CommandId
@@ -46,14 +46,13 @@ def is_command_id(value: object) -> TypeGuard[str]:
     return True
 
 
-class Message(BuiltOnFirstUse, BaseModel):
+class Message(BuiltOnFirstUse):
     """Base of every message: strict about unknown fields, immutable once made.
 
     Each model's validator is built when the model is first used, not when this module is
     imported nor when a component starts (:class:`~ghela.core.firstbuild.BuiltOnFirstUse`):
-    every process loads this package and uses a few of its models. (``BaseModel`` is named
-    beside it for tools that read only direct bases; ruff's RUF012 sees neither from the
-    topic modules, which is why pyproject.toml turns it off there.)
+    every process loads this package and uses a few of its models. (ruff's RUF012 cannot
+    see a pydantic base imported from another module: pyproject.toml turns it off here.)
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
