@@ -69,6 +69,7 @@ DEVICE = "bench-pi"
 COLD_TARGET_MS = 250.0
 LIBRARIES_ALONE = "(pydantic + powertools' Logger, resolver)"
 _LIBRARIES = (
+    "ghela.core.pydanticplugins",
     "pydantic.main",
     "pydantic.type_adapter",
     "aws_lambda_powertools.logging",
@@ -78,8 +79,9 @@ _LIBRARIES = (
 )
 """What every handler imports whatever our code does: the floor under the handlers' rows.
 With the resolver's validation (``enable_validation``, the routes' ``Query``/``Path``/``Body``):
-its ``openapi/compat.py`` creates a pydantic model as it is imported, which loads pydantic's
-plugin loader and with it ``importlib.metadata`` and ``email``."""
+its ``openapi/compat.py`` creates a pydantic model as it is imported, so pydantic searches
+for plugins; the ``ghela`` package answers that search without ``importlib.metadata``
+(:mod:`ghela.core.pydanticplugins`), in this row as in the handlers'.
 LAMBDA_TREE = REPO / "cloud" / ".build" / "bench-lambda"
 _IMPORT_AND_TIME = (
     "import sys, time; sys.path[:0] = {path!r}; t, c = time.perf_counter(), time.process_time(); "

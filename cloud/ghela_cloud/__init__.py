@@ -6,3 +6,7 @@ template, local provisioning against moto, the local API server, and deployment.
 - ``local``    moto provisioning, local JWT verification, the local HTTP server
 - ``deploy``   packaging the Lambda source and deploying the stack (``ghela deploy``)
 """
+
+from ghela.core.pydanticplugins import search_no_plugins
+
+search_no_plugins()

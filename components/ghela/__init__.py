@@ -11,4 +11,8 @@ Subpackages, one per Greengrass component, plus the shared core they all stand o
 - ``runtime``    the local Greengrass runtime that runs all of the above off the Pi
 """
 
+from ghela.core.pydanticplugins import search_no_plugins
+
 __version__ = "0.1.0"
+
+search_no_plugins()
