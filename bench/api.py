@@ -25,15 +25,23 @@
   compared on a shared machine whose speed varies from one minute to the next; the time
   follows it in proportion.
 
+- against (``--against REV``): the handlers of git revision ``REV`` (its ``cloud/ghela_cloud``
+  and ``components/ghela``, staged the same way beside today's libraries) and this tree's,
+  imported in turn, run after run: both sides meet the same moment's machine speed, so their
+  difference holds where the absolute times drift (this shared machine's speed varies about
+  2x from one minute to the next).
+
 Figures are printed, never asserted.
 
     .venv/bin/python bench/api.py [--runs 5] [--requests 200] [--top 6] [--cold-only] [--instructions]
+                                  [--against REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import json
 import os
 import shutil
@@ -81,7 +89,7 @@ _LIBRARIES = (
 With the resolver's validation (``enable_validation``, the routes' ``Query``/``Path``/``Body``):
 its ``openapi/compat.py`` creates a pydantic model as it is imported, so pydantic searches
 for plugins; the ``ghela`` package answers that search without ``importlib.metadata``
-(:mod:`ghela.core.pydanticplugins`), in this row as in the handlers'.
+(:mod:`ghela.core.pydanticplugins`), in this row as in the handlers'."""
 LAMBDA_TREE = REPO / "cloud" / ".build" / "bench-lambda"
 _IMPORT_AND_TIME = (
     "import sys, time; sys.path[:0] = {path!r}; t, c = time.perf_counter(), time.process_time(); "
@@ -222,6 +230,66 @@ def instructions(python: Path, path: list[str], modules: tuple[str, ...], env: d
     done = subprocess.run([*argv, "-c", code], capture_output=True, text=True, check=True, env=env)
     counted = [line for line in done.stderr.splitlines() if " refs:" in line]
     return int(counted[-1].rsplit(":", 1)[1].replace(",", ""))
+
+
+def staged_revision(python: Path, revision: str) -> str:
+    """``revision``'s Lambda source, staged and compiled as this tree's is (its ``task/``)."""
+    import tarfile
+    import tempfile
+
+    from ghela_cloud.deploy.package import stage_lambda_source
+    from ghela_cloud.deploy.sam import bytecode_command
+
+    task = LAMBDA_TREE / "against" / "task"
+    with tempfile.TemporaryDirectory() as checkout:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", revision, "cloud/ghela_cloud", "components/ghela"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(checkout, filter="data")
+        stage_lambda_source(task, repo=Path(checkout))
+    _quiet(bytecode_command(python, task))
+    return str(task)
+
+
+def cold_imports_against(revision: str, runs: int) -> None:
+    """Each handler's cold import at ``revision`` and here, alternated in every run."""
+    from ghela_cloud.deploy.sam import find_runtime_python
+
+    python = find_runtime_python()
+    if python is None:
+        print("against: skipped, no python3.12 (the functions' runtime) on this machine")
+        return
+    path = lambda_tree(python)
+    sides = {"before": [staged_revision(python, revision), *path[1:]], "after": path}
+    print(f"\ncold import at {revision} (before) and in this tree (after), alternated, {runs} runs (ms)")
+    print(f"  {'module':42} {'before min':>10} {'after min':>9} {'change':>7}   cpu: before  after")
+    for function in FUNCTIONS:
+        module = function.handler.rsplit(".", 1)[0]
+        wall: dict[str, list[float]] = {"before": [], "after": []}
+        cpu: dict[str, list[float]] = {"before": [], "after": []}
+        for run in range(runs):
+            for side in ("before", "after") if run % 2 == 0 else ("after", "before"):
+                code = _IMPORT_AND_TIME.format(path=sides[side], modules=(module,))
+                env = lambda_environment(function.name, sides[side][0])
+                done = subprocess.run(
+                    [str(python), "-I", "-S", "-B", "-c", code], capture_output=True, text=True, env=env
+                )
+                if done.returncode != 0:
+                    break
+                elapsed, used = done.stdout.split()[-2:]
+                wall[side].append(float(elapsed))
+                cpu[side].append(float(used))
+        if not wall["before"]:
+            print(f"  {module:42} {'(not at ' + revision + ')':>10}")
+            continue
+        before, after = min(wall["before"]), min(wall["after"])
+        print(
+            f"  {module:42} {before:10.1f} {after:9.1f} {after - before:+7.1f}"
+            f"   {min(cpu['before']):10.1f} {min(cpu['after']):6.1f}"
+        )
 
 
 def import_instructions() -> None:
@@ -384,11 +452,14 @@ def main() -> None:
     parser.add_argument(
         "--instructions", action="store_true", help="also count each import's instructions (valgrind)"
     )
+    parser.add_argument("--against", metavar="REV", help="also compare the cold imports with revision REV")
     args = parser.parse_args()
 
     cold_imports(args.runs, args.top)
     if args.instructions:
         import_instructions()
+    if args.against:
+        cold_imports_against(args.against, args.runs)
     if args.cold_only:
         return
     clock = FrozenClock(NOW)
