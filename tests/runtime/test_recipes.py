@@ -184,6 +184,9 @@ def test_each_component_runs_its_package_in_the_shared_environment(
     own = Resolver(layout, "pi-1", context(PYTHON_ENV)).resolve
     assert own(recipes[PYTHON_ENV].steps["install"].skipif or "") == f"exists {environment}/bin/python3"
     assert resolve(run.setenv["PYTHONPATH"]).startswith(str(layout.decompressed(name, recipe.version)))
+    # python -OO, from the bytecode PythonEnv's Install compiled into the environment (compile-env.sh)
+    assert run.setenv["PYTHONOPTIMIZE"] == "2"
+    assert resolve(run.setenv["PYTHONPYCACHEPREFIX"]) == f"{environment}/pycache"
     assert [a.uri for a in recipe.artifacts] == [
         "s3://{BUCKET_NAME}/{COMPONENT_NAME}/{COMPONENT_VERSION}/ghela.zip"
     ]

@@ -53,6 +53,11 @@ def test_a_component_from_the_source_recipes_runs_from_the_locks_environment(tmp
         runtime.wait_for_output(SCHEDULER, "Scheduler started")
         argv = Path(f"/proc/{record.pid}/cmdline").read_bytes().split(b"\0")
     environment = runtime.layout.work(PYTHON_ENV) / f"env-{lock_key()}"
-    assert argv[0].decode() == f"{environment}/bin/python3"  # the Run script execs it
-    assert environment.resolve() == Path(sys.prefix).resolve()  # developer mode: this venv
+    # Developer mode: the Run script execs env-<key>/bin/python3, which execs this venv's
+    # own interpreter, so the component's modules have this venv's paths, for which
+    # ./dev compiled their bytecode into the prefix env-<key>/pycache links to.
+    assert argv[0].decode() == f"{sys.prefix}/bin/python3"
+    assert f'exec "{sys.prefix}/bin/python3"' in (environment / "bin" / "python3").read_text()
+    assert (environment / "pycache").resolve() == (Path(sys.prefix) / "pycache").resolve()
+    assert (environment / "lib").resolve() == (Path(sys.prefix) / "lib").resolve()
     assert [p.name for p in runtime.layout.work(PYTHON_ENV).iterdir()] == [environment.name]

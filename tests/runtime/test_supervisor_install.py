@@ -59,6 +59,7 @@ def test_the_built_artifacts_install_offline_and_run_a_component(tmp_path: Path)
         "HTTP_PROXY": "http://127.0.0.1:9",
         "PYTHONPATH": "",
         "VIRTUAL_ENV": "",
+        "PYTHONDONTWRITEBYTECODE": "",  # not set under the Pi's nucleus (a shell here may set it)
     }
     runtime_of_the_build = functools.partial(
         LocalRuntime,
@@ -81,11 +82,22 @@ def test_the_built_artifacts_install_offline_and_run_a_component(tmp_path: Path)
         assert Path(f"/proc/{pid}/exe").resolve() == Path("/usr/bin/python3").resolve()
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         assert command[0].decode() == f"{environment}/bin/python3"
+        seen = dict(
+            line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in line
+        )
+        assert seen["PYTHONOPTIMIZE"] == "2" and seen["PYTHONPYCACHEPREFIX"] == f"{environment}/pycache"
+        # The Scheduler's own modules, compiled at its start, are kept in the prefix too.
+        code = Path(seen["PYTHONPATH"]).resolve() / "ghela" / "scheduler"
+        assert (environment / "pycache" / code.relative_to("/") / "service.cpython-311.opt-2.pyc").is_file()
     assert (environment / "pyvenv.cfg").is_file() and not environment.is_symlink()
     site = environment / "lib" / "python3.11" / "site-packages"
     assert (site / "pydantic").is_dir() and (site / "awsiot").is_dir()
     assert not (site / "ghela").exists()  # the code comes from the component's own artifact
     assert not list(environment.parent.glob("*.partial"))
+    # Install compiled the standard library and the environment for python -OO, under the prefix.
+    prefix = environment / "pycache"
+    assert (prefix / "usr" / "lib" / "python3.11" / "json" / "__init__.cpython-311.opt-2.pyc").is_file()
+    assert (prefix / site.relative_to("/") / "pydantic" / "main.cpython-311.opt-2.pyc").is_file()
     artifact = out / "artifacts" / PYTHON_ENV / ghela.__version__ / "python-env-x86_64.zip"
     print(f"\npython-env-x86_64.zip {artifact.stat().st_size / 1e6:.1f} MB; "
           f"installed environment {_size(environment) / 1e6:.1f} MB")  # fmt: skip

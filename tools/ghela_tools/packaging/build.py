@@ -193,7 +193,7 @@ def as_built(recipe: Recipe) -> Recipe:
 
 
 def build_python_env(target: Path, machine: str) -> Path:
-    """Write ``python-env-<machine>.zip``: the lock, its installer and the wheels.
+    """Write ``python-env-<machine>.zip``: the lock, its installer (with its bytecode step) and the wheels.
 
     The nucleus unpacks it into ``{artifacts:decompressedPath}/python-env-<machine>/``.
     """
@@ -202,6 +202,7 @@ def build_python_env(target: Path, machine: str) -> Path:
     with zipfile.ZipFile(target, "w") as archive:
         _add(archive, "device.lock", wheels.LOCK.read_bytes())
         _add(archive, "install-env.sh", wheels.INSTALLER.read_bytes(), mode=0o755)
+        _add(archive, "compile-env.sh", wheels.COMPILER.read_bytes(), mode=0o755)
         for wheel in found:  # already compressed: stored as they are
             _add(archive, f"wheels/{wheel.name}", wheel.read_bytes(), compress=False)
     return target

@@ -38,6 +38,8 @@ python3 -m venv --system-site-packages "$env.partial"
 # The venv's scripts name their own path; the interpreter symlink does not, so a rename
 # keeps it working (the components run env-KEY/bin/python3 -m ...).
 mv "$env.partial" "$env"
+# After the rename: the bytecode prefix holds each module under its source's final path.
+sh "$here/compile-env.sh" "$env"
 
 keep=$(ls -1dt "$work"/env-* 2>/dev/null | grep -v -e "/env-$key\$" -e '\.partial$' | head -n 1 || true)
 for old in "$work"/env-*; do

@@ -35,6 +35,7 @@ from ghela_tools.packaging.validation import PackagingError
 
 LOCK = Path(__file__).with_name("device.lock")
 INSTALLER = Path(__file__).with_name("install-env.sh")
+COMPILER = Path(__file__).with_name("compile-env.sh")
 PYTHON_VERSION = "3.11"
 ABI = "cp311"
 GLIBC_MINOR = 36

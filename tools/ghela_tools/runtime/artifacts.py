@@ -7,8 +7,8 @@ S3: it takes artifacts from a local folder laid out as GDK's build output
 ``Unarchive: ZIP`` ones into ``{artifacts:decompressedPath}/<zip name without .zip>/``.
 
 Developer mode (:func:`link_environment`): instead of running Install, which would create a
-venv and pip-install from the internet, the runtime links the folder an Install step's
-``Skipif: exists {work:path}/<folder>/...`` checks to the developer's own Python
+venv and pip-install from the internet, the runtime makes the folder an Install step's
+``Skipif: exists {work:path}/<folder>/...`` checks stand for the developer's own Python
 environment, so the Skipif holds and every component starts in seconds, offline, from the
 checked-out code.
 """
@@ -54,9 +54,17 @@ def _check_members(archive: zipfile.ZipFile, into: Path, name: str) -> None:
 
 
 def link_environment(skipif: str | None, work_dir: Path, python_env: Path) -> Path | None:
-    """Link ``work_dir/<folder>`` to ``python_env`` when Skipif checks a path in it.
+    """Make ``work_dir/<folder>`` stand for ``python_env`` when Skipif checks a path in it.
 
-    Returns the link made (or already there), None when the Skipif is not of that form.
+    Every entry of ``python_env`` is linked from the folder, except its interpreters: each
+    ``bin/python*`` there is a script that ``exec``s ``python_env``'s own. A link to the
+    interpreter, or to the whole environment, would start Python with the folder's path as
+    its ``sys.prefix``, so every installed module would have a path under the folder, and
+    its bytecode, compiled for the environment's own paths into the components' bytecode
+    prefix (``PYTHONPYCACHEPREFIX``, ``compile-env.sh``), would not be found: each start
+    would compile it all again, in memory.
+
+    Returns the folder (made, or there already), None when the Skipif is not of that form.
     """
     if not skipif or not skipif.startswith("exists "):
         return None
@@ -67,8 +75,20 @@ def link_environment(skipif: str | None, work_dir: Path, python_env: Path) -> Pa
         return None
     if len(relative.parts) < 2:
         return None
-    link = work_dir / relative.parts[0]
-    if not link.exists() and not link.is_symlink():
-        work_dir.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(python_env, target_is_directory=True)
-    return link
+    folder = work_dir / relative.parts[0]
+    if folder.is_symlink():  # an earlier runtime's link to the whole environment
+        folder.unlink()
+    if folder.exists():
+        return folder
+    (folder / "bin").mkdir(parents=True)
+    for entry in python_env.iterdir():
+        if entry.name != "bin":
+            (folder / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    for entry in (python_env / "bin").iterdir():
+        stands_for = folder / "bin" / entry.name
+        if entry.name.startswith("python"):
+            stands_for.write_text(f'#!/bin/sh\nexec "{entry}" "$@"\n', encoding="utf-8")
+            stands_for.chmod(0o755)
+        else:
+            stands_for.symlink_to(entry)
+    return folder
