@@ -306,6 +306,16 @@ def _started(service: Any, bus: InMemoryBus, topic: str) -> Any:
 # ---------------------------------------------------------------------- the report
 
 
+def interpreter_settings(component: str) -> dict[str, str]:
+    """How the component's recipe runs Python (``python -OO``), with the bytecode prefix
+    developer mode's environment links to (``./dev`` compiles it)."""
+    from ghela_tools.runtime.recipes import load_recipe
+
+    setenv = load_recipe(REPO / "recipes" / f"com.ghelamco.alert.{component}.yaml").steps["run"].setenv
+    prefix = Path(sys.prefix) / "pycache"
+    return {"PYTHONOPTIMIZE": setenv["PYTHONOPTIMIZE"], "PYTHONPYCACHEPREFIX": str(prefix)}
+
+
 def run(component: str) -> dict[str, Any]:
     import tempfile
 
@@ -319,6 +329,7 @@ def run(component: str) -> dict[str, Any]:
         env.update(AWS_REGION="eu-west-1", AWS_DEFAULT_REGION="eu-west-1")  # both, as the nucleus sets
         env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # never a real account
         env.update(AWS_EC2_METADATA_DISABLED="true")
+        env.update(interpreter_settings(component))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=work, env=env)
     for line in out.stdout.splitlines():
         if line.startswith("FIGURES "):
