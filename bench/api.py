@@ -106,6 +106,38 @@ handler's first call adds for its Tracer (the X-Ray SDK, patching botocore), whi
 import no longer pays (:mod:`ghela_cloud.api.tracing`)."""
 
 
+_INTERPRETER_FLAGS = ("-I", "-S", "-B")
+"""As the function's process runs: only its own path, and no bytecode written (``/var/task``
+is read-only)."""
+
+
+def handler_module(function: Any) -> str:
+    """The module of a function's ``Handler`` (``ghela_cloud.api.handlers.events.handler``)."""
+    return str(function.handler.rsplit(".", 1)[0])
+
+
+def runtime_python(what: str) -> Path | None:
+    """The functions' runtime (python3.12), or None with a line saying ``what`` is skipped."""
+    from ghela_cloud.deploy.sam import find_runtime_python
+
+    python = find_runtime_python()
+    if python is None:
+        print(f"{what}: skipped, no python3.12 (the functions' runtime) on this machine")
+    return python
+
+
+def timed_import(
+    python: Path, path: list[str], modules: tuple[str, ...], env: dict[str, str], then: str = ""
+) -> list[float]:
+    """Import ``modules`` in a fresh process laid out as ``path``: wall and CPU ms, and the
+    figure ``then`` prints when given (the last ones on stdout: an import may print too)."""
+    code = _IMPORT_AND_TIME.format(path=path, modules=modules) + then
+    out = subprocess.run(
+        [str(python), *_INTERPRETER_FLAGS, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return [float(value) for value in out.stdout.split()[-3 if then else -2 :]]
+
+
 def lambda_tree(python: Path) -> list[str]:
     """The deployed function's import path: (re)built as the module docstring says."""
     import hashlib
@@ -177,11 +209,8 @@ def import_profile(stderr: str) -> tuple[dict[str, float], list[tuple[float, str
 
 
 def cold_imports(runs: int, top: int) -> None:
-    from ghela_cloud.deploy.sam import find_runtime_python
-
-    python = find_runtime_python()
+    python = runtime_python("cold import")
     if python is None:
-        print("cold import: skipped, no python3.12 (the functions' runtime) on this machine")
         return
     path = lambda_tree(python)
     print(f"cold import of each handler module, fresh {python.name} laid out as the function, {runs} runs")
@@ -190,19 +219,16 @@ def cold_imports(runs: int, top: int) -> None:
         f" {'1st call: Tracer':>17}"
     )
     profiles = []
-    rows = [(f.handler.rsplit(".", 1)[0], f.name) for f in FUNCTIONS] + [(LIBRARIES_ALONE, "EventsFunction")]
+    rows = [(handler_module(f), f.name) for f in FUNCTIONS] + [(LIBRARIES_ALONE, "EventsFunction")]
     for module, function in rows:
         imported = _LIBRARIES if module == LIBRARIES_ALONE else (module,)
-        code = _IMPORT_AND_TIME.format(path=path, modules=imported)
-        argv = [str(python), "-I", "-S", "-B", "-c", code + _FIRST_CALL_TRACER]
         env = lambda_environment(function, path[0])
         wall, cpu, tracer = [], [], []
         for _ in range(runs):
-            out = subprocess.run(argv, capture_output=True, text=True, check=True, env=env)
-            elapsed, used, first_call = out.stdout.split()[-3:]
-            wall.append(float(elapsed))
-            cpu.append(float(used))
-            tracer.append(float(first_call))
+            elapsed, used, first_call = timed_import(python, path, imported, env, then=_FIRST_CALL_TRACER)
+            wall.append(elapsed)
+            cpu.append(used)
+            tracer.append(first_call)
         mark = "     " if min(wall) <= COLD_TARGET_MS else " over"
         on_first_call = "" if module == LIBRARIES_ALONE else f" {statistics.median(tracer):17.1f}"
         print(
@@ -211,7 +237,8 @@ def cold_imports(runs: int, top: int) -> None:
         )
         if module == LIBRARIES_ALONE:
             continue
-        timed = [argv[0], "-X", "importtime", *argv[1:-1], code]
+        code = _IMPORT_AND_TIME.format(path=path, modules=imported)
+        timed = [str(python), "-X", "importtime", *_INTERPRETER_FLAGS, "-c", code]
         traced = subprocess.run(timed, capture_output=True, text=True, env=env, check=True)
         profiles.append((module, *import_profile(traced.stderr)))
     print(f"\nwhere a cold import goes (-X importtime, one run each; self ms, top {top})")
@@ -225,7 +252,13 @@ def cold_imports(runs: int, top: int) -> None:
 
 def instructions(python: Path, path: list[str], modules: tuple[str, ...], env: dict[str, str]) -> int:
     """Instructions the interpreter executes to import ``modules`` (callgrind's ``I refs``)."""
-    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", str(python), "-I", "-S", "-B"]
+    argv = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        str(python),
+        *_INTERPRETER_FLAGS,
+    ]
     code = _IMPORT_AND_TIME.format(path=path, modules=modules)
     done = subprocess.run([*argv, "-c", code], capture_output=True, text=True, check=True, env=env)
     counted = [line for line in done.stderr.splitlines() if " refs:" in line]
@@ -256,35 +289,26 @@ def staged_revision(python: Path, revision: str) -> str:
 
 def cold_imports_against(revision: str, runs: int) -> None:
     """Each handler's cold import at ``revision`` and here, alternated in every run."""
-    from ghela_cloud.deploy.sam import find_runtime_python
-
-    python = find_runtime_python()
+    python = runtime_python("against")
     if python is None:
-        print("against: skipped, no python3.12 (the functions' runtime) on this machine")
         return
     path = lambda_tree(python)
     sides = {"before": [staged_revision(python, revision), *path[1:]], "after": path}
     print(f"\ncold import at {revision} (before) and in this tree (after), alternated, {runs} runs (ms)")
     print(f"  {'module':42} {'before min':>10} {'after min':>9} {'change':>7}   cpu: before  after")
     for function in FUNCTIONS:
-        module = function.handler.rsplit(".", 1)[0]
+        module = handler_module(function)
+        if not (Path(sides["before"][0]) / module.replace(".", "/")).with_suffix(".py").is_file():
+            print(f"  {module:42} {'(not at ' + revision + ')':>10}")
+            continue
         wall: dict[str, list[float]] = {"before": [], "after": []}
         cpu: dict[str, list[float]] = {"before": [], "after": []}
         for run in range(runs):
             for side in ("before", "after") if run % 2 == 0 else ("after", "before"):
-                code = _IMPORT_AND_TIME.format(path=sides[side], modules=(module,))
                 env = lambda_environment(function.name, sides[side][0])
-                done = subprocess.run(
-                    [str(python), "-I", "-S", "-B", "-c", code], capture_output=True, text=True, env=env
-                )
-                if done.returncode != 0:
-                    break
-                elapsed, used = done.stdout.split()[-2:]
-                wall[side].append(float(elapsed))
-                cpu[side].append(float(used))
-        if not wall["before"]:
-            print(f"  {module:42} {'(not at ' + revision + ')':>10}")
-            continue
+                elapsed, used = timed_import(python, sides[side], (module,), env)
+                wall[side].append(elapsed)
+                cpu[side].append(used)
         before, after = min(wall["before"]), min(wall["after"])
         print(
             f"  {module:42} {before:10.1f} {after:9.1f} {after - before:+7.1f}"
@@ -293,11 +317,11 @@ def cold_imports_against(revision: str, runs: int) -> None:
 
 
 def import_instructions() -> None:
-    from ghela_cloud.deploy.sam import find_runtime_python
-
-    python = find_runtime_python()
-    if python is None or shutil.which("valgrind") is None:
-        print("\ninstructions: skipped, needs python3.12 and valgrind")
+    if shutil.which("valgrind") is None:
+        print("\ninstructions: skipped, needs valgrind")
+        return
+    python = runtime_python("\ninstructions")
+    if python is None:
         return
     path = lambda_tree(python)
     env = lambda_environment("EventsFunction", path[0])
@@ -306,7 +330,7 @@ def import_instructions() -> None:
     print("\ninstructions to import each handler module (callgrind, millions; the interpreter's start,")
     print(f"{start / 1e6:.0f}M, subtracted), and how many more than the libraries' row")
     for function in FUNCTIONS:
-        module = function.handler.rsplit(".", 1)[0]
+        module = handler_module(function)
         count = instructions(python, path, (module,), lambda_environment(function.name, path[0])) - start
         print(f"  {module:42} {count / 1e6:8.0f} {(count - floor) / 1e6:+8.0f}")
     print(f"  {LIBRARIES_ALONE:42} {floor / 1e6:8.0f}")

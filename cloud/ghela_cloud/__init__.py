@@ -7,6 +7,4 @@ template, local provisioning against moto, the local API server, and deployment.
 - ``deploy``   packaging the Lambda source and deploying the stack (``ghela deploy``)
 """
 
-from ghela.core.pydanticplugins import search_no_plugins
-
-search_no_plugins()
+import ghela  # noqa: F401  (first: it answers pydantic's plugin search, ghela.core.pydanticplugins)

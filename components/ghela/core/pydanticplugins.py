@@ -12,8 +12,9 @@ handler's cold import (``bench/footprint.py``, ``bench/api.py``). pydantic's own
 Ghelamco Alert installs no pydantic plugin (``tests/unit/test_pydantic_plugins.py`` checks
 that no installed distribution declares one), so :func:`search_no_plugins` puts in the
 loader's place a module whose ``get_plugins`` finds none: what the search would have found,
-without the import. It is called by the ``ghela`` and ``ghela_cloud`` packages, before any
-module of theirs builds a model; a process that loaded pydantic's own loader before keeps it.
+without the import. The ``ghela`` package calls it as it is imported, so before any module
+of ours builds a model (``ghela_cloud`` imports ``ghela`` first); a process that loaded
+pydantic's own loader before keeps it.
 """
 
 from __future__ import annotations

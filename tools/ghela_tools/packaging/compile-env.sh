@@ -4,7 +4,7 @@
 #   sh compile-env.sh ENV [FOLDER...]
 #
 # The components run with PYTHONOPTIMIZE=2 (python -OO: no docstrings and no asserts in
-# memory, 12 MiB less for the five, bench/footprint.py) and PYTHONPYCACHEPREFIX=ENV/pycache
+# memory, about 11 MiB less for the five, bench/e2e.py) and PYTHONPYCACHEPREFIX=ENV/pycache
 # (their recipes' Setenv). Python then reads and writes all bytecode under that prefix
 # (https://docs.python.org/3/using/cmdline.html#envvar-PYTHONPYCACHEPREFIX), including the
 # standard library's: Debian's /usr/lib/python3.11 holds only unoptimised bytecode and is
