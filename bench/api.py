@@ -23,7 +23,8 @@
   under ``valgrind --tool=callgrind``, the instructions it executes (the interpreter's own
   start subtracted). A count does not change with the machine's load, so two trees can be
   compared on a shared machine whose speed varies from one minute to the next; the time
-  follows it in proportion.
+  follows it in proportion. With ``--against REV`` too, REV's count is printed beside each
+  handler's, with the ratio.
 
 - against (``--against REV``): the handlers of git revision ``REV`` (its ``cloud/ghela_cloud``
   and ``components/ghela``, staged the same way beside today's libraries) and this tree's,
@@ -40,6 +41,7 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import io
 import json
@@ -265,6 +267,12 @@ def instructions(python: Path, path: list[str], modules: tuple[str, ...], env: d
     return int(counted[-1].rsplit(":", 1)[1].replace(",", ""))
 
 
+def staged_has(task: str, module: str) -> bool:
+    """Whether the staged source ``task`` has ``module`` (a revision may predate a handler)."""
+    return (Path(task) / module.replace(".", "/")).with_suffix(".py").is_file()
+
+
+@functools.cache
 def staged_revision(python: Path, revision: str) -> str:
     """``revision``'s Lambda source, staged and compiled as this tree's is (its ``task/``)."""
     import tarfile
@@ -298,7 +306,7 @@ def cold_imports_against(revision: str, runs: int) -> None:
     print(f"  {'module':42} {'before min':>10} {'after min':>9} {'change':>7}   cpu: before  after")
     for function in FUNCTIONS:
         module = handler_module(function)
-        if not (Path(sides["before"][0]) / module.replace(".", "/")).with_suffix(".py").is_file():
+        if not staged_has(sides["before"][0], module):
             print(f"  {module:42} {'(not at ' + revision + ')':>10}")
             continue
         wall: dict[str, list[float]] = {"before": [], "after": []}
@@ -316,7 +324,8 @@ def cold_imports_against(revision: str, runs: int) -> None:
         )
 
 
-def import_instructions() -> None:
+def import_instructions(against: str | None = None) -> None:
+    """Each handler's import in instructions; with ``against``, that revision's beside it."""
     if shutil.which("valgrind") is None:
         print("\ninstructions: skipped, needs valgrind")
         return
@@ -324,15 +333,23 @@ def import_instructions() -> None:
     if python is None:
         return
     path = lambda_tree(python)
+    before = [staged_revision(python, against), *path[1:]] if against else None
     env = lambda_environment("EventsFunction", path[0])
     start = instructions(python, path, (), env)
     floor = instructions(python, path, _LIBRARIES, env) - start
     print("\ninstructions to import each handler module (callgrind, millions; the interpreter's start,")
     print(f"{start / 1e6:.0f}M, subtracted), and how many more than the libraries' row")
+    if before is not None:
+        print(f"  {'':42} {'':8} {'':8} {'at ' + str(against):>10} {'after/before':>12}")
     for function in FUNCTIONS:
         module = handler_module(function)
         count = instructions(python, path, (module,), lambda_environment(function.name, path[0])) - start
-        print(f"  {module:42} {count / 1e6:8.0f} {(count - floor) / 1e6:+8.0f}")
+        line = f"  {module:42} {count / 1e6:8.0f} {(count - floor) / 1e6:+8.0f}"
+        if before is not None and staged_has(before[0], module):
+            env_before = lambda_environment(function.name, before[0])
+            then = instructions(python, before, (module,), env_before) - start
+            line += f" {then / 1e6:10.0f} {count / then:12.2f}"
+        print(line)
     print(f"  {LIBRARIES_ALONE:42} {floor / 1e6:8.0f}")
 
 
@@ -481,7 +498,7 @@ def main() -> None:
 
     cold_imports(args.runs, args.top)
     if args.instructions:
-        import_instructions()
+        import_instructions(args.against)
     if args.against:
         cold_imports_against(args.against, args.runs)
     if args.cold_only:
