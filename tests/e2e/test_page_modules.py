@@ -147,3 +147,17 @@ def test_the_default_plans_alert_labels_are_translated_and_a_custom_one_is_shown
     ]
     english = module("i18n.js", shown.format(lang="en"))
     assert english == ["early warning", "final call", "Doors open", "Final Call"]
+
+
+def test_the_next_line_names_the_deadlines_day_only_when_it_is_another_day(module):
+    line = """const up = (light, empty) => ({ next: { what: 'KAA Gent–Club Brugge', light_at: light, empty_by: empty } });
+        const now = Date.parse('2026-12-01T12:00:00Z');
+        return import(location.origin + '/js/i18n.js').then((i18n) => {
+          i18n.setLanguage('en');
+          return [m.nextLine(up('2026-12-03T20:15:00Z', '2026-12-03T22:45:00Z'), now),
+                  m.nextLine(up('2026-12-03T20:15:00Z', '2026-12-03T23:15:00Z'), now)];
+        });"""
+    assert module("model.js", line) == [
+        "Next: light on Thu 21:15 — KAA Gent–Club Brugge, parking empty by 23:45",
+        "Next: light on Thu 21:15 — KAA Gent–Club Brugge, parking empty by Fri 00:15",
+    ]

@@ -62,6 +62,16 @@ def test_the_line_is_in_the_configured_zone() -> None:
     assert line == "Next: light on Sat 08:45 — KAA Gent–RSC Anderlecht, parking empty by 11:45"
 
 
+def test_a_deadline_after_midnight_names_its_day() -> None:
+    ends = datetime(2026, 12, 4, 23, 15, tzinfo=UTC)  # Sat 00:15 in Brussels
+    late = AlertSnapshot(
+        alert_id=1, starts_at=ends - timedelta(hours=3), ends_at=ends, pattern=LightPattern.STEADY
+    )
+    now = ends - timedelta(days=1)
+    line = next_line(next_up([event(1, [late])], now), now, BRUSSELS)
+    assert line == "Next: light on Fri 21:15 — KAA Gent–RSC Anderlecht, parking empty by Sat 00:15"
+
+
 def test_a_lit_alert_is_what_is_next_until_it_ends() -> None:
     during = KICKOFF - timedelta(hours=5, minutes=30)
     up = next_up([ANDERLECHT], during)
