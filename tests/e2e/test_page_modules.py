@@ -150,7 +150,8 @@ def test_the_default_plans_alert_labels_are_translated_and_a_custom_one_is_shown
 
 
 def test_the_next_line_names_the_deadlines_day_only_when_it_is_another_day(module):
-    line = """const up = (light, empty) => ({ next: { what: 'KAA Gent–Club Brugge', light_at: light, empty_by: empty } });
+    line = """const up = (light, empty) =>
+          ({ next: { what: 'KAA Gent–Club Brugge', light_at: light, empty_by: empty } });
         const now = Date.parse('2026-12-01T12:00:00Z');
         return import(location.origin + '/js/i18n.js').then((i18n) => {
           i18n.setLanguage('en');
