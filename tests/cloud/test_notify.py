@@ -22,11 +22,18 @@ from ghela.core.messages.snapshots import EventSnapshot
 from ghela_cloud import names
 from ghela_cloud.local.provision import LocalResources, provision
 from ghela_cloud.notify.chat import shown_text
-from ghela_cloud.notify.local import Receiver, ScheduleFirer, StreamPoller, notify_settings_for
+from ghela_cloud.notify.local import (
+    LocalNotifier,
+    Receiver,
+    ScheduleFirer,
+    StreamPoller,
+    notify_settings_for,
+)
 from ghela_cloud.notify.messages import decode_notification
 from ghela_cloud.notify.planning import schedule_name
 from ghela_cloud.notify.prefs import AlertChoice, Channel, Preferences, WebhookBody
 from ghela_cloud.notify.secrets import application_server_key
+from ghela_cloud.notify.settings import NotifySettings
 from ghela_cloud.notify.wiring import Notify
 
 from tests.cloud.conftest import CachingSession
@@ -318,3 +325,91 @@ def test_the_firer_reads_a_schedule_again_only_once_it_changed(rig: Rig) -> None
     [fired] = rig.firer.fire_due()
     assert reads == [name] and fired == moved
     assert rig.schedules() == []
+
+
+def calls_to_moto(rig: Rig) -> list[str]:
+    """Every stream and scheduler operation the rig's clients make, by name, as they are made."""
+    calls: list[str] = []
+    for service in ("dynamodbstreams", "scheduler"):
+        rig.parts.client(service).meta.events.register(
+            "before-call", lambda model, **_: calls.append(model.name)
+        )
+    return calls
+
+
+def test_an_idle_round_of_the_local_notifier_reads_the_stream_and_nothing_else(rig: Rig) -> None:
+    """Schedules are listed after the stream brought a change, or once the earliest is due;
+    a round in between is one GetRecords (the shards were described once, when it started)."""
+    demo_channels(rig)
+    notifier = LocalNotifier(rig.parts, rig.poller, relist=3600)
+    calls = calls_to_moto(rig)
+    assert notifier.round() == []  # the first round lists what is already there
+    assert calls == ["GetRecords", "ListSchedules"]
+
+    rig.put_event(final_call_game(revision=5))
+    calls.clear()
+    assert notifier.round() == []  # the change planned a schedule, not due yet
+    assert "ListSchedules" in calls and "DescribeStream" not in calls and "CreateSchedule" in calls
+    assert rig.schedules() == [schedule_name(rig.device, 31)]
+
+    calls.clear()
+    assert notifier.round() == [] and notifier.round() == []
+    assert calls == ["GetRecords", "GetRecords"]
+
+    rig.clock.advance(datetime(2026, 12, 20, 13, 30, tzinfo=UTC) - NOW)
+    calls.clear()
+    [fired] = notifier.round()
+    assert fired.alert_id == 31 and "ListSchedules" in calls and "DeleteSchedule" in calls
+    assert rig.schedules() == []
+    calls.clear()
+    assert notifier.round() == [] and calls == ["GetRecords"]
+
+
+def test_the_local_notifier_lists_again_after_its_relist_time_for_schedules_made_elsewhere(rig: Rig) -> None:
+    notifier = LocalNotifier(rig.parts, rig.poller, relist=0)
+    notifier.round()
+    calls = calls_to_moto(rig)
+    notifier.round()
+    assert calls == ["GetRecords", "ListSchedules"]
+
+
+class ClosingStream:
+    """A stream whose first shard closes on its first read, leaving a child shard."""
+
+    def __init__(self) -> None:
+        self.shards = ["shard-a"]
+        self.calls: list[str] = []
+
+    def describe_table(self, **_: Any) -> dict[str, Any]:
+        return {"Table": {"LatestStreamArn": "arn:stream"}}
+
+    def describe_stream(self, **_: Any) -> dict[str, Any]:
+        self.calls.append("DescribeStream")
+        return {"StreamDescription": {"Shards": [{"ShardId": shard} for shard in self.shards]}}
+
+    def get_shard_iterator(self, ShardId: str, **_: Any) -> dict[str, Any]:
+        return {"ShardIterator": f"{ShardId}@0"}
+
+    def get_records(self, ShardIterator: str) -> dict[str, Any]:
+        self.calls.append(f"GetRecords {ShardIterator}")
+        if ShardIterator == "shard-a@0":
+            self.shards.append("shard-b")
+            return {"Records": []}  # closed: no NextShardIterator
+        return {"Records": [], "NextShardIterator": ShardIterator}
+
+
+def test_the_poller_describes_the_stream_again_only_after_a_shard_closed() -> None:
+    stream = ClosingStream()
+    parts = Notify(NotifySettings(), clock=FrozenClock(NOW))
+    parts.client = lambda service: stream  # type: ignore[method-assign]
+    poller = StreamPoller(parts, "events")
+    for _ in range(4):
+        poller.poll()
+    assert stream.calls == [
+        "DescribeStream",
+        "GetRecords shard-a@0",  # closes
+        "DescribeStream",
+        "GetRecords shard-b@0",
+        "GetRecords shard-b@0",
+        "GetRecords shard-b@0",
+    ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,19 +52,27 @@ def notify_settings_for(resources: LocalResources) -> NotifySettings:
 
 
 class StreamPoller:
-    """Every shard of the events table's stream, read from where the last poll stopped."""
+    """Every shard of the events table's stream, read from where the last poll stopped.
+
+    The shards are described once and again only after one of them closed (its iterator
+    ended: DynamoDB Streams then opens a child shard), not every round: an idle round is one
+    GetRecords per open shard.
+    """
 
     def __init__(self, parts: Notify, table: str) -> None:
         self._parts = parts
         self._streams = parts.client("dynamodbstreams")
         self._arn = parts.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
         self._iterators: dict[str, str | None] = {}
+        self._shards: list[str] = []
+        self.records_read = 0
+        """How many records the last poll read (none: nothing in the table changed)."""
 
     def poll(self) -> PlannerResult:
         records: list[dict[str, Any]] = []
-        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
+        if not self._shards:
+            self._shards = self._shard_ids()
+        for shard_id in self._shards:
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self._streams.get_shard_iterator(
                     StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
@@ -74,16 +83,23 @@ class StreamPoller:
             page = self._streams.get_records(ShardIterator=iterator)
             records.extend(page.get("Records", []))
             self._iterators[shard_id] = page.get("NextShardIterator")
+            if self._iterators[shard_id] is None:
+                self._shards = []  # closed: its child shard is found by the next round's describe
+        self.records_read = len(records)
         sender = self._parts.sender
         return plan_records(records, self._parts.schedules, sender.deliver, self._parts.clock.now())
 
     def skip_to_now(self) -> None:
         """Start after what is already in the stream (written before this poller existed)."""
-        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                StreamArn=self._arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+        self._shards = self._shard_ids()
+        for shard_id in self._shards:
+            self._iterators[shard_id] = self._streams.get_shard_iterator(
+                StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="LATEST"
             )["ShardIterator"]
+
+    def _shard_ids(self) -> list[str]:
+        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        return [shard["ShardId"] for shard in shards]
 
 
 def parse_at(expression: str) -> datetime:
@@ -103,6 +119,8 @@ class ScheduleFirer:
         self._parts = parts
         self._read: dict[str, tuple[Any, dict[str, Any]]] = {}
         """Schedule name → (its LastModificationDate, the schedule as read then)."""
+        self.next_due: datetime | None = None
+        """When the earliest schedule the last round left waiting is due (none left: None)."""
 
     def fire_due(self) -> list[Notification]:
         fired: list[Notification] = []
@@ -110,12 +128,15 @@ class ScheduleFirer:
         now = self._parts.clock.now()
         modified = schedules.modified()
         self._read = {name: read for name, read in self._read.items() if name in modified}
+        self.next_due = None
         for name, when in modified.items():
             known = self._read.get(name)
             if known is None or when is None or known[0] != when:
                 known = self._read[name] = (when, schedules.get(name))
             schedule = known[1]
-            if parse_at(schedule["ScheduleExpression"]) > now:
+            at = parse_at(schedule["ScheduleExpression"])
+            if at > now:
+                self.next_due = at if self.next_due is None else min(self.next_due, at)
                 continue
             notification = decode_notification(schedule["Target"].get("Input", ""))
             if isinstance(notification, str):  # the sender refuses it, and the schedule is done
@@ -191,12 +212,23 @@ def _show(body: bytes) -> str:
 
 class LocalNotifier:
     """The stream poller and the schedule firer, every ``interval`` seconds in a thread,
-    as Lambda's event source mapping and EventBridge Scheduler would run them."""
+    as Lambda's event source mapping and EventBridge Scheduler would run them.
 
-    def __init__(self, parts: Notify, table: str, interval: float = 1.0) -> None:
-        self._poller = StreamPoller(parts, table)
+    Each round reads the stream; the schedules are listed only when that round read a change
+    (the planner may have put or deleted one), when the earliest one is due, or after
+    ``relist`` seconds, for a schedule made in moto by someone else: listing every round was
+    most of what the idle system spent (``bench/e2e.py``).
+    """
+
+    def __init__(
+        self, parts: Notify, poller: StreamPoller, interval: float = 1.0, relist: float = 60.0
+    ) -> None:
+        self._poller = poller
         self._firer = ScheduleFirer(parts)
+        self._clock = parts.clock
         self._interval = interval
+        self._relist = relist
+        self._listed_at: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="local-notifier", daemon=True)
 
@@ -207,10 +239,19 @@ class LocalNotifier:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                self._poller.poll()
-                self._firer.fire_due()
+                self.round()
             except Exception:  # a failed round is retried next round, as Lambda retries
                 log.exception("local notifications: this round failed; trying again")
+
+    def round(self) -> list[Notification]:
+        """One round: the stream read, and the due schedules fired when they may have changed."""
+        self._poller.poll()
+        due = self._firer.next_due is not None and self._firer.next_due <= self._clock.now()
+        listed_at, now = self._listed_at, time.monotonic()
+        if not (self._poller.records_read or due or listed_at is None or now - listed_at >= self._relist):
+            return []
+        self._listed_at = now
+        return self._firer.fire_due()
 
     def stop(self) -> None:
         self._stop.set()

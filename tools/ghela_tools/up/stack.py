@@ -34,7 +34,7 @@ from ghela_cloud.local.aws import MOTO_STRICT_SETTINGS, local_client, local_sess
 from ghela_cloud.local.provision import provision
 from ghela_cloud.local.server import LocalApi, LocalApiServer
 from ghela_cloud.notify.chat import ChatKind
-from ghela_cloud.notify.local import LocalNotifier, Receiver, notify_settings_for
+from ghela_cloud.notify.local import LocalNotifier, Receiver, StreamPoller, notify_settings_for
 from ghela_cloud.notify.prefs import AlertChoice, WebhookBody
 from ghela_cloud.notify.wiring import Notify
 
@@ -181,7 +181,9 @@ class Stack:
             # Every alert, so the demo's first one (an early warning) shows here.
             hook = WebhookBody(url=f"{self.teams.url}/webhook", kind=ChatKind.TEAMS, alerts=AlertChoice.ALL)
             parts.secrets.set_webhook(hook)
-            self.notifier = LocalNotifier(parts, self.resources.events_table, NOTIFY_POLL_SECONDS).start()
+            self.notifier = LocalNotifier(
+                parts, StreamPoller(parts, self.resources.events_table), NOTIFY_POLL_SECONDS
+            ).start()
 
     def _start_runtime(self) -> None:
         recipes = load_recipes(self.options.recipes)
