@@ -119,8 +119,12 @@ class ScheduleFirer:
         self._parts = parts
         self._read: dict[str, tuple[Any, dict[str, Any]]] = {}
         """Schedule name → (its LastModificationDate, the schedule as read then)."""
-        self.next_due: datetime | None = None
+        self._next_due: datetime | None = None
         """When the earliest schedule the last round left waiting is due (none left: None)."""
+
+    def has_due(self) -> bool:
+        """Whether a schedule the last round left waiting is due by now."""
+        return self._next_due is not None and self._next_due <= self._parts.clock.now()
 
     def fire_due(self) -> list[Notification]:
         fired: list[Notification] = []
@@ -128,7 +132,7 @@ class ScheduleFirer:
         now = self._parts.clock.now()
         modified = schedules.modified()
         self._read = {name: read for name, read in self._read.items() if name in modified}
-        self.next_due = None
+        waiting: list[datetime] = []
         for name, when in modified.items():
             known = self._read.get(name)
             if known is None or when is None or known[0] != when:
@@ -136,7 +140,7 @@ class ScheduleFirer:
             schedule = known[1]
             at = parse_at(schedule["ScheduleExpression"])
             if at > now:
-                self.next_due = at if self.next_due is None else min(self.next_due, at)
+                waiting.append(at)
                 continue
             notification = decode_notification(schedule["Target"].get("Input", ""))
             if isinstance(notification, str):  # the sender refuses it, and the schedule is done
@@ -146,6 +150,7 @@ class ScheduleFirer:
                 fired.append(notification)
             schedules.delete(name)
             self._read.pop(name, None)
+        self._next_due = min(waiting, default=None)
         return fired
 
 
@@ -225,7 +230,6 @@ class LocalNotifier:
     ) -> None:
         self._poller = poller
         self._firer = ScheduleFirer(parts)
-        self._clock = parts.clock
         self._interval = interval
         self._relist = relist
         self._listed_at: float | None = None
@@ -246,12 +250,14 @@ class LocalNotifier:
     def round(self) -> list[Notification]:
         """One round: the stream read, and the due schedules fired when they may have changed."""
         self._poller.poll()
-        due = self._firer.next_due is not None and self._firer.next_due <= self._clock.now()
-        listed_at, now = self._listed_at, time.monotonic()
-        if not (self._poller.records_read or due or listed_at is None or now - listed_at >= self._relist):
+        now = time.monotonic()
+        if not (self._poller.records_read or self._firer.has_due() or self._relist_due(now)):
             return []
         self._listed_at = now
         return self._firer.fire_due()
+
+    def _relist_due(self, now: float) -> bool:
+        return self._listed_at is None or now - self._listed_at >= self._relist
 
     def stop(self) -> None:
         self._stop.set()
