@@ -56,7 +56,9 @@ class StreamPoller:
 
     The shards are described once and again only after one of them closed (its iterator
     ended: DynamoDB Streams then opens a child shard), not every round: an idle round is one
-    GetRecords per open shard.
+    GetRecords per open shard. "If set to null, the shard has been closed" is GetRecords'
+    own rule for ``NextShardIterator`` (botocore's ``data/dynamodbstreams/2012-08-10/
+    service-2.json``, ``GetRecordsOutput``).
     """
 
     def __init__(self, parts: Notify, table: str) -> None:
